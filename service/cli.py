@@ -1,0 +1,63 @@
+"""The ``housing-benefit`` command: assess, serve, demo, bench and rate-table checks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="住居確保給付金 (Housing Security Benefit) administration")
+
+
+@app.command()
+def assess(source: Annotated[str, typer.Argument(help="JSON file, or - for standard input")] = "-") -> None:
+    """Assess one case (contracts.md §1). Exit 0 when assessed (eligible or not), 2 for bad input."""
+    from service.api.assessments import assess_json
+
+    try:
+        body = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as error:
+        typer.echo(json.dumps({"error": {"code": "unreadable_input", "message": str(error), "field": "input"}}))
+        raise typer.Exit(2) from None
+    status, content = assess_json(body)
+    typer.echo(json.dumps(content, ensure_ascii=False))
+    if status != 200:
+        raise typer.Exit(2)
+
+
+rates_app = typer.Typer(help="Rate tables (calculations/rates)")
+app.add_typer(rates_app, name="rates")
+
+
+@rates_app.command("check")
+def rates_check() -> None:
+    """Load and validate every shipped table; print the version."""
+    from calculations.rate_book import load_rate_book
+
+    book = load_rate_book()
+    typer.echo(json.dumps({"version": book.version, "deciding_municipalities": len(book.deciding_sizes),
+                           "municipalities": len(book.municipalities)}))
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option(help="smaller runs, for smoke tests")] = False,
+    only: Annotated[str, typer.Option(help="comma-separated figure names")] = "",
+) -> None:
+    """Print benchmark figures as one JSON object (progress on standard error)."""
+    from service.bench import run_benchmarks
+
+    figures = run_benchmarks(quick=quick, only={name for name in only.split(",") if name})
+    typer.echo(json.dumps(figures, ensure_ascii=False))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
