@@ -37,6 +37,7 @@ TRIGGER_KINDS = ("job_loss", "business_closure", "reduced_work")
 TRIGGER_CAUSES = ("dismissal", "employer_reasons", "voluntary", "other")
 DROP_CAUSES = ("death", "job_loss", "reduced_work")
 MAX_YEN = 10**12  # far above any real amount; keeps arithmetic and storage sane
+_MISSING = object()
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
@@ -54,9 +55,9 @@ class _Reader:
         return f"{self.path}.{key}" if self.path else key
 
     def raw(self, key: str, *, nullable: bool = False) -> Any:
-        if key not in self.data:
+        value = self.data.get(key, _MISSING)
+        if value is _MISSING:
             raise InvalidInput("missing_field", f"{self.at(key)} is required", self.at(key))
-        value = self.data[key]
         if value is None and not nullable:
             raise InvalidInput("missing_field", f"{self.at(key)} must not be null", self.at(key))
         return value
@@ -66,6 +67,8 @@ class _Reader:
 
     def yen(self, key: str, *, required: bool = True) -> int:
         value = self.raw(key) if required else self.data.get(key, 0)
+        if type(value) is int and 0 <= value <= MAX_YEN:
+            return value
         return as_yen(value, self.at(key))
 
     def boolean(self, key: str) -> bool:
@@ -309,7 +312,7 @@ def _common_output(result: Any) -> dict[str, Any]:
         "income_limit_yen": result.income_limit_yen,
         "asset_limit_yen": result.asset_limit_yen,
         "reasons": [reason.as_dict() for reason in result.reasons],
-        "trace": [step.as_dict() for step in result.trace],
+        "trace": list(result.trace),
     }
 
 

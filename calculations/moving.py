@@ -8,7 +8,7 @@ from calculations.facts import MovingFacts
 from calculations.income import household_income_yen
 from calculations.periods import month_of, months_between
 from calculations.rate_book import RateBook
-from calculations.results import Reason, Step, Trace
+from calculations.results import Reason, Trace, TraceStep
 
 #: Initial costs of the new home, paid to the agent under 代理受領 (R76, R79, PD13).
 AGENT_CATEGORIES = ("key_money", "agency_fee", "rent_guarantee_fee", "home_insurance")
@@ -34,7 +34,7 @@ class MovingResult:
     allocation_agent_yen: int
     allocation_other_yen: int
     reasons: tuple[Reason, ...]
-    trace: tuple[Step, ...]
+    trace: tuple[TraceStep, ...]
 
 
 def allocate_within_cap(agent_costs_yen: int, other_costs_yen: int, payable_yen: int) -> tuple[int, int]:

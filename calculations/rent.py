@@ -12,7 +12,7 @@ from calculations.money import round_up_to_100_yen
 from calculations.periods import add_months, extension_deadline, first_benefit_month, month_of, period_months
 from calculations.rate_book import MunicipalitySettings, RateBook
 from calculations.regrant import regrant_reasons
-from calculations.results import Reason, Step, Trace
+from calculations.results import Reason, Trace, TraceStep
 from calculations.window import job_loss_window_last_day
 
 
@@ -27,7 +27,7 @@ class RentResult:
     income_limit_yen: int
     asset_limit_yen: int
     reasons: tuple[Reason, ...]
-    trace: tuple[Step, ...]
+    trace: tuple[TraceStep, ...]
     first_benefit_month: str
     initial_period: tuple[str, str]
     extension_deadline: date

@@ -18,25 +18,17 @@ class Reason:
         return {"rule": self.rule, "code": self.code, "message": self.message}
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """A named intermediate value (what a 算定内訳 prints)."""
-
-    step: str
-    value: Any
-    rule: str
-    extra: tuple[tuple[str, Any], ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"step": self.step, "value": self.value, "rule": self.rule, **dict(self.extra)}
+TraceStep = dict[str, Any]
 
 
 @dataclass(slots=True)
 class Trace:
-    """Collects steps in order while a rule runs."""
+    """Collects steps in order while a rule runs, as ``{"step", "value", "rule", ...}`` dicts
+    (the contract's shape, so nothing is converted on the way out)."""
 
-    steps: list[Step] = field(default_factory=list)
+    steps: list[TraceStep] = field(default_factory=list)
 
     def add(self, step: str, value: Any, rule: str, **extra: Any) -> Any:
-        self.steps.append(Step(step, value, rule, tuple(extra.items())))
+        self.steps.append({"step": step, "value": value, "rule": rule, **extra} if extra
+                          else {"step": step, "value": value, "rule": rule})
         return value
