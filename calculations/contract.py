@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from calculations.calendar import OfficeCalendar
@@ -121,13 +122,22 @@ def as_yen(value: Any, field: str) -> int:
     return value
 
 
-def as_date(value: Any, field: str) -> date:
-    if not isinstance(value, str) or not _DATE.match(value):
-        raise InvalidInput("invalid_date", f"{field} must be a date YYYY-MM-DD", field)
+@lru_cache(maxsize=8192)
+def _iso_date(text: str) -> date | None:
+    """A strict ``YYYY-MM-DD`` date, or None when the text is not one or the day does not exist."""
+    if not _DATE.match(text):
+        return None
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("invalid_date", f"{field}: {value} does not exist", field) from None
+        return None
+
+
+def as_date(value: Any, field: str) -> date:
+    parsed = _iso_date(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise InvalidInput("invalid_date", f"{field} must be an existing date YYYY-MM-DD", field)
+    return parsed
 
 
 def _income(reader: _Reader) -> Income:

@@ -124,6 +124,8 @@ class RateBook:
     default_settings: MunicipalitySettings
     municipality_settings: dict[str, MunicipalitySettings]
     deciding_sizes: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: Memo of lookups by (table, key, as_of); the tables never change after loading.
+    _memo: dict[tuple[object, ...], RateValue] = field(default_factory=dict, repr=False, compare=False)
 
     # -- deciding municipality tables (R10, R11, R13; PD15) --------------------------------------
 
@@ -135,10 +137,15 @@ class RateBook:
 
     def _lookup(self, table: str, series: dict[tuple[str, int], Series], code: str, size: int,
                 as_of: date) -> RateValue:
+        memo_key = (table, code, size, as_of)
+        memo = self._memo.get(memo_key)
+        if memo is not None:
+            return memo
         found = series.get((code, size))
         value = found.at(as_of) if found else None
         if value is None:
             raise RateNotFound(table, (code, size), as_of)
+        self._memo[memo_key] = value
         return value
 
     def standard_amount(self, code: str, household_size: int, as_of: date) -> RateValue:
@@ -184,10 +191,14 @@ class RateBook:
     # -- parameters and settings ---------------------------------------------------------------
 
     def parameter(self, name: str, as_of: date) -> int:
-        series = self.parameters.get(name)
-        value = series.at(as_of) if series else None
+        memo_key = ("parameters", name, as_of)
+        value = self._memo.get(memo_key)
         if value is None:
-            raise RateNotFound("parameters", name, as_of)
+            series = self.parameters.get(name)
+            value = series.at(as_of) if series else None
+            if value is None:
+                raise RateNotFound("parameters", name, as_of)
+            self._memo[memo_key] = value
         return value.value
 
     def date_parameter(self, name: str, as_of: date) -> date:

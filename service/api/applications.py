@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
+
+from service.deps import ActorDep, SessionDep
+from service.errors import InvalidRequest
+from service.schemas.applications import ApplicationCreate, ApplicationUpdate, dump_facts, dump_intake
+from service.security import find_individual_number
+from service.workflows import applications as wf
+from service.workflows.grants import application_dict, document_dict
+
+router = APIRouter(tags=["applications"])
+
+
+def _refuse_individual_number(request_body: dict[str, Any]) -> None:
+    field = find_individual_number(request_body)
+    if field is not None:
+        raise InvalidRequest("a 個人番号 (My Number) must never be sent or stored", code="individual_number",
+                             field=field)
+
+
+@router.post("/applications", status_code=201)
+def create_application(
+    body: ApplicationCreate,
+    actor: ActorDep,
+    session: SessionDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> dict[str, Any]:
+    """A draft application (new case unless ``case_id``). Same Idempotency-Key → same application."""
+    facts, intake = dump_facts(body.facts), dump_intake(body.intake)
+    _refuse_individual_number({"facts": facts, "intake": intake})
+    app, created = wf.create_application(session, actor, kind=body.kind, benefit=body.benefit,
+                                         case_id=body.case_id, facts=facts, intake=intake,
+                                         idempotency_key=idempotency_key)
+    if not created:
+        response.status_code = 200
+    return application_dict(session, app)
+
+
+@router.get("/applications/{application_id}")
+def get_application(application_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    app = wf.read_application(session, actor, application_id)
+    out = application_dict(session, app)
+    out["missing_items"] = wf.missing_items(session, app) if app.status == "draft" else []
+    return out
+
+
+@router.patch("/applications/{application_id}")
+def update_application(application_id: int, body: ApplicationUpdate, actor: ActorDep,
+                       session: SessionDep) -> dict[str, Any]:
+    facts = dump_facts(body.facts) if body.facts is not None else None
+    intake = dump_intake(body.intake) if body.intake is not None else None
+    _refuse_individual_number({"facts": facts, "intake": intake})
+    app = wf.update_application(session, actor, application_id, facts=facts, intake=intake)
+    return application_dict(session, app)
+
+
+@router.post("/applications/{application_id}/submit")
+def submit_application(application_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    """Submit; an incomplete application is refused (422) with every missing item in ``details``."""
+    app = wf.submit_application(session, actor, application_id)
+    return application_dict(session, app)
+
+
+@router.post("/cases/{case_id}/documents", status_code=201)
+def upload_document(
+    request: Request,
+    case_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    kind: Annotated[str, Form(max_length=50)],
+    file: Annotated[UploadFile, File()],
+    application_id: Annotated[int | None, Form()] = None,
+) -> dict[str, Any]:
+    settings = request.app.state.settings
+    content = file.file.read(settings.max_upload_bytes + 1)
+    doc = wf.upload_document(
+        session, actor, case_id, kind=kind, filename=file.filename or "upload",
+        content_type=(file.content_type or "").split(";")[0].strip(), content=content,
+        application_id=application_id, max_bytes=settings.max_upload_bytes,
+        allowed_types=tuple(settings.allowed_upload_types),
+    )
+    return document_dict(doc)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from service.deps import ActorDep, SessionDep
+from service.schemas.common import Month
+from service.schemas.decisions import DecisionDraft, DecisionReviewIn
+from service.schemas.misc import MonthlyReportIn
+from service.workflows import compliance, decisions, grants
+from service.workflows.work_queue import work_queue
+
+router = APIRouter(tags=["cases"])
+
+
+@router.get("/cases")
+def list_cases(actor: ActorDep, session: SessionDep, limit: int = Query(default=100, ge=1, le=1000),
+               offset: int = Query(default=0, ge=0)) -> list[dict[str, Any]]:
+    return grants.list_cases(session, actor, limit=limit, offset=offset)
+
+
+@router.get("/cases/{case_id}")
+def get_case(case_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    return grants.case_view(session, actor, case_id)
+
+
+@router.post("/cases/{case_id}/decisions", status_code=201)
+def draft_decision(case_id: int, body: DecisionDraft, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    """A clerk drafts a decision; the body's ``case_version`` guards against concurrent changes."""
+    decision = decisions.draft_decision(session, actor, case_id, body.model_dump(mode="json"))
+    return grants.decision_dict(session, decision)
+
+
+@router.get("/decisions/{decision_id}")
+def get_decision(decision_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    return grants.read_decision(session, actor, decision_id)
+
+
+@router.post("/decisions/{decision_id}/approve")
+def approve_decision(decision_id: int, actor: ActorDep, session: SessionDep,
+                     body: DecisionReviewIn | None = None) -> dict[str, Any]:
+    body = body or DecisionReviewIn()
+    decision = decisions.approve_decision(session, actor, decision_id, note=body.note,
+                                          case_version=body.case_version)
+    return grants.decision_dict(session, decision)
+
+
+@router.post("/decisions/{decision_id}/return")
+def return_decision(decision_id: int, actor: ActorDep, session: SessionDep,
+                    body: DecisionReviewIn | None = None) -> dict[str, Any]:
+    body = body or DecisionReviewIn()
+    decision = decisions.return_decision(session, actor, decision_id, note=body.note,
+                                         case_version=body.case_version)
+    return grants.decision_dict(session, decision)
+
+
+@router.get("/grants/{grant_id}")
+def grant_clock(grant_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    return grants.grant_clock(session, actor, grant_id)
+
+
+@router.post("/grants/{grant_id}/months/{month}/paid")
+def mark_paid(grant_id: int, month: Month, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    row = decisions.record_month_paid(session, actor, grant_id, month)
+    return {"grant_id": row.grant_id, "month": row.month, "amount_yen": row.amount_yen, "status": row.status}
+
+
+@router.post("/cases/{case_id}/monthly-reports", status_code=201)
+def monthly_report(case_id: int, body: MonthlyReportIn, actor: ActorDep,
+                   session: SessionDep) -> dict[str, Any]:
+    report, proposal = compliance.record_monthly_report(
+        session, actor, case_id, month=body.month, interviews=body.interviews,
+        hello_work_consultations=body.hello_work_consultations,
+        employer_applications=body.employer_applications,
+        evidence_document_ids=body.evidence_document_ids, grant_id=body.grant_id)
+    return {"id": report.id, "grant_id": report.grant_id, "month": report.month, "reasons": report.reasons,
+            "compliant": not report.reasons,
+            "stop_proposal": grants.proposal_dict(proposal) if proposal is not None else None}
+
+
+@router.get("/work-queue")
+def get_work_queue(actor: ActorDep, session: SessionDep, month: Month | None = None,
+                   limit: int = Query(default=200, ge=1, le=1000)) -> dict[str, Any]:
+    return work_queue(session, actor, month or date.today().strftime("%Y-%m"), limit=limit)
+
+
+@router.post("/stop-proposals/generate")
+def generate_stop_proposals(actor: ActorDep, session: SessionDep, month: Month) -> list[dict[str, Any]]:
+    """Propose stops for the month's missing monthly reports (a clerk decides; idempotent)."""
+    proposals = compliance.propose_stops_for_missing_reports(session, actor, month)
+    return [grants.proposal_dict(p) for p in proposals]

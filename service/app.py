@@ -1,0 +1,107 @@
+"""The FastAPI application: routers under /api/v1, one JSON error shape, schema upgraded on start."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.config import Settings, get_settings
+from service.db.migrate import upgrade
+from service.db.session import make_engine, make_session_factory
+from service.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def _error(status: int, code: str, message: str, field: str | None = None,
+           details: list[dict[str, Any]] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message, "field": field}
+    if details is not None:
+        body["details"] = details
+    return JSONResponse(status_code=status, content={"error": body})
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str | None:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        return _error(exc.status_code, exc.code, exc.message, exc.field, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        details = []
+        for err in errors:
+            details.append({"field": _field_path(err.get("loc", ())), "message": str(err.get("msg", ""))})
+        first = errors[0] if errors else {}
+        if first.get("type") == "json_invalid":
+            return _error(400, "malformed_json", "the body is not valid JSON", None)
+        field = _field_path(first.get("loc", ()))
+        message = f"{field}: {first.get('msg')}" if field else str(first.get("msg", "invalid request"))
+        return _error(422, "validation_error", message, field, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 422: "invalid"}
+        return _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+    @app.exception_handler(IntegrityError)
+    def _integrity(_request: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity error: %s", exc.orig)
+        return _error(409, "conflict", "the change conflicts with the stored data (someone else may have "
+                      "acted on the same record); reload and try again")
+
+    @app.exception_handler(OperationalError)
+    def _operational(_request: Request, exc: OperationalError) -> JSONResponse:
+        text = str(exc.orig).lower()
+        if any(s in text for s in ("locked", "deadlock", "could not serialize", "busy")):
+            return _error(409, "concurrent_modification",
+                          "someone else is changing the same case right now; reload and try again")
+        raise exc
+
+    @app.exception_handler(json.JSONDecodeError)
+    def _json(_request: Request, _exc: json.JSONDecodeError) -> JSONResponse:
+        return _error(400, "malformed_json", "the body is not valid JSON")
+
+
+def create_app(database_url: str | None = None, *, settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    url = database_url or settings.database_url
+    if settings.migrate_on_start:
+        upgrade(url)
+    engine = make_engine(url)
+    app = FastAPI(
+        title="Housing Security Benefit (住居確保給付金)",
+        version="0.1.0",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.database_url = url
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    install_error_handlers(app)
+
+    from service.api import admin, applications, assessments, cases
+    from service.api.responses import ERRORS
+
+    for module in (admin, applications, cases):
+        app.include_router(module.router, prefix=API_PREFIX, responses=ERRORS)
+    # The lead's assessments router carries its own /api/v1 prefix.
+    app.include_router(assessments.router)
+    return app

@@ -1,0 +1,1 @@
+"""Persistence adapters: ORM models, sessions, repositories and migrations."""

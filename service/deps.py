@@ -1,0 +1,35 @@
+"""Request dependencies: one session per request (committed before the response), the current user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from service.db.session import unit_of_work
+from service.errors import Unauthorized
+from service.workflows.admin import authenticate
+from service.workflows.common import Actor
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with unit_of_work(request.app.state.session_factory) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_actor(request: Request, session: SessionDep) -> Actor:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send 'Authorization: Bearer <token>'", field="Authorization")
+    user = authenticate(session, token.strip())
+    return Actor(user_id=user.id, username=user.username, role=user.role, agency_id=user.agency_id,
+                 client_ip=request.client.host if request.client else None)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,166 @@
+"""Application bodies. ``facts`` mirrors contracts.md §1 (every field optional while a draft)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, StrictBool, StrictStr, field_validator
+
+from service.schemas.common import DateStr, Month, Strict, Yen
+
+
+class IncomeIn(Strict):
+    kind: StrictStr
+    amount_yen: Yen
+    commuting_allowance_yen: Yen | None = None
+    expenses_yen: Yen | None = None
+
+
+class MemberIn(Strict):
+    relationship: StrictStr | None = None
+    birth_date: DateStr | None = None
+    student: StrictBool | None = None
+    incomes: list[IncomeIn] = Field(default_factory=list)
+
+
+class DeclarationsIn(Strict):
+    hello_work_registered: StrictBool | None = None
+    similar_benefit: StrictBool | None = None
+    gang_member_in_household: StrictBool | None = None
+
+
+class TriggerIn(Strict):
+    kind: Literal["job_loss", "business_closure", "reduced_work"] | None = None
+    date: DateStr | None = None
+    cause: Literal["dismissal", "employer_reasons", "voluntary", "other"] | None = None
+    main_earner: StrictBool | None = None
+    job_search_blocked_days: Yen | None = None
+
+
+class PreviousReceiptIn(Strict):
+    last_paid_month: Month
+    last_application_date: DateStr
+
+
+class DestinationIn(Strict):
+    municipality_code: StrictStr | None = None
+    prefecture: StrictStr | None = None
+    municipality: StrictStr | None = None
+
+
+class IncomeDropIn(Strict):
+    month: Month | None = None
+    cause: Literal["death", "job_loss", "reduced_work"] | None = None
+    main_earner: StrictBool | None = None
+
+
+class FinanceReviewIn(Strict):
+    move_needed: StrictBool | None = None
+    cannot_fund: StrictBool | None = None
+
+
+class CostIn(Strict):
+    category: StrictStr
+    amount_yen: Yen
+
+
+class FactsIn(Strict):
+    """The assessment input of contracts.md §1; stored as given (unset fields are left out)."""
+
+    benefit: Literal["rent", "moving"] | None = None
+    municipality_code: StrictStr | None = None
+    application_date: DateStr | None = None
+    household: list[MemberIn] | None = None
+    assets_yen: Yen | None = None
+    declarations: DeclarationsIn | None = None
+    applicant_type: Literal["at_risk", "homeless"] | None = None
+    rent_yen: Yen | None = None
+    common_charges_yen: Yen | None = None
+    lease_initial_costs_paid_on: DateStr | None = None
+    trigger: TriggerIn | None = None
+    previous_receipt: PreviousReceiptIn | None = None
+    current_rent_yen: Yen | None = None
+    destination: DestinationIn | None = None
+    income_drop: IncomeDropIn | None = None
+    household_finance_review: FinanceReviewIn | None = None
+    costs: list[CostIn] | None = None
+
+
+class ApplicantIn(Strict):
+    name: StrictStr | None = None
+    name_kana: StrictStr | None = None
+    address: StrictStr | None = None
+    phone: StrictStr | None = None
+
+
+class PayeeIn(Strict):
+    """The landlord or agent paid by 代理受領 (R45)."""
+
+    payee_kind: Literal["landlord", "agent", "removal_company"] | None = None
+    name: StrictStr | None = None
+    corporate_number: StrictStr | None = None
+    bank_code: StrictStr | None = Field(default=None, pattern=r"^\d{4}$")
+    branch_code: StrictStr | None = Field(default=None, pattern=r"^\d{3}$")
+    account_type: Literal["ordinary", "current", "savings"] | None = None
+    account_number: StrictStr | None = Field(default=None, pattern=r"^\d{7}$")
+    holder_kana: StrictStr | None = None
+
+    @field_validator("corporate_number")
+    @classmethod
+    def _check_corporate_number(cls, value: str | None) -> str | None:
+        from stdnum.exceptions import ValidationError
+        from stdnum.jp import cn
+
+        if value is None:
+            return None
+        try:
+            return str(cn.validate(value))
+        except ValidationError as exc:
+            raise ValueError(f"not a valid 法人番号: {exc}") from exc
+
+    @field_validator("holder_kana")
+    @classmethod
+    def _check_kana(cls, value: str | None) -> str | None:
+        import re
+
+        if value is None:
+            return None
+        if not re.fullmatch(r"[\u30A0-\u30FF\uFF61-\uFF9F0-9A-Z()（）.\-/ 　]+", value):
+            raise ValueError("holder name must be in katakana (カナ)")
+        return value
+
+
+class PlanIn(Strict):
+    plan_date: DateStr | None = None
+    coordination_meeting_date: DateStr | None = None
+
+
+class IntakeIn(Strict):
+    applicant: ApplicantIn | None = None
+    payee: PayeeIn | None = None
+    consents: dict[StrictStr, StrictBool] | None = None
+    emergency: StrictBool | None = None
+    plan: PlanIn | None = None
+    #: checklist items that do not apply, with the reason (e.g. no earning member).
+    document_exemptions: dict[StrictStr, StrictStr] | None = None
+
+
+class ApplicationCreate(Strict):
+    kind: Literal["initial", "extension", "change"] = "initial"
+    benefit: Literal["rent", "moving"] | None = None
+    case_id: int | None = None
+    facts: FactsIn = Field(default_factory=FactsIn)
+    intake: IntakeIn = Field(default_factory=IntakeIn)
+
+
+class ApplicationUpdate(Strict):
+    facts: FactsIn | None = None
+    intake: IntakeIn | None = None
+
+
+def dump_facts(facts: FactsIn) -> dict[str, Any]:
+    return facts.model_dump(exclude_unset=True, mode="json")
+
+
+def dump_intake(intake: IntakeIn) -> dict[str, Any]:
+    return intake.model_dump(exclude_unset=True, mode="json")

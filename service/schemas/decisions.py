@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, StrictInt, StrictStr
+
+from service.schemas.common import DateStr, Month, Strict, Yen
+
+DecisionKind = Literal[
+    "eligibility_certificate",
+    "grant",
+    "regrant",
+    "refusal",
+    "extension",
+    "extension_refusal",
+    "change",
+    "interruption",
+    "resumption",
+    "stop",
+    "repayment",
+    "moving_grant",
+    "moving_confirmation",
+]
+
+
+class EvidenceIn(Strict):
+    kind: StrictStr
+    document_id: StrictInt | None = None
+    note: StrictStr | None = None
+
+
+class FactsUpdateIn(Strict):
+    """What the 住居確保報告書 settles for a homeless applicant (R44, PD5)."""
+
+    lease_initial_costs_paid_on: DateStr | None = None
+    rent_yen: Yen | None = None
+    common_charges_yen: Yen | None = None
+
+
+class CostIn(Strict):
+    category: StrictStr
+    amount_yen: Yen
+
+
+class DecisionDraft(Strict):
+    kind: DecisionKind
+    #: the case version the clerk saw; a stale version is refused with 409.
+    case_version: StrictInt | None = None
+    application_id: StrictInt | None = None
+    grant_id: StrictInt | None = None
+    supersedes_decision_id: StrictInt | None = None
+    note: StrictStr | None = Field(default=None, max_length=2000)
+    facts_update: FactsUpdateIn | None = None
+    effective_month: Month | None = None
+    resume_month: Month | None = None
+    cause: StrictStr | None = None
+    event_date: DateStr | None = None
+    evidence: list[EvidenceIn] | None = None
+    proposal_id: StrictInt | None = None
+    repayment_cause: Literal["recipient_error", "fraud", "administrative_error"] | None = None
+    actual_costs: list[CostIn] | None = None
+
+
+class DecisionReviewIn(Strict):
+    case_version: StrictInt | None = None
+    note: StrictStr | None = Field(default=None, max_length=2000)

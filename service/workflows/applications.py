@@ -1,0 +1,355 @@
+"""Intake by a support agency: drafts, documents, submission (R85–R88)."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service import rules
+from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document, utcnow
+from service.errors import Conflict, IncompleteApplication, InvalidRequest, NotFound
+from service.workflows.common import Actor, audit, load_case, require_role
+
+#: R86 explanations each applicant consents to before intake.
+REQUIRED_CONSENTS: dict[str, tuple[str, ...]] = {
+    "rent": (
+        "repayment_if_false",
+        "no_gang_members",
+        "job_search_requirements",
+        "stop_cases",
+        "extension_conditions",
+        "initial_costs_not_covered",
+        "partial_rent_over_ceiling",
+    ),
+    "moving": (
+        "repayment_if_false",
+        "no_gang_members",
+        "refusal_if_no_improvement",
+        "deposit_and_advance_rent_excluded",
+        "partial_over_cap",
+    ),
+}
+
+PAYEE_FIELDS = ("payee_kind", "name", "bank_code", "branch_code", "account_type", "account_number",
+                "holder_kana")
+
+
+def required_documents(kind: str, benefit: str, facts: dict[str, Any]) -> tuple[str, ...]:
+    """The R85 checklist for an application."""
+    if kind == "extension":
+        return ("income_evidence", "hello_work_registration")
+    if kind == "change":
+        return ("change_evidence", "income_evidence")
+    if benefit == "moving":
+        return ("identity", "income_drop_proof", "income_evidence", "bank_book_copies",
+                "dwelling_status_notice", "cost_estimates")
+    trigger = facts.get("trigger") or {}
+    proof = "reduced_work_proof" if trigger.get("kind") == "reduced_work" else "job_loss_proof"
+    return ("identity", proof, "income_evidence", "bank_book_copies", "dwelling_status_notice")
+
+
+def _missing_facts(facts: dict[str, Any], benefit: str) -> list[str]:
+    missing: list[str] = []
+
+    def need(obj: dict[str, Any], key: str, path: str, nullable: bool = False) -> None:
+        if key not in obj or (obj[key] is None and not nullable):
+            missing.append(path)
+
+    for key in ("benefit", "municipality_code", "application_date", "assets_yen"):
+        need(facts, key, key)
+    household = facts.get("household")
+    if not household:
+        missing.append("household")
+    else:
+        for index, member in enumerate(household):
+            for key in ("relationship", "birth_date", "student"):
+                need(member, key, f"household.{index}.{key}")
+    declarations = facts.get("declarations")
+    if declarations is None:
+        missing.append("declarations")
+    else:
+        keys: tuple[str, ...] = ("similar_benefit", "gang_member_in_household")
+        if benefit == "rent":
+            keys = ("hello_work_registered", *keys)
+        for key in keys:
+            need(declarations, key, f"declarations.{key}")
+    if benefit == "rent":
+        for key in ("applicant_type", "rent_yen", "common_charges_yen"):
+            need(facts, key, key)
+        trigger = facts.get("trigger")
+        if trigger is None:
+            missing.append("trigger")
+        else:
+            for key in ("kind", "cause", "main_earner", "job_search_blocked_days"):
+                need(trigger, key, f"trigger.{key}")
+            if trigger.get("kind") != "reduced_work":
+                need(trigger, "date", "trigger.date")
+    else:
+        for key in ("current_rent_yen", "destination", "costs"):
+            need(facts, key, key)
+        for key, subkeys in (("income_drop", ("month", "cause", "main_earner")),
+                             ("household_finance_review", ("move_needed", "cannot_fund"))):
+            sub = facts.get(key)
+            if sub is None:
+                missing.append(key)
+            else:
+                for subkey in subkeys:
+                    need(sub, subkey, f"{key}.{subkey}")
+    return missing
+
+
+def contract_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts with the contract's nullable keys present (``null`` when not given)."""
+    out = copy.deepcopy(facts)
+    if out.get("benefit") == "rent":
+        out.setdefault("lease_initial_costs_paid_on", None)
+        out.setdefault("previous_receipt", None)
+        trigger = out.get("trigger")
+        if isinstance(trigger, dict):
+            trigger.setdefault("date", None)
+    return out
+
+
+def assessable_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """Facts for ``assess``. A homeless applicant without a lease yet is assessed provisionally with the
+    application date as the day the initial costs are paid; the grant after the 住居確保報告書 reassesses."""
+    out = contract_facts(facts)
+    if out.get("benefit") == "rent" and out.get("applicant_type") == "homeless":
+        if out.get("lease_initial_costs_paid_on") is None:
+            out["lease_initial_costs_paid_on"] = out.get("application_date")
+    return out
+
+
+def approved_decisions(session: Session, case_id: int) -> list[Decision]:
+    stmt = (
+        select(Decision)
+        .join(DecisionReview, DecisionReview.decision_id == Decision.id)
+        .where(Decision.case_id == case_id, DecisionReview.outcome == "approved")
+        .order_by(Decision.sequence)
+    )
+    return list(session.scalars(stmt))
+
+
+def _latest_facts(session: Session, case_id: int) -> dict[str, Any]:
+    for decision in reversed(approved_decisions(session, case_id)):
+        if decision.facts:
+            return copy.deepcopy(decision.facts)
+    app = session.scalar(
+        select(Application).where(Application.case_id == case_id, Application.status != "draft")
+        .order_by(Application.id.desc())
+    )
+    return copy.deepcopy(app.facts) if app else {}
+
+
+def create_application(
+    session: Session,
+    actor: Actor,
+    *,
+    kind: str,
+    benefit: str | None,
+    case_id: int | None,
+    facts: dict[str, Any],
+    intake: dict[str, Any],
+    idempotency_key: str | None = None,
+) -> tuple[Application, bool]:
+    """A draft application (a new case for an initial one unless ``case_id``). Returns (app, created).
+
+    A retry with the same idempotency key returns the first application and creates nothing.
+    """
+    require_role(actor, "agency")
+    if actor.agency_id is None:
+        raise InvalidRequest("agency user without agency", field="agency_id")
+    if idempotency_key is not None:
+        existing = session.scalar(
+            select(Application).where(
+                Application.agency_id == actor.agency_id, Application.idempotency_key == idempotency_key
+            )
+        )
+        if existing is not None:
+            return existing, False
+    if case_id is not None:
+        case = load_case(session, actor, case_id)
+        benefit = benefit or case.benefit
+        if kind != "initial":
+            facts = {**_latest_facts(session, case.id), **facts}
+    else:
+        if kind != "initial":
+            raise InvalidRequest(f"a {kind} application needs case_id", field="case_id")
+        benefit = benefit or facts.get("benefit")
+        if benefit not in ("rent", "moving"):
+            raise IncompleteApplication("benefit is required (rent or moving)", field="benefit")
+        case = BenefitCase(agency_id=actor.agency_id, benefit=benefit, status="open", version=1)
+        session.add(case)
+        session.flush()
+    assert benefit is not None
+    facts = {**facts, "benefit": benefit}
+    app = Application(
+        case_id=case.id,
+        agency_id=case.agency_id,
+        kind=kind,
+        benefit=benefit,
+        status="draft",
+        facts=facts,
+        intake=intake,
+        idempotency_key=idempotency_key,
+        created_by=actor.user_id,
+    )
+    session.add(app)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("an application with this Idempotency-Key is being created", field="Idempotency-Key") \
+            from exc
+    audit(session, actor, "application.create", case_id=case.id, target=f"application:{app.id}",
+          detail={"kind": kind, "benefit": benefit})
+    return app, True
+
+
+def load_application(session: Session, actor: Actor, application_id: int) -> Application:
+    app = session.get(Application, application_id)
+    if app is None or (actor.role == "agency" and app.agency_id != actor.agency_id):
+        raise NotFound(f"application {application_id} not found", field="application_id")
+    return app
+
+
+def read_application(session: Session, actor: Actor, application_id: int) -> Application:
+    require_role(actor, "agency", "clerk", "approver")
+    app = load_application(session, actor, application_id)
+    audit(session, actor, "application.read", case_id=app.case_id, target=f"application:{app.id}")
+    return app
+
+
+def update_application(
+    session: Session, actor: Actor, application_id: int, *, facts: dict[str, Any] | None,
+    intake: dict[str, Any] | None,
+) -> Application:
+    require_role(actor, "agency")
+    app = load_application(session, actor, application_id)
+    if app.status != "draft":
+        raise Conflict(f"application {app.id} is {app.status}; only a draft can be changed", code="not_draft")
+    if facts is not None:
+        app.facts = {**app.facts, **facts, "benefit": app.benefit}
+    if intake is not None:
+        app.intake = {**app.intake, **intake}
+    audit(session, actor, "application.update", case_id=app.case_id, target=f"application:{app.id}",
+          detail={"fields": sorted([*(facts or {}), *(intake or {})])})
+    return app
+
+
+def documents_of(session: Session, case_id: int, application_id: int | None = None) -> list[Document]:
+    stmt = select(Document).where(Document.case_id == case_id)
+    if application_id is not None:
+        stmt = stmt.where(Document.application_id == application_id)
+    return list(session.scalars(stmt.order_by(Document.id)))
+
+
+def upload_document(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    *,
+    kind: str,
+    filename: str,
+    content_type: str,
+    content: bytes,
+    application_id: int | None,
+    max_bytes: int,
+    allowed_types: tuple[str, ...],
+) -> Document:
+    from service.errors import PayloadTooLarge, UnsupportedMediaType
+
+    require_role(actor, "agency", "clerk")
+    case = load_case(session, actor, case_id)
+    if application_id is not None:
+        app = load_application(session, actor, application_id)
+        if app.case_id != case.id:
+            raise InvalidRequest("the application belongs to another case", field="application_id")
+    if not kind or len(kind) > 50:
+        raise InvalidRequest("document kind is required (at most 50 characters)", field="kind")
+    if content_type not in allowed_types:
+        raise UnsupportedMediaType(
+            f"content type {content_type!r} not accepted; use one of {', '.join(allowed_types)}", field="file"
+        )
+    if len(content) > max_bytes:
+        raise PayloadTooLarge(f"file is larger than {max_bytes} bytes", field="file")
+    if not content:
+        raise InvalidRequest("file is empty", field="file")
+    doc = Document(
+        case_id=case.id,
+        application_id=application_id,
+        kind=kind,
+        filename=filename[:255] or "upload",
+        content_type=content_type,
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=actor.user_id,
+        uploaded_at=utcnow(),
+    )
+    session.add(doc)
+    session.flush()
+    audit(session, actor, "document.upload", case_id=case.id, target=f"document:{doc.id}",
+          detail={"kind": kind, "sha256": doc.sha256, "size_bytes": doc.size_bytes})
+    return doc
+
+
+def missing_items(session: Session, app: Application) -> list[dict[str, str]]:
+    """Every item that keeps the application from being submitted."""
+    items: list[dict[str, str]] = []
+    for field in _missing_facts(app.facts, app.benefit):
+        items.append({"field": f"facts.{field}", "message": "required"})
+    intake = app.intake
+    if app.kind == "initial":
+        consents = intake.get("consents") or {}
+        for consent in REQUIRED_CONSENTS[app.benefit]:
+            if consents.get(consent) is not True:
+                items.append({"field": f"intake.consents.{consent}", "message": "consent (R86) not given"})
+        payee = intake.get("payee") or {}
+        for field in PAYEE_FIELDS:
+            if not payee.get(field):
+                items.append({"field": f"intake.payee.{field}", "message": "required"})
+        applicant = intake.get("applicant") or {}
+        for field in ("name", "name_kana"):
+            if not applicant.get(field):
+                items.append({"field": f"intake.applicant.{field}", "message": "required"})
+        plan = intake.get("plan") or {}
+        if intake.get("emergency") is None:
+            items.append({"field": "intake.emergency", "message": "state whether this is an emergency (R88)"})
+        elif intake.get("emergency") is False and not plan.get("plan_date"):
+            items.append({"field": "intake.plan.plan_date", "message": "the support plan date (R87) is "
+                          "required unless the emergency flag (R88) is set"})
+    present = {doc.kind for doc in documents_of(session, app.case_id, app.id)}
+    exempt = intake.get("document_exemptions") or {}
+    for kind in required_documents(app.kind, app.benefit, app.facts):
+        if kind not in present and kind not in exempt:
+            items.append({"field": f"documents.{kind}", "message": "document (R85) not uploaded"})
+    return items
+
+
+def submit_application(session: Session, actor: Actor, application_id: int) -> Application:
+    """Submit a draft: refused with every missing item listed; repeating a submission changes nothing."""
+    require_role(actor, "agency")
+    app = load_application(session, actor, application_id)
+    if app.status != "draft":
+        return app
+    items = missing_items(session, app)
+    if items:
+        raise IncompleteApplication(
+            f"the application is incomplete: {len(items)} missing item(s)",
+            field=items[0]["field"],
+            details=items,
+        )
+    purpose = "extension" if app.kind == "extension" else "initial"
+    rules.assess(assessable_facts(app.facts), purpose=purpose)  # input errors → 422 naming the field
+    app.facts = contract_facts(app.facts)
+    app.status = "submitted"
+    app.submitted_by = actor.user_id
+    app.submitted_at = utcnow()
+    audit(session, actor, "application.submit", case_id=app.case_id, target=f"application:{app.id}")
+    return app

@@ -1,0 +1,86 @@
+"""What every use case needs: the acting person, the audit log, case access and the case lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from service.db.models import AuditEvent, BenefitCase, utcnow
+from service.errors import ConcurrentModification, Forbidden, NotFound
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: int | None
+    username: str
+    role: str
+    agency_id: int | None = None
+    client_ip: str | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(user_id=None, username="system", role="system")
+
+
+def require_role(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles and actor.role != "system":
+        raise Forbidden(f"role {actor.role!r} may not do this (needs {' or '.join(roles)})", code="forbidden")
+
+
+def audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    case_id: int | None = None,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            user_id=actor.user_id,
+            username=actor.username,
+            role=actor.role,
+            action=action,
+            case_id=case_id,
+            target=target,
+            detail=detail or {},
+            client_ip=actor.client_ip,
+            at=utcnow(),
+        )
+    )
+
+
+def load_case(session: Session, actor: Actor, case_id: int) -> BenefitCase:
+    """The case, or 404 — also when an agency asks for another agency's case."""
+    case = session.get(BenefitCase, case_id)
+    if case is None or (actor.role == "agency" and case.agency_id != actor.agency_id):
+        raise NotFound(f"case {case_id} not found", field="case_id")
+    return case
+
+
+def bump_case_version(session: Session, case: BenefitCase, expected: int | None) -> int:
+    """Take the case for this action: exactly one of two concurrent actions wins (409 for the other)."""
+    seen = case.version if expected is None else expected
+    if expected is not None and expected != case.version:
+        raise ConcurrentModification(
+            f"case {case.id} was changed by someone else (version {case.version}, you saw {expected});"
+            " reload the case and try again",
+            field="case_version",
+        )
+    result = session.execute(
+        update(BenefitCase)
+        .where(BenefitCase.id == case.id, BenefitCase.version == seen)
+        .values(version=seen + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        raise ConcurrentModification(
+            f"case {case.id} is being changed by someone else right now; reload the case and try again",
+            field="case_version",
+        )
+    session.refresh(case)
+    return case.version

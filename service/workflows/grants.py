@@ -1,0 +1,173 @@
+"""Grant clock (benefit months, extension deadline, months left of 9) and the case view."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db.models import (
+    Application,
+    BenefitCase,
+    BenefitGrant,
+    Decision,
+    DecisionReview,
+    Document,
+    MonthlyReport,
+    RepaymentClaim,
+    StopProposal,
+)
+from service.errors import NotFound
+from service.workflows.common import Actor, audit, load_case, require_role
+from service.workflows.decisions import MAX_EXTENSIONS, MAX_MONTHS, months_of
+
+
+def grant_clock(session: Session, actor: Actor, grant_id: int, *, today: date | None = None,
+                record_read: bool = True) -> dict[str, Any]:
+    require_role(actor, "agency", "clerk", "approver", "finance")
+    grant = session.get(BenefitGrant, grant_id)
+    if grant is None:
+        raise NotFound(f"grant {grant_id} not found", field="grant_id")
+    load_case(session, actor, grant.case_id)
+    if record_read:
+        audit(session, actor, "grant.read", case_id=grant.case_id, target=f"grant:{grant.id}")
+    return clock_dict(session, grant, today=today)
+
+
+def clock_dict(session: Session, grant: BenefitGrant, *, today: date | None = None) -> dict[str, Any]:
+    months = months_of(session, grant.id)
+    used = sum(1 for m in months if m.status in ("scheduled", "paid"))
+    status = grant.status
+    this_month = (today or date.today()).strftime("%Y-%m")
+    if status == "active" and grant.period_last_month and grant.period_last_month < this_month:
+        status = "ended"
+    can_extend = (status == "active" and grant.extensions_used < MAX_EXTENSIONS and used + 3 <= MAX_MONTHS)
+    return {
+        "grant_id": grant.id,
+        "case_id": grant.case_id,
+        "benefit": grant.benefit,
+        "status": status,
+        "amount_yen": grant.amount_yen,
+        "first_month": grant.first_month,
+        "period_last_month": grant.period_last_month,
+        "extension_deadline": grant.extension_deadline.isoformat() if grant.extension_deadline else None,
+        "extensions_used": grant.extensions_used,
+        "extension_possible": can_extend,
+        "months_used": used,
+        "months_left_of_9": MAX_MONTHS - used if grant.benefit == "rent" else None,
+        "interrupted_from": grant.interrupted_from,
+        "stop_cause": grant.stop_cause,
+        "stop_first_unpaid_month": grant.stop_first_unpaid_month,
+        "months": [{"month": m.month, "amount_yen": m.amount_yen, "status": m.status,
+                    "decision_id": m.decision_id} for m in months],
+    }
+
+
+def decision_dict(session: Session, decision: Decision) -> dict[str, Any]:
+    from service.workflows.decisions import decision_status
+
+    review = session.scalar(select(DecisionReview).where(DecisionReview.decision_id == decision.id))
+    return {
+        "id": decision.id,
+        "case_id": decision.case_id,
+        "sequence": decision.sequence,
+        "kind": decision.kind,
+        "status": decision_status(session, decision),
+        "application_id": decision.application_id,
+        "grant_id": decision.grant_id,
+        "supersedes_decision_id": decision.supersedes_decision_id,
+        "params": decision.params,
+        "facts": decision.facts,
+        "result": decision.result,
+        "rates_version": decision.rates_version,
+        "code_version": decision.code_version,
+        "drafted_by": decision.drafted_by,
+        "drafted_at": decision.drafted_at.isoformat(),
+        "reviewed_by": review.reviewed_by if review else None,
+        "reviewed_at": review.reviewed_at.isoformat() if review else None,
+    }
+
+
+def read_decision(session: Session, actor: Actor, decision_id: int) -> dict[str, Any]:
+    require_role(actor, "clerk", "approver")
+    decision = session.get(Decision, decision_id)
+    if decision is None:
+        raise NotFound(f"decision {decision_id} not found", field="decision_id")
+    load_case(session, actor, decision.case_id)
+    audit(session, actor, "decision.read", case_id=decision.case_id, target=f"decision:{decision.id}")
+    return decision_dict(session, decision)
+
+
+def application_dict(session: Session, app: Application) -> dict[str, Any]:
+    docs = session.scalars(select(Document).where(Document.application_id == app.id).order_by(Document.id))
+    return {
+        "id": app.id,
+        "case_id": app.case_id,
+        "kind": app.kind,
+        "benefit": app.benefit,
+        "status": app.status,
+        "facts": app.facts,
+        "intake": app.intake,
+        "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None,
+        "documents": [document_dict(d) for d in docs],
+    }
+
+
+def document_dict(doc: Document) -> dict[str, Any]:
+    return {"id": doc.id, "kind": doc.kind, "filename": doc.filename, "content_type": doc.content_type,
+            "size_bytes": doc.size_bytes, "sha256": doc.sha256, "application_id": doc.application_id,
+            "uploaded_at": doc.uploaded_at.isoformat()}
+
+
+def case_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
+    """Everything on a case (personal data: the read is audited)."""
+    require_role(actor, "agency", "clerk", "approver")
+    case = load_case(session, actor, case_id)
+    audit(session, actor, "case.read", case_id=case.id, target=f"case:{case.id}")
+    apps = session.scalars(select(Application).where(Application.case_id == case.id).order_by(Application.id))
+    decisions = session.scalars(select(Decision).where(Decision.case_id == case.id)
+                                .order_by(Decision.sequence))
+    grants = session.scalars(select(BenefitGrant).where(BenefitGrant.case_id == case.id)
+                             .order_by(BenefitGrant.id))
+    docs = session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id))
+    claims = session.scalars(select(RepaymentClaim).where(RepaymentClaim.case_id == case.id))
+    proposals = session.scalars(select(StopProposal).where(StopProposal.case_id == case.id))
+    reports = session.scalars(select(MonthlyReport).where(MonthlyReport.case_id == case.id)
+                              .order_by(MonthlyReport.id))
+    return {
+        "id": case.id,
+        "agency_id": case.agency_id,
+        "benefit": case.benefit,
+        "status": case.status,
+        "version": case.version,
+        "applications": [application_dict(session, a) for a in apps],
+        "decisions": [decision_dict(session, d) for d in decisions],
+        "grants": [clock_dict(session, g) for g in grants],
+        "documents": [document_dict(d) for d in docs],
+        "repayment_claims": [{"id": c.id, "grant_id": c.grant_id, "decision_id": c.decision_id,
+                              "cause": c.cause, "debtor": c.debtor, "months": c.months,
+                              "amount_yen": c.amount_yen}
+                             for c in claims],
+        "stop_proposals": [proposal_dict(p) for p in proposals],
+        "monthly_reports": [{"id": r.id, "grant_id": r.grant_id, "month": r.month, "interviews": r.interviews,
+                             "hello_work_consultations": r.hello_work_consultations,
+                             "employer_applications": r.employer_applications, "reasons": r.reasons,
+                             "evidence": r.evidence} for r in reports],
+    }
+
+
+def proposal_dict(p: StopProposal) -> dict[str, Any]:
+    return {"id": p.id, "case_id": p.case_id, "grant_id": p.grant_id, "month": p.month, "source": p.source,
+            "cause": p.cause, "reasons": p.reasons, "evidence": p.evidence, "status": p.status,
+            "decision_id": p.decision_id}
+
+
+def list_cases(session: Session, actor: Actor, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    require_role(actor, "agency", "clerk", "approver")
+    stmt = select(BenefitCase).order_by(BenefitCase.id).limit(limit).offset(offset)
+    if actor.role == "agency":
+        stmt = stmt.where(BenefitCase.agency_id == actor.agency_id)
+    return [{"id": c.id, "agency_id": c.agency_id, "benefit": c.benefit, "status": c.status,
+             "version": c.version} for c in session.scalars(stmt)]

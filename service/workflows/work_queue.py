@@ -1,0 +1,67 @@
+"""The clerk's work queue for a month."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from service import rules
+from service.db.models import Application, BenefitGrant, Decision, DecisionReview, StopProposal
+from service.workflows.common import Actor, require_role
+from service.workflows.compliance import missing_reports_stmt
+from service.workflows.decisions import MAX_EXTENSIONS
+
+
+def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200) -> dict[str, Any]:
+    """Extensions due this month, missing monthly reports (last month's), grants in their last month,
+    proposed stops, drafts waiting for approval and submitted applications waiting for a decision."""
+    require_role(actor, "clerk", "approver")
+    in_final_period = or_(BenefitGrant.extensions_used >= MAX_EXTENSIONS)
+    ending = select(BenefitGrant).where(BenefitGrant.status == "active",
+                                        BenefitGrant.period_last_month == month)
+    extension_due = [
+        {"grant_id": g.id, "case_id": g.case_id, "period_last_month": g.period_last_month,
+         "extension_deadline": g.extension_deadline.isoformat() if g.extension_deadline else None,
+         "extensions_used": g.extensions_used}
+        for g in session.scalars(ending.where(BenefitGrant.extensions_used < MAX_EXTENSIONS)
+                                 .order_by(BenefitGrant.id).limit(limit))
+    ]
+    last_month = [
+        {"grant_id": g.id, "case_id": g.case_id, "period_last_month": g.period_last_month}
+        for g in session.scalars(ending.where(in_final_period).order_by(BenefitGrant.id).limit(limit))
+    ]
+    previous = rules.add_months(month, -1)
+    missing = [{"grant_id": gid, "case_id": cid, "month": previous}
+               for gid, cid in session.execute(missing_reports_stmt(previous).order_by(BenefitGrant.id)
+                                               .limit(limit)).all()]
+    proposals = [
+        {"proposal_id": p.id, "grant_id": p.grant_id, "case_id": p.case_id, "month": p.month,
+         "source": p.source, "cause": p.cause, "reasons": p.reasons, "evidence": p.evidence}
+        for p in session.scalars(select(StopProposal).where(StopProposal.status == "open")
+                                 .order_by(StopProposal.id).limit(limit))
+    ]
+    drafts = [
+        {"decision_id": d.id, "case_id": d.case_id, "kind": d.kind, "drafted_by": d.drafted_by}
+        for d in session.scalars(
+            select(Decision).outerjoin(DecisionReview, DecisionReview.decision_id == Decision.id)
+            .where(DecisionReview.id.is_(None)).order_by(Decision.id).limit(limit))
+    ]
+    decided = select(func.count()).select_from(Decision).join(
+        DecisionReview, and_(DecisionReview.decision_id == Decision.id, DecisionReview.outcome == "approved")
+    ).where(Decision.application_id == Application.id).scalar_subquery()
+    waiting = [
+        {"application_id": a.id, "case_id": a.case_id, "kind": a.kind, "benefit": a.benefit}
+        for a in session.scalars(select(Application).where(Application.status == "submitted", decided == 0)
+                                 .order_by(Application.id).limit(limit))
+    ]
+    return {
+        "month": month,
+        "extension_due": extension_due,
+        "monthly_report_missing": missing,
+        "last_month": last_month,
+        "proposed_stops": proposals,
+        "awaiting_approval": drafts,
+        "applications_waiting": waiting,
+    }

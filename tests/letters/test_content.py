@@ -1,0 +1,378 @@
+"""LetterContent data assertions: every word and number of each letter type."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+from letter_samples import E3_TRACE, RECIPIENT, decision_input, make_letterhead, recipient_addressee
+
+from letters import (
+    CouncilNoticeInput,
+    LetterContent,
+    LetterInputError,
+    LetterType,
+    MovingAllocation,
+    RefusalLetterInput,
+    StopCause,
+    StopNoticeInput,
+    build_council_notice,
+    build_decision_letter,
+    build_refusal_letter,
+    build_stop_notice,
+    format_yen,
+)
+from letters.breakdown import breakdown_table
+from letters.content import (
+    DEFAULT_APPEAL_NOTICE_TEMPLATE,
+    ConsentNotOnRecord,
+    Letterhead,
+    MovingDecisionInput,
+    build_moving_decision_letter,
+)
+from letters.model import Table
+
+
+def _rows(table: Table) -> dict[str, tuple[str, ...]]:
+    return {row[0]: row[1:] for row in table.rows}
+
+
+DECISION_TYPES = {
+    "decision",
+    "refusal",
+    "extension_decision",
+    "extension_refusal",
+    "extension_rejected_late",
+    "change_decision",
+    "stop_notice",
+    "repayment_fraud",
+    "moving_decision",
+}
+
+
+def test_amounts_are_formatted_as_yen_with_thousands_separators() -> None:
+    assert format_yen(53700) == "53,700円"
+    assert format_yen(0) == "0円"
+    assert format_yen(1_000_000) == "1,000,000円"
+    with pytest.raises(LetterInputError):
+        format_yen(53700.0)  # type: ignore[arg-type]
+    with pytest.raises(LetterInputError):
+        format_yen(True)
+
+
+def test_every_decision_carries_the_appeal_notice_and_no_notice_letter_does(
+    all_letters: dict[str, LetterContent],
+) -> None:
+    for name, letter in all_letters.items():
+        text = "\n".join(letter.appeal_notice)
+        if name in DECISION_TYPES:
+            assert letter.appeal_heading == "【教示】", name
+            assert "3か月以内に、千代田区長に対して審査請求" in text, name
+            assert "6か月以内" in text and "千代田区を被告として" in text, name
+            assert "行政不服審査法" in text and "行政事件訴訟法" in text, name
+        else:
+            assert letter.appeal_notice == () and letter.appeal_heading == "", name
+
+
+def test_the_appeal_notice_wording_is_a_municipal_setting() -> None:
+    head = Letterhead(
+        municipality_name="八女市",
+        head_title="八女市長",
+        head_name="見本　二郎",
+        department="福祉課",
+        contact="電話 0943-00-0000",
+        document_number="八福第1号",
+        appeal_notice_template=("{municipality_name}への不服は{head_title}へ。",),
+    )
+    letter = build_decision_letter(dataclasses.replace(decision_input(), letterhead=head))
+    assert letter.appeal_notice == ("八女市への不服は八女市長へ。",)
+    with pytest.raises(LetterInputError, match="placeholder"):
+        dataclasses.replace(head, appeal_notice_template=("{mayor}",))
+    assert all("{head_title}" in p for p in DEFAULT_APPEAL_NOTICE_TEMPLATE)
+
+
+def test_the_decision_letter_states_amount_period_payee_and_dates_in_wareki(
+    all_letters: dict[str, LetterContent],
+) -> None:
+    letter = all_letters["decision"]
+    assert letter.letter_type is LetterType.DECISION
+    assert letter.title == "住居確保給付金支給決定通知書"
+    assert letter.document_number == "千代福第123号"
+    assert letter.issued_on_text == "令和8年11月27日"
+    assert letter.addressee_line == f"{RECIPIENT}　様"
+    assert letter.address_lines == ("〒100-0001　千代田区千代田一丁目2番3号　グリーンハイツ101号",)
+    assert letter.sender_lines == ("千代田区長　見本　一郎　（公印省略）",)
+    assert letter.record_marker == "記"
+    assert "令和8年11月10日付けで申請のあった住居確保給付金" in letter.body[0]
+    rows = _rows(letter.tables[0])
+    assert rows["支給額（月額）"] == ("44,000円",)
+    assert rows["支給期間"] == ("令和8年12月分から令和9年2月分まで（3か月）",)
+    assert rows["振込日"] == ("令和8年12月25日（以後毎月25日。金融機関の休業日の場合はその前の営業日）",)
+    assert rows["振込先"][0].startswith("株式会社見本不動産\n架空銀行")
+    notes = "\n".join(letter.sections[0].paragraphs)
+    assert "差額 16,000円" in notes  # R35: rent 60,000 − 44,000
+    assert "令和9年2月26日までに延長の申請" in notes
+    assert letter.footer == ("問い合わせ先：千代田区 保健福祉部 生活支援課　電話 03-0000-0000（平日 8:30～17:15）",)
+
+
+def test_the_breakdown_labels_each_step_with_its_rule_basis_and_formula(
+    all_letters: dict[str, LetterContent],
+) -> None:
+    table = all_letters["decision"].tables[1]
+    assert table.heading.startswith("算定内訳")
+    rows = _rows(table)
+    assert rows["世帯人数"] == ("1人", "R8　規則第4条第1号イ")
+    assert rows["基準額"] == ("84,000円", "R11　規則第4条第1号イ")
+    assert rows["住宅扶助基準に基づく上限額"][0] == "53,700円"
+    assert rows["算定家賃額"][0] == "53,700円\n家賃額 60,000円 と上限額 53,700円 のいずれか低い額 ＝ 53,700円"
+    assert rows["収入基準額"][0] == "137,700円\n基準額 84,000円 ＋ 算定家賃額 53,700円 ＝ 137,700円"
+    assert rows["基準額＋家賃−収入"] == (
+        "44,000円\n基準額 84,000円 ＋ 家賃 60,000円 − 収入 100,000円 ＝ 44,000円",
+        "R32　規則第11条第1項第1号",
+    )
+    assert rows["支給額（月額）"][0] == "44,000円\n44,000円 と上限額 53,700円 のいずれか低い額 ＝ 44,000円"
+    assert rows["資産基準額"][0].endswith("のいずれか低い額 ＝ 504,000円")
+    assert rows["収入認定額（申請者・給与収入（通勤手当を除く））"][0] == "100,000円"
+
+
+def test_a_full_payment_explains_that_income_is_at_or_below_the_standard_amount() -> None:
+    trace = [
+        {"step": "household_income_yen", "value": 0, "rule": "R26"},
+        {"step": "standard_amount_yen", "value": 84000, "rule": "R11"},
+        {"step": "rent_yen", "value": 70000, "rule": "R9"},
+        {"step": "rent_ceiling_yen", "value": 53700, "rule": "R10"},
+        {"step": "monthly_amount_yen", "value": 53700, "rule": "R32"},
+    ]
+    rows = _rows(breakdown_table(trace))
+    assert rows["支給額（月額）"][0] == (
+        "53,700円\n収入が基準額以下のため、家賃額 70,000円 と上限額 53,700円 のいずれか低い額 ＝ 53,700円"
+    )
+
+
+def test_a_formula_that_does_not_add_up_is_left_out_rather_than_printed() -> None:
+    trace = [dict(step) for step in E3_TRACE]
+    for step in trace:
+        if step["step"] == "amount_before_cap_yen":
+            step["value"] = 45000
+    rows = _rows(breakdown_table(trace))
+    assert rows["基準額＋家賃−収入"][0] == "45,000円"
+
+
+def test_unknown_steps_print_their_name_and_flags_print_as_words() -> None:
+    rows = _rows(
+        breakdown_table([{"step": "novel_step", "value": 12, "rule": "R99"}, {"step": "flag", "value": True, "rule": ""}])
+    )
+    assert rows["novel_step"] == ("12", "R99")
+    assert rows["flag"] == ("該当", "")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        [{"step": "rent_yen", "value": 60000.0, "rule": "R9"}],
+        [{"value": 1, "rule": "R9"}],
+        [{"step": "rent_yen", "value": None, "rule": "R9"}],
+    ],
+)
+def test_a_malformed_trace_is_refused(bad: list[dict[str, object]]) -> None:
+    with pytest.raises(LetterInputError):
+        breakdown_table(bad)
+
+
+def test_the_refusal_lists_every_unmet_requirement_in_japanese_with_its_basis(
+    all_letters: dict[str, LetterContent],
+) -> None:
+    letter = all_letters["refusal"]
+    assert letter.title == "住居確保給付金不支給決定通知書"
+    reasons = letter.tables[1]
+    assert [row[0] for row in reasons.rows] == ["1", "2", "3"]
+    assert "申請月の世帯収入額が収入基準額以下であること" in reasons.rows[0][1]
+    assert reasons.rows[0][2] == "R20　規則第10条"
+    assert "金融資産 900,000円 が資産基準額 780,000円 を超えています。" in reasons.rows[1][1]
+    assert "公共職業安定所に求職の申込み" in reasons.rows[2][1]
+    text = letter.plain_text()
+    assert "household income" not in text and "not registered" not in text
+    breakdown = _rows(letter.tables[2])
+    assert breakdown["収入除外（子・給与収入（通勤手当を除く））"][0].startswith("60,000円\n就学中")
+    assert breakdown["世帯収入額"][0] == "240,000円\n収入認定額の合計 150,000円 ＋ 90,000円 ＝ 240,000円"
+
+
+def test_a_refusal_without_reasons_is_refused() -> None:
+    with pytest.raises(LetterInputError, match="unmet requirement"):
+        build_refusal_letter(
+            RefusalLetterInput(
+                letterhead=make_letterhead(),
+                addressee=recipient_addressee(),
+                issued_on=date(2026, 11, 27),
+                recipient_name=RECIPIENT,
+                case_number="R08-1",
+                application_date=date(2026, 11, 10),
+                decision_date=date(2026, 11, 27),
+                reasons=(),
+            )
+        )
+
+
+def test_municipal_wording_per_reason_code_overrides_the_default() -> None:
+    letter = build_refusal_letter(
+        RefusalLetterInput(
+            letterhead=make_letterhead(),
+            addressee=recipient_addressee(),
+            issued_on=date(2026, 11, 27),
+            recipient_name=RECIPIENT,
+            case_number="R08-1",
+            application_date=date(2026, 11, 10),
+            decision_date=date(2026, 11, 27),
+            reasons=({"rule": "R20", "code": "income_over_limit", "message": ""},),
+            reason_wording={"income_over_limit": "世帯の収入が基準を超えています。"},
+        )
+    )
+    assert letter.tables[1].rows[0][1] == "世帯の収入が基準を超えています。"
+
+
+def test_extension_letters(all_letters: dict[str, LetterContent]) -> None:
+    granted = all_letters["extension_decision"]
+    assert granted.title == "住居確保給付金支給期間延長決定通知書"
+    rows = _rows(granted.tables[0])
+    assert rows["延長後の支給期間"] == ("令和9年3月分から令和9年5月分まで（3か月）",)
+    assert rows["通算の支給月数"] == ("6か月（上限9か月）",)
+    refused = all_letters["extension_refusal"]
+    assert refused.title == "住居確保給付金支給期間延長不支給決定通知書"
+    assert _rows(refused.tables[0])["支給の終了"] == ("令和9年2月分をもって支給を終了します",)
+    assert "R39" in refused.tables[1].rows[0][2]
+    late = all_letters["extension_rejected_late"]
+    assert late.title == "住居確保給付金支給期間延長申請却下通知書"
+    assert "申請期限である令和9年2月26日を経過した後の申請" in late.body[0]
+
+
+def test_the_change_letter_states_old_and_new_amount_and_the_month(all_letters: dict[str, LetterContent]) -> None:
+    rows = _rows(all_letters["change_decision"].tables[0])
+    assert rows["変更前の支給額（月額）"] == ("44,000円",)
+    assert rows["変更後の支給額（月額）"] == ("53,700円",)
+    assert rows["変更後の額を適用する月"] == ("令和9年2月分から",)
+
+
+def test_the_stop_notice_states_cause_evidence_and_first_unpaid_month(all_letters: dict[str, LetterContent]) -> None:
+    letter = all_letters["stop_notice"]
+    rows = _rows(letter.tables[0])
+    assert rows["中止する月"] == ("令和9年2月分以降は支給しません",)
+    assert rows["中止の理由"][0].startswith("誠実かつ熱心に求職活動を行っていない")
+    assert rows["根拠"] == ("生活困窮者自立支援法施行規則第15条（R58、R59）",)
+    assert letter.sections[0].heading == "【判断の根拠とした資料】"
+    assert len(letter.sections[0].paragraphs) == 3
+
+
+def test_a_stop_without_evidence_is_refused_and_a_repayment_is_announced() -> None:
+    base = StopNoticeInput(
+        letterhead=make_letterhead(),
+        addressee=recipient_addressee(),
+        issued_on=date(2027, 2, 10),
+        recipient_name=RECIPIENT,
+        case_number="R08-1",
+        decision_date=date(2027, 2, 10),
+        cause=StopCause.LEFT_DWELLING,
+        evidence=(),
+        first_unpaid_month="2027-02",
+    )
+    with pytest.raises(LetterInputError, match="evidence"):
+        build_stop_notice(base)
+    letter = build_stop_notice(dataclasses.replace(base, evidence=("退去届（写し）",), repayment_yen=44000))
+    assert "44,000円 について返還を請求します" in _rows(letter.tables[0])["返還金"][0]
+    fraud = build_stop_notice(
+        dataclasses.replace(base, cause=StopCause.FALSE_APPLICATION, evidence=("調査記録",), repayment_yen=88000)
+    )
+    assert "生活困窮者自立支援法第18条の規定により徴収します" in _rows(fraud.tables[0])["返還金"][0]
+
+
+def test_repayment_demands_cite_article_18_only_for_fraud(all_letters: dict[str, LetterContent]) -> None:
+    fraud = all_letters["repayment_fraud"]
+    rows = _rows(fraud.tables[0])
+    assert rows["返還額"] == ("88,000円",)
+    assert rows["納付期限"] == ("令和9年3月31日",)
+    assert rows["根拠"] == ("生活困窮者自立支援法第18条（不正利得の徴収）",)
+    assert _rows(fraud.tables[1])["合計"] == ("88,000円",)
+    other = all_letters["repayment_recipient_error"]
+    assert "第18条" not in other.plain_text()
+    assert _rows(other.tables[0])["根拠"] == ("支給要件を欠く給付金の返還",)
+
+
+def test_the_moving_decision_shows_costs_cap_and_allocation(all_letters: dict[str, LetterContent]) -> None:
+    letter = all_letters["moving_decision"]
+    assert letter.title == "住居確保給付金（転居費用補助）支給決定通知書"
+    summary = _rows(letter.tables[0])
+    assert summary["支給額"] == ("161,100円",)
+    costs = _rows(letter.tables[1])
+    assert costs["敷金"] == ("60,000円", "対象外")
+    assert costs["補助対象経費の合計"] == ("181,000円", "")
+    payees = letter.tables[2].rows
+    assert [row[1] for row in payees] == ["126,000円", "35,100円"]
+    assert _rows(letter.tables[3])["転居費用補助の上限額"][0].endswith("× 3 ＝ 161,100円")
+
+
+def test_moving_allocations_must_add_up_to_the_payable_amount(all_letters: dict[str, LetterContent]) -> None:
+    del all_letters
+    base = MovingDecisionInput(
+        letterhead=make_letterhead(),
+        addressee=recipient_addressee(),
+        issued_on=date(2026, 6, 1),
+        recipient_name=RECIPIENT,
+        case_number="R08-1",
+        application_date=date(2026, 5, 12),
+        decision_date=date(2026, 6, 1),
+        costs=(),
+        cost_cap_yen=161100,
+        allocations=(MovingAllocation(payee_name="A", amount_yen=1),),
+    )
+    with pytest.raises(LetterInputError):
+        build_moving_decision_letter(base)
+
+
+def test_proxy_payment_notices_for_each_event(all_letters: dict[str, LetterContent]) -> None:
+    grant = all_letters["proxy_grant"]
+    assert grant.addressee_line == "株式会社見本不動産　御中"
+    assert grant.title == "住居確保給付金の代理受領に関する通知書（支給決定）"
+    assert _rows(grant.tables[0])["振込額（月額）"] == ("44,000円",)
+    assert "差額 16,000円" in grant.sections[0].paragraphs[0]
+    assert _rows(all_letters["proxy_change"].tables[0])["変更後の振込額（月額）"] == ("53,700円",)
+    assert _rows(all_letters["proxy_stop"].tables[0])["振込を停止する月"] == ("令和9年2月分以降は振り込みません",)
+    assert "延長" in all_letters["proxy_extension"].title
+    refused = all_letters["proxy_extension_refused"]
+    assert "令和9年3月分以降の家賃" in refused.sections[0].paragraphs[0]
+
+
+def test_the_council_copy_needs_consent_on_record(all_letters: dict[str, LetterContent]) -> None:
+    letter = all_letters["council_notice"]
+    assert letter.addressee_line == "社会福祉法人千代田区社会福祉協議会　御中"
+    assert _rows(letter.tables[0])["文書番号"] == ("千代福第123号",)
+    assert letter.tables[1].heading == "（写し）決定の内容"
+    with pytest.raises(ConsentNotOnRecord):
+        build_council_notice(
+            CouncilNoticeInput(
+                letterhead=make_letterhead(),
+                addressee=letter.addressee,
+                issued_on=date(2026, 11, 27),
+                borrower_name=RECIPIENT,
+                decision=all_letters["decision"],
+                consent_on_record=False,
+            )
+        )
+
+
+def test_the_remittance_statement_totals_its_lines(all_letters: dict[str, LetterContent]) -> None:
+    letter = all_letters["remittance_statement"]
+    summary = _rows(letter.tables[0])
+    assert summary["件数"] == ("3件",)
+    assert summary["振込額の合計"] == ("135,950円",)
+    assert letter.tables[1].rows[-1] == ("合計", "", "135,950円")
+    assert ("R08-000150　山﨑　花子", "令和8年12月分", "53,700円") in letter.tables[1].rows
+
+
+def test_decision_input_checks(all_letters: dict[str, LetterContent]) -> None:
+    del all_letters
+    with pytest.raises(LetterInputError):
+        build_decision_letter(dataclasses.replace(decision_input(), monthly_amount_yen=0))
+    with pytest.raises(LetterInputError):
+        build_decision_letter(dataclasses.replace(decision_input(), first_month="2026-13"))
+    with pytest.raises(LetterInputError):
+        build_decision_letter(dataclasses.replace(decision_input(), last_month="2026-11"))

@@ -1,0 +1,181 @@
+"""PDF layout: extracted text per letter type, embedded subset fonts, determinism, goldens, PNG previews."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from letter_samples import RECIPIENT
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+
+from letters import LetterContent
+from letters.pdf import MissingGlyph, font_codepoints, render_pdf, render_print_run
+
+GOLDEN_DIR = Path(__file__).with_name("golden")
+GOLDEN_LETTERS = ("decision", "refusal", "stop_notice", "remittance_statement")
+ARTIFACT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "letters"
+
+
+@pytest.fixture(scope="module")
+def rendered(all_letters: dict[str, LetterContent], pinned_created_at: datetime) -> dict[str, bytes]:
+    return {name: render_pdf(letter, created_at=pinned_created_at) for name, letter in all_letters.items()}
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    """Text of each page, extracted with PDFium.
+
+    pypdf 7.1.1 cannot be used for the text: fpdf2 writes the font's /Encoding as an embedded
+    Identity CMap stream, and pypdf reads its 2-byte codes as 1-byte codes (NULs, then wrong
+    characters once a letter uses more than 255 glyphs). PDFium and poppler decode it correctly.
+    """
+    pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 not installed: text extraction skipped")
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    finally:
+        document.close()
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(_page_texts(pdf))
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_the_font_has_the_names_the_sample_letters_use() -> None:
+    for character in "髙𠮷﨑①㈱№ｶﾞ～":
+        assert ord(character) in font_codepoints(), character
+
+
+def test_every_letter_type_renders_its_title_names_amounts_and_appeal_notice(
+    all_letters: dict[str, LetterContent], rendered: dict[str, bytes]
+) -> None:
+    for name, letter in all_letters.items():
+        text = _squash(_text(rendered[name]))
+        assert _squash(letter.title) in text, name
+        assert letter.document_number in text, name
+        assert letter.issued_on_text in text, name
+        assert _squash(letter.addressee_line) in text, name
+        for table in letter.tables:
+            for row in table.rows:
+                for cell in row:
+                    assert _squash(cell) in text, (name, cell)
+        if letter.appeal_notice:
+            assert "【教示】" in text and "審査請求をすることができます" in text, name
+            assert "千代田区を被告として" in text, name
+
+
+def test_the_decision_pdf_shows_the_breakdown_numbers_and_the_unusual_name(rendered: dict[str, bytes]) -> None:
+    text = _squash(_text(rendered["decision"]))
+    assert _squash(RECIPIENT) in text  # 髙橋 𠮷男: non-JIS-X-0208 characters survive
+    assert "基準額84,000円＋家賃60,000円−収入100,000円＝44,000円" in text
+    assert "支給額（月額）44,000円" in text
+    assert "R32規則第11条第1項第1号" in text
+
+
+def test_fonts_are_embedded_as_subsets(rendered: dict[str, bytes]) -> None:
+    reader = PdfReader(io.BytesIO(rendered["decision"]))
+    fonts: list[DictionaryObject] = []
+    for page in reader.pages:
+        resources = page["/Resources"].get_object()
+        for ref in resources["/Font"].get_object().values():
+            fonts.append(ref.get_object())
+    assert fonts
+    for font in fonts:
+        assert re.fullmatch(r"/[A-Z]{6}\+.+", str(font["/BaseFont"])), font["/BaseFont"]
+        descendant = font["/DescendantFonts"][0].get_object()
+        descriptor = descendant["/FontDescriptor"].get_object()
+        assert "/FontFile3" in descriptor or "/FontFile2" in descriptor
+        assert "/ToUnicode" in font
+
+
+def test_identical_input_gives_byte_identical_pdfs(
+    all_letters: dict[str, LetterContent], rendered: dict[str, bytes], pinned_created_at: datetime
+) -> None:
+    again = render_pdf(all_letters["decision"], created_at=pinned_created_at)
+    assert again == rendered["decision"]
+    later = render_pdf(all_letters["decision"], created_at=datetime(2027, 1, 1, tzinfo=UTC))
+    assert later != rendered["decision"]
+
+
+def test_a_naive_creation_time_is_refused(all_letters: dict[str, LetterContent]) -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        render_pdf(all_letters["decision"], created_at=datetime(2026, 11, 27, 9, 0))
+
+
+@pytest.mark.parametrize("character", ["\U00024b62", "\U0001f600"])
+def test_a_character_the_font_lacks_is_refused_with_its_field(
+    all_letters: dict[str, LetterContent], pinned_created_at: datetime, character: str
+) -> None:
+    assert ord(character) not in font_codepoints()
+    letter = all_letters["decision"]
+    bad = dataclasses.replace(letter, addressee_line=f"高{character}　様")
+    with pytest.raises(MissingGlyph) as caught:
+        render_pdf(bad, created_at=pinned_created_at)
+    assert caught.value.character == character
+    assert caught.value.field == "addressee_line"
+    with pytest.raises(MissingGlyph):
+        render_print_run([letter, bad], created_at=pinned_created_at, title="印刷")
+
+
+@pytest.mark.parametrize("name", GOLDEN_LETTERS)
+def test_golden_pdfs(name: str, rendered: dict[str, bytes]) -> None:
+    """Regenerate with ``UPDATE_GOLDEN=1`` only after checking the new output by eye."""
+    golden = GOLDEN_DIR / f"{name}.pdf"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_bytes(rendered[name])
+    assert golden.exists(), f"missing golden {golden}; run with UPDATE_GOLDEN=1"
+    assert rendered[name] == golden.read_bytes(), f"{name}.pdf differs from its golden file"
+
+
+def test_a_print_run_has_a_cover_list_and_each_letter_on_new_pages(
+    all_letters: dict[str, LetterContent], rendered: dict[str, bytes], pinned_created_at: datetime
+) -> None:
+    letters = list(all_letters.values())
+    pdf = render_print_run(letters, created_at=pinned_created_at, title="令和8年11月27日発送分")
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = _page_texts(pdf)
+    assert len(pages) == len(reader.pages)
+    cover = _squash(pages[0])
+    assert "令和8年11月27日発送分" in cover
+    for letter in letters:
+        assert _squash(letter.title) in cover and letter.document_number in cover
+    single_pages = sum(len(PdfReader(io.BytesIO(rendered[name])).pages) for name in all_letters)
+    assert len(reader.pages) >= 1 + single_pages  # the cover may itself take more than one page
+    starts = [i for i, page in enumerate(pages) if re.match(r"\s*千代福第\d+号\s*令和", page)]
+    assert len(starts) == len(letters)
+
+
+def test_print_runs_reach_twenty_letters_per_second(
+    all_letters: dict[str, LetterContent], pinned_created_at: datetime
+) -> None:
+    letters = list(all_letters.values()) * 4
+    started = time.perf_counter()
+    render_print_run(letters, created_at=pinned_created_at, title="速度計測")
+    per_second = len(letters) / (time.perf_counter() - started)
+    print(f"print run: {per_second:.1f} letters/second ({len(letters)} letters)")
+    assert per_second >= 10  # target 20 on an idle core; margin for loaded CI machines
+
+
+def test_every_letter_type_renders_to_png(rendered: dict[str, bytes], tmp_path: Path) -> None:
+    pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 not installed: PNG previews skipped")
+    out_dir = ARTIFACT_DIR if os.environ.get("LETTER_PNG_ARTIFACTS") == "1" else tmp_path
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, pdf in rendered.items():
+        document = pdfium.PdfDocument(pdf)
+        for index in range(len(document)):
+            image = document[index].render(scale=110 / 72).to_pil()
+            assert image.size[0] > 800 and image.getextrema() != ((255, 255), (255, 255), (255, 255))
+            image.save(out_dir / f"{name}-{index + 1}.png")
+        document.close()
+    assert len(list(out_dir.glob("decision-*.png"))) >= 1

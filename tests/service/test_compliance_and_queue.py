@@ -1,0 +1,55 @@
+"""Monthly reports propose stops (never stop by themselves); the work queue shows what is due."""
+
+from __future__ import annotations
+
+from service_world import World
+
+
+def _report(world: World, case_id: int, month: str, interviews: int, hello_work: int, applications: int,
+            evidence: list[int] | None = None) -> dict:
+    return dict(world.post("agency", f"/api/v1/cases/{case_id}/monthly-reports", 201, json={
+        "month": month, "interviews": interviews, "hello_work_consultations": hello_work,
+        "employer_applications": applications, "evidence_document_ids": evidence or []}).json())
+
+
+def test_a_short_month_proposes_a_stop_with_its_evidence_list(world: World) -> None:
+    case_id, grant_id = world.granted_case()
+    doc = world.upload(case_id, "interview_records")
+    ok = _report(world, case_id, "2025-05", 4, 2, 5, [doc])
+    assert ok["compliant"] and ok["stop_proposal"] is None
+    short = _report(world, case_id, "2025-06", 2, 1, 1, [doc])
+    proposal = short["stop_proposal"]
+    assert not short["compliant"] and proposal["cause"] == "job_search_failure"
+    assert "interview_records" in proposal["evidence"]["required_kinds"]
+    assert proposal["evidence"]["document_ids"] == [doc]
+    assert world.clock(grant_id)["status"] in ("active", "ended")  # nothing stops by itself
+    queue = world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()
+    assert [p["proposal_id"] for p in queue["proposed_stops"]] == [proposal["id"]]
+    evidence = [{"kind": k} for k in proposal["evidence"]["required_kinds"]]
+    world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "job_search_failure",
+                           "event_date": "2025-07-03", "evidence": evidence, "proposal_id": proposal["id"]})
+    queue = world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()
+    assert queue["proposed_stops"] == []
+
+
+def test_missing_reports_are_listed_and_proposed_once(world: World) -> None:
+    case_id, grant_id = world.granted_case()
+    queue = world.get("clerk", "/api/v1/work-queue?month=2025-06", 200).json()
+    assert queue["monthly_report_missing"] == [{"grant_id": grant_id, "case_id": case_id, "month": "2025-05"}]
+    first = world.post("clerk", "/api/v1/stop-proposals/generate?month=2025-05", 200).json()
+    second = world.post("clerk", "/api/v1/stop-proposals/generate?month=2025-05", 200).json()
+    assert len(first) == 1 and [p["id"] for p in second] == [first[0]["id"]]
+    assert first[0]["source"] == "missing_report"
+
+
+def test_the_queue_shows_extensions_due_and_last_months(world: World) -> None:
+    case_id, grant_id = world.granted_case()
+    queue = world.get("approver", "/api/v1/work-queue?month=2025-07", 200).json()
+    assert queue["extension_due"][0]["grant_id"] == grant_id
+    assert queue["extension_due"][0]["extension_deadline"] == "2025-07-31"
+    for applied_on in ("2025-07-15", "2025-10-20"):
+        ext = world.apply({"application_date": applied_on}, kind="extension", case_id=case_id)
+        assert world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()["applications_waiting"]
+        world.decide(case_id, {"kind": "extension", "application_id": ext["id"], "grant_id": grant_id})
+    queue = world.get("clerk", "/api/v1/work-queue?month=2026-01", 200).json()
+    assert queue["last_month"][0]["grant_id"] == grant_id and queue["extension_due"] == []

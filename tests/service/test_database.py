@@ -1,0 +1,83 @@
+"""What the database itself guarantees: append-only tables, migrations, one winner among two clerks."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+from service_world import World
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from service.db.models import APPEND_ONLY_TABLES
+from service.db.session import make_engine
+
+
+def test_append_only_tables_refuse_update_and_delete(world: World, database_url: str) -> None:
+    case_id, grant_id = world.granted_case()
+    doc = world.upload(case_id, "interview_records")
+    world.post("agency", f"/api/v1/cases/{case_id}/monthly-reports", 201, json={
+        "month": "2025-05", "interviews": 4, "hello_work_consultations": 2, "employer_applications": 5,
+        "evidence_document_ids": [doc]})
+    world.pay(grant_id, "2025-05")
+    from calculations.stops import STOP_EVIDENCE, StopCause
+
+    world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "false_application",
+                           "event_date": "2025-05-20",
+                           "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.false_application]]})
+    world.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "fraud"})
+    engine = make_engine(database_url)
+    try:
+        for table in APPEND_ONLY_TABLES:
+            with engine.connect() as conn:
+                assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() > 0, table
+            for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+                with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
+                    conn.execute(text(statement))
+                    conn.commit()
+    finally:
+        engine.dispose()
+
+
+def test_two_clerks_at_once_exactly_one_wins(world: World, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the concurrency case runs on PostgreSQL")
+    for _ in range(3):
+        case_id, grant_id = world.granted_case()
+        version = world.version(case_id)
+        barrier = threading.Barrier(2)
+        results: dict[str, tuple[int, dict]] = {}
+
+        def act(clerk: str, month: str, case_id: int = case_id, grant_id: int = grant_id,
+                version: int = version, barrier: threading.Barrier = barrier,
+                results: dict[str, tuple[int, dict]] = results) -> None:
+            client = TestClient(world.client.app)
+            barrier.wait()
+            r = client.post(f"/api/v1/cases/{case_id}/decisions", headers=world.h(clerk),
+                            json={"kind": "interruption", "grant_id": grant_id, "effective_month": month,
+                                  "case_version": version})
+            results[clerk] = (r.status_code, r.json())
+
+        threads = [threading.Thread(target=act, args=("clerk", "2025-06")),
+                   threading.Thread(target=act, args=("clerk2", "2025-07"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        statuses = sorted(status for status, _ in results.values())
+        assert statuses == [201, 409], results
+        loser = next(body for status, body in results.values() if status == 409)
+        assert loser["error"]["code"] == "concurrent_modification"
+        assert "someone else" in loser["error"]["message"]
+        drafts = world.get("clerk", f"/api/v1/cases/{case_id}", 200).json()["decisions"]
+        assert [d["kind"] for d in drafts] == ["grant", "interruption"]
+
+
+def test_the_schema_comes_from_alembic(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+    finally:
+        engine.dispose()
