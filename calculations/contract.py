@@ -168,7 +168,8 @@ def _member(reader: _Reader, index: int, application_date: date) -> Member:
         raise InvalidInput("born_after_application", "birth_date is after the application date",
                            reader.at("birth_date"))
     student = reader.boolean("student")
-    incomes = tuple(_income(item) for item in reader.items("incomes"))
+    incomes = tuple(_income(item) for item in reader.items("incomes")) if reader.data.get("incomes") is not None \
+        else ()
     return Member(relationship=relationship, birth_date=birth_date, student=student, incomes=incomes)
 
 
@@ -210,7 +211,7 @@ def _trigger(reader: _Reader, application_date: date) -> Trigger:
     if trigger_date is not None and trigger_date > application_date:
         raise InvalidInput("date_after_application", "trigger.date is after the application date",
                            reader.at("date"))
-    blocked = reader.raw("job_search_blocked_days")
+    blocked = reader.data.get("job_search_blocked_days", 0)
     if isinstance(blocked, bool) or not isinstance(blocked, int) or blocked < 0 or 0 < blocked < 30:
         raise InvalidInput("invalid_blocked_days",
                            "job_search_blocked_days is 0 or the days of periods of 30 or more days (PD11)",
@@ -224,7 +225,8 @@ def parse_rent(payload: dict[str, Any], rates: RateBook) -> RentFacts:
     root = _Reader(payload, "")
     common = _common(root, rates)
     applicant_type = root.choice("applicant_type", ("at_risk", "homeless"))
-    paid_on = root.date("lease_initial_costs_paid_on", nullable=True)
+    paid_on = root.date("lease_initial_costs_paid_on", nullable=True) if "lease_initial_costs_paid_on" in payload \
+        else None
     if applicant_type == "homeless" and paid_on is None:
         raise InvalidInput("missing_field", "lease_initial_costs_paid_on is required for a homeless applicant (PD5)",
                            "lease_initial_costs_paid_on")
@@ -233,7 +235,7 @@ def parse_rent(payload: dict[str, Any], rates: RateBook) -> RentFacts:
                            "lease_initial_costs_paid_on")
     trigger = root.obj("trigger")
     assert trigger is not None
-    previous = root.obj("previous_receipt", nullable=True)
+    previous = root.obj("previous_receipt", nullable=True) if "previous_receipt" in payload else None
     previous_receipt = None
     if previous is not None:
         last_application = previous.date("last_application_date")
@@ -242,7 +244,7 @@ def parse_rent(payload: dict[str, Any], rates: RateBook) -> RentFacts:
                                            last_application_date=last_application)
     return RentFacts(
         common=common, applicant_type=applicant_type, rent_yen=root.yen("rent_yen"),
-        common_charges_yen=root.yen("common_charges_yen"), lease_initial_costs_paid_on=paid_on,
+        common_charges_yen=root.yen("common_charges_yen", required=False), lease_initial_costs_paid_on=paid_on,
         trigger=_trigger(trigger, common.application_date), previous_receipt=previous_receipt,
     )
 

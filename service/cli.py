@@ -55,6 +55,34 @@ def bench(
     typer.echo(json.dumps(figures, ensure_ascii=False))
 
 
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="directory for summary.json, zengin/, letters/, finance/")],
+    db: Annotated[str | None, typer.Option(help="database URL (default: the embedded SQLite file)")] = None,
+) -> None:
+    """Run the demo scenario (contracts.md §2); run twice, it adds nothing and pays nothing twice."""
+    from service.config import get_settings
+    from service.demo import run_demo
+
+    summary = run_demo(out, db or get_settings().database_url)
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@app.command()
+def serve(
+    db: Annotated[str | None, typer.Option(help="database URL (default: the embedded SQLite file)")] = None,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the API (/api/v1, OpenAPI at /openapi.json) and the screens (/)."""
+    import uvicorn
+
+    from service.app import create_app
+    from service.config import get_settings
+
+    uvicorn.run(create_app(db or get_settings().database_url), host=host, port=port)
+
+
 def main() -> None:
     app()
 

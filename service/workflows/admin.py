@@ -63,3 +63,14 @@ def authenticate(session: Session, token: str) -> AppUser:
     if user is None or not user.active:
         raise Unauthorized("invalid or missing API token")
     return user
+
+
+def issue_token(session: Session, username: str) -> str:
+    """Give an existing user a new API token (the old one stops working); returns it once."""
+    user = session.scalar(select(AppUser).where(AppUser.username == username))
+    if user is None:
+        raise InvalidRequest(f"user {username!r} not found", field="username")
+    token = new_token()
+    user.token_hash = hash_token(token)
+    session.flush()
+    return token

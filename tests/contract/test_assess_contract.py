@@ -137,3 +137,15 @@ def test_destination_by_name_and_designated_city_ward() -> None:
     assert by_name.destination_code == "132012"
     ward = parse_moving(moving_case(destination={"municipality_code": "011011"}), rates)
     assert ward.destination_code == "011002"  # 札幌市中央区 → 札幌市 (PD14)
+
+
+def test_optional_fields_default_sensibly(client: TestClient) -> None:
+    """Fields the contract lets be empty or null may also be left out: nothing changes."""
+    case = rent_case()
+    for key in ("common_charges_yen", "previous_receipt", "lease_initial_costs_paid_on"):
+        del case[key]
+    del case["trigger"]["job_search_blocked_days"]
+    del case["household"][0]["incomes"]
+    response = client.post("/api/v1/assessments", json=case)
+    assert response.status_code == 200
+    assert response.json()["amount_yen"] == client.post("/api/v1/assessments", json=rent_case()).json()["amount_yen"]

@@ -1,0 +1,149 @@
+"""Lifecycle benchmarks: cases per second through intake and decision, and the work queue with
+100,000 grants. Each runs on a throwaway PostgreSQL database (dropped afterwards)."""
+
+from __future__ import annotations
+
+import copy
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db.migrate import upgrade
+from service.db.models import BenefitCase, BenefitGrant, BenefitMonth
+from service.db.session import make_engine, make_session_factory, unit_of_work
+from service.demo import AGENT_KANDA, RENT_CONSENTS, applicant, rent_facts
+from service.workflows.admin import create_user, get_or_create_agency
+from service.workflows.applications import create_application, required_documents, submit_application, upload_document
+from service.workflows.common import Actor
+from service.workflows.decisions import approve_decision, draft_decision
+from service.workflows.work_queue import work_queue
+
+#: Concurrent clerks/agencies: the API serves several people at once.
+WORKERS = 4
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def throwaway_postgres(prefix: str) -> Iterator[str]:
+    """A new PostgreSQL database for one benchmark, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _actors(factory: sessionmaker[Session]) -> dict[str, Actor]:
+    with unit_of_work(factory) as session:
+        agency = get_or_create_agency(session, "BENCH", "ベンチマーク相談支援機関")
+        users = {role: create_user(session, f"bench-{role}", role, agency.id if role == "agency" else None)[0]
+                 for role in ("agency", "clerk", "approver")}
+        return {role: Actor(user_id=u.id, username=u.username, role=u.role, agency_id=u.agency_id)
+                for role, u in users.items()}
+
+
+def _one_case(factory: sessionmaker[Session], actors: dict[str, Actor], index: int) -> None:
+    facts = rent_facts(application_date="2026-10-05", household=[applicant("1980-01-01", [
+        {"kind": "wages", "amount_yen": 40000 + index % 50 * 1000}])], rent_yen=60000, assets_yen=100000,
+        trigger_date="2026-08-31")
+    intake = {"applicant": {"name": f"試験 {index}", "name_kana": "シケン", "address": "東京都千代田区"},
+              "payee": copy.deepcopy(AGENT_KANDA), "emergency": True, "consents": RENT_CONSENTS}
+    with unit_of_work(factory) as session:  # one request each, as through the API
+        app, _ = create_application(session, actors["agency"], kind="initial", benefit="rent", case_id=None,
+                                    facts=facts, intake=intake)
+        app_id, case_id = app.id, app.case_id
+    with unit_of_work(factory) as session:
+        for kind in required_documents("initial", "rent", facts):
+            upload_document(session, actors["agency"], case_id, kind=kind, filename=f"{kind}.pdf",
+                            content_type="application/pdf", content=b"%PDF-1.4\n", application_id=app_id,
+                            allowed_types=("application/pdf",),
+                            max_bytes=1 << 20)
+    with unit_of_work(factory) as session:
+        submit_application(session, actors["agency"], app_id)
+    with unit_of_work(factory) as session:
+        decision_id = draft_decision(session, actors["clerk"], case_id,
+                                     {"kind": "grant", "application_id": app_id}).id
+    with unit_of_work(factory) as session:
+        approve_decision(session, actors["approver"], decision_id)
+
+
+def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
+    """Submit, assess, draft and approve, one transaction per step, on PostgreSQL."""
+    count = 30 if quick else 300
+    with throwaway_postgres("hb_bench_lifecycle") as url:
+        upgrade(url)
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        actors = _actors(factory)
+        _one_case(factory, actors, 0)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            list(pool.map(lambda index: _one_case(factory, actors, index), range(1, count + 1)))
+        elapsed = time.perf_counter() - started
+        engine.dispose()
+    return {"value": round(count / elapsed, 1), "unit": "cases/s", "cases": count, "workers": WORKERS,
+            "steps": "create + 5 uploads, submit, draft (assess), approve; one transaction each"}
+
+
+def seed_grants(url: str, count: int, month: str) -> None:
+    """``count`` active rent grants in their period, bulk-inserted with SQLAlchemy Core."""
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    actors = _actors(factory)
+    _one_case(factory, actors, 0)  # a real granted case; the bulk rows share its application and decision
+    with unit_of_work(factory) as session:
+        grant = session.scalars(select(BenefitGrant)).one()
+        app_id, decision_id = grant.application_id, grant.decision_id
+        case = session.get(BenefitCase, grant.case_id)
+        assert case is not None
+        agency_id = case.agency_id
+    chunk = 10_000
+    months = ["2026-09", "2026-10", "2026-11"]
+    with engine.begin() as connection:
+        for start in range(0, count, chunk):
+            size = min(chunk, count - start)
+            case_ids = connection.execute(insert(BenefitCase).returning(BenefitCase.id), [
+                {"agency_id": agency_id, "benefit": "rent", "status": "granted", "version": 1}
+                for _ in range(size)]).scalars().all()
+            grant_ids = connection.execute(insert(BenefitGrant).returning(BenefitGrant.id), [
+                {"case_id": cid, "application_id": app_id, "decision_id": decision_id, "benefit": "rent",
+                 "status": "active", "amount_yen": 53700, "first_month": months[0],
+                 "period_last_month": months[(start + i) % 3] if (start + i) % 7 == 0 else "2027-01",
+                 "extensions_used": (start + i) % 3} for i, cid in enumerate(case_ids)]).scalars().all()
+            connection.execute(insert(BenefitMonth), [
+                {"grant_id": gid, "month": m, "amount_yen": 53700, "status": "scheduled", "decision_id": decision_id}
+                for gid in grant_ids for m in months])
+    engine.dispose()
+
+
+def work_queue_p95_ms(quick: bool) -> dict[str, Any]:
+    """p95 of the clerk's work queue for a month with 100,000 grants in the database."""
+    count = 10_000 if quick else 100_000
+    with throwaway_postgres("hb_bench_queue") as url:
+        upgrade(url)
+        seed_grants(url, count, "2026-11")
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        with unit_of_work(factory) as session:
+            clerk = Actor(user_id=None, username="bench-clerk", role="clerk")
+            work_queue(session, clerk, "2026-11")
+            timings = []
+            for _ in range(40):
+                started = time.perf_counter()
+                work_queue(session, clerk, "2026-11")
+                timings.append((time.perf_counter() - started) * 1000)
+        engine.dispose()
+    timings.sort()
+    return {"value": round(timings[int(len(timings) * 0.95) - 1], 1), "unit": "ms", "grants": count,
+            "median_ms": round(statistics.median(timings), 1)}
