@@ -46,14 +46,24 @@ _MONTH = re.compile(r"^\d{4}-\d{2}$")
 class _Reader:
     """Reads one JSON object, raising InvalidInput with the field's contract path."""
 
-    def __init__(self, data: Any, path: str) -> None:
+    __slots__ = ("data", "_parent", "_key")
+
+    def __init__(self, data: Any, parent: _Reader | None = None, key: str = "") -> None:
+        self._parent = parent
+        self._key = key
         if not isinstance(data, dict):
+            path = self.path
             raise InvalidInput("not_an_object", f"{path or 'the input'} must be a JSON object", path or "body")
         self.data = data
-        self.path = path
+
+    @property
+    def path(self) -> str:
+        """The contract path, built only when an error needs it."""
+        return self._parent.at(self._key) if self._parent is not None else self._key
 
     def at(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+        path = self.path
+        return f"{path}.{key}" if path else key
 
     def raw(self, key: str, *, nullable: bool = False) -> Any:
         value = self.data.get(key, _MISSING)
@@ -102,13 +112,13 @@ class _Reader:
 
     def obj(self, key: str, *, nullable: bool = False) -> _Reader | None:
         value = self.raw(key, nullable=nullable)
-        return None if value is None else _Reader(value, self.at(key))
+        return None if value is None else _Reader(value, self, key)
 
     def items(self, key: str) -> list[_Reader]:
         value = self.raw(key)
         if not isinstance(value, list):
             raise InvalidInput("not_a_list", f"{self.at(key)} must be a list", self.at(key))
-        return [_Reader(item, f"{self.at(key)}[{i}]") for i, item in enumerate(value)]
+        return [_Reader(item, self, f"{key}[{i}]") for i, item in enumerate(value)]
 
 
 def as_yen(value: Any, field: str) -> int:
@@ -222,7 +232,7 @@ def _trigger(reader: _Reader, application_date: date) -> Trigger:
 
 
 def parse_rent(payload: dict[str, Any], rates: RateBook) -> RentFacts:
-    root = _Reader(payload, "")
+    root = _Reader(payload)
     common = _common(root, rates)
     applicant_type = root.choice("applicant_type", ("at_risk", "homeless"))
     paid_on = root.date("lease_initial_costs_paid_on", nullable=True) if "lease_initial_costs_paid_on" in payload \
@@ -266,7 +276,7 @@ def _destination(reader: _Reader, rates: RateBook) -> str:
 
 
 def parse_moving(payload: dict[str, Any], rates: RateBook) -> MovingFacts:
-    root = _Reader(payload, "")
+    root = _Reader(payload)
     common = _common(root, rates)
     drop = root.obj("income_drop")
     review = root.obj("household_finance_review")
@@ -300,7 +310,7 @@ def _require_tables(rates: RateBook, payload: dict[str, Any], as_of: date, benef
 def assess_payload(payload: Any, rates: RateBook, office_calendar: OfficeCalendar, *,
                    purpose: str = "initial") -> dict[str, Any]:
     """Assess one contract input and return the contract output (contracts.md §1)."""
-    root = _Reader(payload, "")
+    root = _Reader(payload)
     benefit = root.choice("benefit", ("rent", "moving"))
     try:
         if benefit == "rent":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from calculations.calendar import OfficeCalendar
 from calculations.facts import RentFacts
@@ -130,16 +131,25 @@ def assess_rent(facts: RentFacts, rates: RateBook, office_calendar: OfficeCalend
         if amount == 0:
             # Income exactly at the limit with rent under the ceiling leaves nothing to pay.
             reasons.append(Reason("R32", "zero_amount", "算定した支給額が0円のため支給できません。"))
-    first_month = first_benefit_month(applicant_type=facts.applicant_type, application_date=as_of,
-                                      lease_initial_costs_paid_on=facts.lease_initial_costs_paid_on)
-    months = period_months(first_month, rates.parameter("period_months", as_of))
+    first_month, months, deadline = initial_period(facts.applicant_type, as_of, facts.lease_initial_costs_paid_on,
+                                                   rates.parameter("period_months", as_of), office_calendar)
     return RentResult(
         eligible=not reasons, amount_yen=amount, household_size=size, counted_income_yen=income,
         standard_amount_yen=standard.value, rent_ceiling_yen=ceiling.value, income_limit_yen=income_limit,
         asset_limit_yen=asset_limit.value, reasons=tuple(reasons), trace=tuple(trace.steps),
         first_benefit_month=first_month, initial_period=(months[0], months[-1]),
-        extension_deadline=extension_deadline(months[-1], office_calendar),
+        extension_deadline=deadline,
     )
+
+
+@lru_cache(maxsize=4096)
+def initial_period(applicant_type: str, application_date: date, lease_initial_costs_paid_on: date | None,
+                   months_per_period: int, office_calendar: OfficeCalendar) -> tuple[str, tuple[str, ...], date]:
+    """First benefit month (PD5), the months of the first period (R37) and its extension deadline (PD6)."""
+    first_month = first_benefit_month(applicant_type=applicant_type, application_date=application_date,
+                                      lease_initial_costs_paid_on=lease_initial_costs_paid_on)
+    months = tuple(period_months(first_month, months_per_period))
+    return first_month, months, extension_deadline(months[-1], office_calendar)
 
 
 def application_month(facts: RentFacts) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 from datetime import date, timedelta
+from functools import lru_cache
 
 
 def period_last_day(start_day: date, years: int) -> date:
@@ -19,6 +20,7 @@ def period_last_day(start_day: date, years: int) -> date:
     return date(target_year, start_day.month, start_day.day) - timedelta(days=1)
 
 
+@lru_cache(maxsize=4096)
 def job_loss_window_last_day(
     *, loss_date: date, blocked_days: int, window_years: int, max_years: int
 ) -> date:
