@@ -1,7 +1,8 @@
 """算定内訳 (calculation breakdown) and 不支給理由 (unmet requirements) from calculation results.
 
 The calculation trace is a list of ``{"step": str, "value": int | str | bool, "rule": str}`` with optional
-``"member"``, ``"kind"`` and ``"note"``. Known steps get a Japanese label (``step_labels.csv``); unknown
+``"member"`` (a relationship such as ``"child"``, or the member's index in the household as the rules
+engine writes it), ``"kind"``, ``"note"``, ``"municipality"`` and ``"grade"``. Known steps get a Japanese label (``step_labels.csv``); unknown
 steps print their name. Each line shows its rule number and legal basis (``legal_basis.csv``) and, where
 the trace holds the operands, the formula (e.g. ``基準額 84,000円 ＋ 家賃 60,000円 − 収入 100,000円 ＝
 44,000円``). A formula is printed only when its arithmetic matches the trace's value; a mismatch is left
@@ -13,9 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from letters.model import LetterInputError, Table, format_yen
 from letters.reference import legal_basis, requirement_text, step_labels
+from letters.wareki import to_wareki
 
 TraceValue = int | str | bool
 
@@ -51,7 +54,12 @@ NOTE_LABELS: dict[str, str] = {
     "student_income": "就学中の世帯員の収入のため認定しません（PD4）",
     "kind_not_counted": "収入として認定しない種類の給付等のため認定しません（PD3）",
     "not_counted_kind": "収入として認定しない種類の給付等のため認定しません（PD3）",
+    # the notes as calculations/income.py writes them
+    "student (PD4)": "就学中の世帯員の収入のため認定しません（PD4）",
+    "kind not counted": "収入として認定しない種類の給付等のため認定しません（PD3）",
 }
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
@@ -71,6 +79,8 @@ class TraceStep:
     member: str = ""
     kind: str = ""
     note: str = ""
+    municipality: str = ""
+    grade: str = ""
 
 
 def parse_trace(trace: Sequence[Mapping[str, object]]) -> tuple[TraceStep, ...]:
@@ -84,13 +94,11 @@ def parse_trace(trace: Sequence[Mapping[str, object]]) -> tuple[TraceStep, ...]:
             raise LetterInputError(f"trace[{index}] ({step}) has a value of type {type(value).__name__}")
         if not isinstance(rule, str):
             raise LetterInputError(f"trace[{index}] ({step}) has a non-text rule")
-        extras = {key: entry.get(key, "") for key in ("member", "kind", "note")}
+        extras = {key: entry.get(key, "") for key in ("member", "kind", "note", "municipality", "grade")}
         for key, extra in extras.items():
             if not isinstance(extra, str | int) or isinstance(extra, bool):
                 raise LetterInputError(f"trace[{index}] ({step}) has a non-text {key}")
-        steps.append(
-            TraceStep(step, value, rule, str(extras["member"]), str(extras["kind"]), str(extras["note"]))
-        )
+        steps.append(TraceStep(step, value, rule, *(str(extra) for extra in extras.values())))
     return tuple(steps)
 
 
@@ -99,7 +107,8 @@ def _is_money(step: TraceStep) -> bool:
 
 
 def format_trace_value(step: TraceStep) -> str:
-    """The printed value: yen for money steps, 人 for the household size, 該当/非該当 for flags."""
+    """The printed value: yen for money steps, 人 for the household size, 該当/非該当 for flags, 和暦 for
+    dates (``YYYY-MM-DD``)."""
     value = step.value
     if isinstance(value, bool):
         return "該当" if value else "非該当"
@@ -109,20 +118,33 @@ def format_trace_value(step: TraceStep) -> str:
         if step.step == "household_size":
             return f"{value}人"
         return f"{value:,}"
+    if _ISO_DATE.match(value):
+        try:
+            return to_wareki(date.fromisoformat(value))
+        except ValueError:
+            return value
     return value
 
 
-def _member_text(member: str) -> str:
+def _member_text(member: str, members: Sequence[str] = ()) -> str:
+    """A member by relationship (``"child"`` → 子) or by index into the household (``"1"`` → 世帯員2,
+    with the relationship when ``members`` lists the household's relationships in order)."""
     if member.isdigit():
-        return f"世帯員{member}"
+        index = int(member)
+        text = f"世帯員{index + 1}"
+        if index < len(members) and members[index]:
+            text = f"{text} {MEMBER_LABELS.get(members[index], members[index])}"
+        return text
     return MEMBER_LABELS.get(member, member)
 
 
-def step_label(step: TraceStep) -> str:
-    """Japanese label of a step; per-member income items name the member and the kind of income."""
+def step_label(step: TraceStep, members: Sequence[str] = ()) -> str:
+    """Japanese label of a step; per-member income items name the member and the kind of income, a
+    destination's ceiling names the municipality and its 級地."""
     label = step_labels().get(step.step, step.step)
     kind = INCOME_KIND_LABELS.get(step.kind, step.kind)
-    details = [text for text in (_member_text(step.member), kind) if text]
+    grade = f"{step.grade}級地" if step.grade.isdigit() else step.grade
+    details = [text for text in (_member_text(step.member, members), kind, step.municipality, grade) if text]
     if details:
         label = f"{label}（{'・'.join(details)}）"
     return label
@@ -152,10 +174,13 @@ def _formula(step: TraceStep, steps: Sequence[TraceStep]) -> str:
                 return f"収入認定額 {y(items[0])} ＝ {y(value)}"
             return f"収入認定額の合計 {' ＋ '.join(y(i) for i in items)} ＝ {y(value)}"
         return ""
-    if name == "rent_counted" and {"rent_yen", "rent_ceiling_yen"} <= v.keys():
-        if min(v["rent_yen"], v["rent_ceiling_yen"]) == value:
-            rent_text, cap_text = y(v["rent_yen"]), y(v["rent_ceiling_yen"])
-            return f"家賃額 {rent_text} と上限額 {cap_text} のいずれか低い額 ＝ {y(value)}"
+    if name == "rent_counted" and "rent_ceiling_yen" in v and ({"rent_yen", "current_rent_yen"} & v.keys()):
+        current = "rent_yen" not in v
+        rent = v["current_rent_yen"] if current else v["rent_yen"]
+        if min(rent, v["rent_ceiling_yen"]) == value:
+            rent_text, cap_text = y(rent), y(v["rent_ceiling_yen"])
+            what = "現在の家賃額" if current else "家賃額"
+            return f"{what} {rent_text} と上限額 {cap_text} のいずれか低い額 ＝ {y(value)}"
         return ""
     if name == "income_limit_yen" and {"standard_amount_yen", "rent_counted"} <= v.keys():
         if v["standard_amount_yen"] + v["rent_counted"] == value:
@@ -192,6 +217,12 @@ def _formula(step: TraceStep, steps: Sequence[TraceStep]) -> str:
         if value != before:
             return f"{y(before)} の100円未満を切り上げ ＝ {y(value)}"
         return ""
+    if name == "moving_amount_yen" and "eligible_costs_yen" in v and ({"approved_cap_yen", "cost_cap_yen"} & v.keys()):
+        cap = v.get("approved_cap_yen", v.get("cost_cap_yen", 0))
+        if min(v["eligible_costs_yen"], cap) == value:
+            costs = y(v["eligible_costs_yen"])
+            return f"補助対象経費 {costs} と支給上限額 {y(cap)} のいずれか低い額 ＝ {y(value)}"
+        return ""
     if name == "cost_cap_yen" and "destination_ceiling_yen" in v:
         if v["destination_ceiling_yen"] * 3 == value:
             return f"転居先の上限額 {y(v['destination_ceiling_yen'])} × 3 ＝ {y(value)}"
@@ -214,8 +245,13 @@ def basis_text(rule: str) -> str:
     return f"{rule}　{basis}" if basis else rule
 
 
-def breakdown_table(trace: Sequence[Mapping[str, object]], *, heading: str = "算定内訳") -> Table:
-    """The 算定内訳 table: label, value (and formula), rule and legal basis, one row per trace step."""
+def breakdown_table(
+    trace: Sequence[Mapping[str, object]], *, heading: str = "算定内訳", members: Sequence[str] = ()
+) -> Table:
+    """The 算定内訳 table: label, value (and formula), rule and legal basis, one row per trace step.
+
+    ``members`` lists the household's relationships in order (``"applicant"``, ``"child"`` …) so that a
+    step whose member is an index names the member's relationship too."""
     heading = f"{heading}{ABBREVIATION_NOTE}"
     steps = parse_trace(trace)
     if not steps:
@@ -229,7 +265,7 @@ def breakdown_table(trace: Sequence[Mapping[str, object]], *, heading: str = "�
             lines.append(formula)
         if step.note:
             lines.append(NOTE_LABELS.get(step.note, step.note))
-        rows.append((step_label(step), "\n".join(lines), basis_text(step.rule) if step.rule else ""))
+        rows.append((step_label(step, members), "\n".join(lines), basis_text(step.rule) if step.rule else ""))
     return Table(
         heading=heading,
         column_headings=("項目", "金額等・計算式", "根拠"),

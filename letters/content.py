@@ -159,6 +159,9 @@ class DecisionLetterInput(LetterCommon):
     trace: Trace
     extension_deadline: date | None = None
     """PD6; printed as a reminder when given."""
+    household_relationships: tuple[str, ...] = ()
+    """The household's relationships in order (``"applicant"``, ``"child"`` …): the 算定内訳 names the
+    member of an income step by them (the trace refers to members by index)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -175,6 +178,9 @@ class RefusalLetterInput(LetterCommon):
     reason_wording: Mapping[str, str] = field(default_factory=dict)
     """Municipality wording per reason code (overrides the rule's requirement text)."""
     benefit: Literal["rent", "moving"] = "rent"
+    household_relationships: tuple[str, ...] = ()
+    """The household's relationships in order (``"applicant"``, ``"child"`` …): the 算定内訳 names the
+    member of an income step by them (the trace refers to members by index)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,6 +201,9 @@ class ExtensionDecisionInput(LetterCommon):
     payment: PaymentRoute
     trace: Trace = ()
     extension_deadline: date | None = None
+    household_relationships: tuple[str, ...] = ()
+    """The household's relationships in order (``"applicant"``, ``"child"`` …): the 算定内訳 names the
+    member of an income step by them (the trace refers to members by index)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -213,6 +222,9 @@ class ExtensionRefusalInput(LetterCommon):
     reasons: Reasons = ()
     trace: Trace = ()
     reason_wording: Mapping[str, str] = field(default_factory=dict)
+    household_relationships: tuple[str, ...] = ()
+    """The household's relationships in order (``"applicant"``, ``"child"`` …): the 算定内訳 names the
+    member of an income step by them (the trace refers to members by index)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,6 +245,9 @@ class ChangeDecisionInput(LetterCommon):
     last_month: str
     """Last month of the current period."""
     trace: Trace = ()
+    household_relationships: tuple[str, ...] = ()
+    """The household's relationships in order (``"applicant"``, ``"child"`` …): the 算定内訳 names the
+    member of an income step by them (the trace refers to members by index)."""
 
 
 class StopCause(StrEnum):
@@ -361,6 +376,9 @@ class MovingDecisionInput(LetterCommon):
     """3 × the destination's ceiling, or a lower approved amount (R78, PD13)."""
     allocations: tuple[MovingAllocation, ...]
     trace: Trace = ()
+    household_relationships: tuple[str, ...] = ()
+    """The household's relationships in order (``"applicant"``, ``"child"`` …): the 算定内訳 names the
+    member of an income step by them (the trace refers to members by index)."""
 
 
 class ProxyNoticeEvent(StrEnum):
@@ -555,8 +573,8 @@ def _deadline_note(extension_deadline: date | None) -> list[str]:
     ]
 
 
-def _trace_tables(trace: Trace) -> list[Table]:
-    return [breakdown_table(trace)] if trace else []
+def _trace_tables(trace: Trace, members: Sequence[str] = ()) -> list[Table]:
+    return [breakdown_table(trace, members=members)] if trace else []
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -637,7 +655,7 @@ def build_decision_letter(data: DecisionLetterInput) -> LetterContent:
         ),
         tables=(
             Table(heading="", column_headings=("項目", "内容"), rows=rows),
-            *_trace_tables(data.trace),
+            *_trace_tables(data.trace, data.household_relationships),
         ),
         sections=(Section(heading="【留意事項】", paragraphs=_numbered(notes)),),
         decision=True,
@@ -654,7 +672,7 @@ def build_refusal_letter(data: RefusalLetterInput) -> LetterContent:
             rows=(("受付番号", data.case_number), ("申請者", data.recipient_name)),
         ),
         reasons_table(data.reasons, data.reason_wording, heading="支給しない理由（満たしていない要件）"),
-        *_trace_tables(data.trace),
+        *_trace_tables(data.trace, data.household_relationships),
     ]
     return _letter(
         data,
@@ -707,7 +725,7 @@ def build_extension_decision_letter(data: ExtensionDecisionInput) -> LetterConte
         ),
         tables=(
             Table(heading="", column_headings=("項目", "内容"), rows=rows),
-            *_trace_tables(data.trace),
+            *_trace_tables(data.trace, data.household_relationships),
         ),
         sections=(Section(heading="【留意事項】", paragraphs=_numbered(notes)),),
         decision=True,
@@ -748,7 +766,7 @@ def build_extension_refusal_letter(data: ExtensionRefusalInput) -> LetterContent
         tables.append(
             reasons_table(data.reasons, data.reason_wording, heading="延長しない理由（満たしていない要件）")
         )
-    tables += _trace_tables(data.trace)
+    tables += _trace_tables(data.trace, data.household_relationships)
     return _letter(
         data,
         letter_type=LetterType.EXTENSION_REFUSAL,
@@ -785,7 +803,7 @@ def build_change_decision_letter(data: ChangeDecisionInput) -> LetterContent:
             f"　{date_text(data.application_date)}付けで申請のあった{BENEFIT_NAME}の支給額の変更については、"
             f"審査の結果、下記のとおり変更することに{date_text(data.decision_date)}付けで決定したので通知します。",
         ),
-        tables=(Table(heading="", column_headings=("項目", "内容"), rows=rows), *_trace_tables(data.trace)),
+        tables=(Table(heading="", column_headings=("項目", "内容"), rows=rows), *_trace_tables(data.trace, data.household_relationships)),
         decision=True,
     )
 
@@ -989,7 +1007,7 @@ def build_moving_decision_letter(data: MovingDecisionInput) -> LetterContent:
                 right_aligned_columns=(1,),
                 column_weights=(5, 3, 3),
             ),
-            *_trace_tables(data.trace),
+            *_trace_tables(data.trace, data.household_relationships),
         ),
         sections=(Section(heading="【留意事項】", paragraphs=_numbered(notes)),),
         decision=True,

@@ -20,7 +20,6 @@ import pylopdf_fonts_jp
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
-from fpdf.fonts import FontFace
 
 from letters.model import LetterContent, Table
 
@@ -121,6 +120,9 @@ def _new_document(*, created_at: datetime, title: str) -> _LetterPDF:
     pdf.set_margins(MARGIN_LEFT_MM, MARGIN_TOP_MM, MARGIN_RIGHT_MM)
     pdf.set_auto_page_break(True, margin=MARGIN_BOTTOM_MM)
     pdf.add_font(FONT_FAMILY, fname=font_path())
+    # The subset keeps the full font's bounding box; recomputing it per output costs ~40% of a letter.
+    for font in pdf.fonts.values():
+        font.ttfont.recalcBBoxes = False
     pdf.set_lang("ja")
     pdf.set_title(title)
     pdf.set_creator("housing-benefit letters")
@@ -187,27 +189,43 @@ def _table(pdf: _LetterPDF, table: Table) -> None:
     pdf.set_font(FONT_FAMILY, size=TABLE_PT)
     widths = _column_widths(table, pdf.epw)
     inner = [width - 2 * TABLE_PADDING_MM - 0.5 for width in widths]
-    with pdf.table(
-        col_widths=widths,
-        width=pdf.epw,
-        line_height=TABLE_LINE_MM,
-        text_align=Align.L,
-        v_align="MIDDLE",
-        wrapmode=WrapMode.CHAR,
-        padding=(TABLE_PADDING_V_MM, TABLE_PADDING_MM),
-        headings_style=FontFace(emphasis="", fill_color=(232, 232, 232)),
-        repeat_headings=1,
-    ) as rendered:
-        heading_row = rendered.row()
-        for heading in table.column_headings:
-            heading_row.cell(heading)
-        for row in table.rows:
-            cells = rendered.row()
-            for index, text in enumerate(row):
-                wrapped = "\n".join(wrap_text(pdf, text, inner[index]))
-                align = Align.R if index in table.right_aligned_columns else Align.L
-                cells.cell(wrapped, align=align)
+    heading = [wrap_text(pdf, text, inner[i]) for i, text in enumerate(table.column_headings)]
+    _table_row(pdf, widths, heading, (), shaded=True)
+    for row in table.rows:
+        cells = [wrap_text(pdf, text, inner[i]) for i, text in enumerate(row)]
+        if pdf.will_page_break(_row_height(cells)):
+            pdf.add_page()
+            _table_row(pdf, widths, heading, (), shaded=True)  # repeat the headings on a new page
+        _table_row(pdf, widths, cells, table.right_aligned_columns, shaded=False)
     pdf.ln(3)
+
+
+def _row_height(cells: Sequence[Sequence[str]]) -> float:
+    return max(len(lines) for lines in cells) * TABLE_LINE_MM + 2 * TABLE_PADDING_V_MM
+
+
+def _table_row(pdf: _LetterPDF, widths: Sequence[float], cells: Sequence[Sequence[str]],
+               right_aligned: Sequence[int], *, shaded: bool) -> None:
+    """Draw one bordered row of already-wrapped cells, vertically centred.
+
+    Cells are wrapped by :func:`wrap_text` (with 禁則処理), so each line is drawn with ``cell`` and
+    fpdf2's own line breaking (quadratic in the line length) never runs.
+    """
+    height = _row_height(cells)
+    top, x = pdf.get_y(), pdf.l_margin
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.2)
+    if shaded:
+        pdf.set_fill_color(232, 232, 232)
+    for index, lines in enumerate(cells):
+        pdf.rect(x, top, widths[index], height, style="DF" if shaded else "D")
+        first = top + (height - len(lines) * TABLE_LINE_MM) / 2
+        align = Align.R if index in right_aligned else Align.L
+        for number, line in enumerate(lines):
+            pdf.set_xy(x + TABLE_PADDING_MM, first + number * TABLE_LINE_MM)
+            pdf.cell(widths[index] - 2 * TABLE_PADDING_MM, TABLE_LINE_MM, line, align=align)
+        x += widths[index]
+    pdf.set_xy(pdf.l_margin, top + height)
 
 
 def _appeal_box(pdf: _LetterPDF, heading: str, paragraphs: Sequence[str]) -> None:
