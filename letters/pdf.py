@@ -20,6 +20,7 @@ import pylopdf_fonts_jp
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
+from fpdf.fonts import TTFFont
 
 from letters.model import LetterContent, Table
 
@@ -122,7 +123,8 @@ def _new_document(*, created_at: datetime, title: str) -> _LetterPDF:
     pdf.add_font(FONT_FAMILY, fname=font_path())
     # The subset keeps the full font's bounding box; recomputing it per output costs ~40% of a letter.
     for font in pdf.fonts.values():
-        font.ttfont.recalcBBoxes = False
+        if isinstance(font, TTFFont):
+            font.ttfont.recalcBBoxes = False
     pdf.set_lang("ja")
     pdf.set_title(title)
     pdf.set_creator("housing-benefit letters")

@@ -12,8 +12,12 @@ buffer given by the caller (CSV in UTF-8 with BOM so Excel opens it, XLSX via op
 from __future__ import annotations
 
 import dataclasses
+import io
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from os import PathLike
+from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
@@ -172,7 +176,35 @@ def write_csv(frame: pd.DataFrame, target: Target) -> None:
 
 
 def write_xlsx(frame: pd.DataFrame, target: Target, *, sheet_name: str = "data") -> None:
-    """Write ``frame`` as an XLSX workbook (openpyxl), after the money check."""
+    """Write ``frame`` as an XLSX workbook (openpyxl), after the money check.
+
+    The workbook is made reproducible: the same frame gives the same bytes (no save-time timestamps
+    in the document properties or the zip entries), so an export can be compared and re-downloaded.
+    """
     assert_integer_money(frame)
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name=sheet_name, index=False)
+    data = reproducible_xlsx(buffer.getvalue())
+    if isinstance(target, (str, PathLike)):
+        Path(target).write_bytes(data)
+    else:
+        target.write(data)
+
+
+_XLSX_TIMESTAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def reproducible_xlsx(data: bytes) -> bytes:
+    """Rewrite an XLSX zip with fixed entry times and fixed document-property dates."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _XLSX_TIMESTAMP.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, content)
+    return out.getvalue()

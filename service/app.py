@@ -104,4 +104,13 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
         app.include_router(module.router, prefix=API_PREFIX, responses=ERRORS)
     # The lead's assessments router carries its own /api/v1 prefix.
     app.include_router(assessments.router)
+    from service.api import payments as payments_api
+
+    app.include_router(payments_api.router, prefix=API_PREFIX, responses=ERRORS)
+    from service.api import letters as letters_api
+
+    app.include_router(letters_api.router, prefix=API_PREFIX, responses=ERRORS)
+    from service.web import install_web  # the screens (issue 6)
+
+    install_web(app)
     return app

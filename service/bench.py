@@ -149,9 +149,112 @@ def _wait_for(ready: Callable[[], bool], seconds: float = 20.0) -> None:
     raise RuntimeError("the server did not start")
 
 
+def letters_per_second(quick: bool) -> Figure:
+    """Letters rendered per second on one core: a mix of decision, refusal, moving-cost and 代理受領
+    letters from real assessments, rendered as print runs of 50 (the font is parsed and subset once a run)."""
+    from datetime import UTC, date, datetime
+
+    from letters import (
+        Addressee,
+        DecisionLetterInput,
+        MovingAllocation,
+        MovingCostLine,
+        MovingDecisionInput,
+        PaymentRoute,
+        ProxyNoticeEvent,
+        ProxyPaymentNoticeInput,
+        RefusalLetterInput,
+        build_decision_letter,
+        build_moving_decision_letter,
+        build_proxy_payment_notice,
+        build_refusal_letter,
+    )
+    from letters.pdf import render_print_run
+    from service.letterhead import letterheads
+
+    rates, office = load_rate_book(), office_calendar()
+    heads = letterheads()
+    person, landlord = Addressee(name="山田　太郎"), Addressee(name="株式会社見本不動産", honorific="御中")
+    contents = []
+    for index, case in enumerate(mixed_cases(100 if quick else 400, seed=11)):
+        result = assess_payload(case, rates, office)
+        head = heads[case["municipality_code"]].letterhead(f"7試第{index + 1}号")
+        common: dict[str, Any] = {"letterhead": head, "addressee": person, "issued_on": date(2025, 9, 30),
+                  "recipient_name": person.name, "case_number": f"{index:06d}",
+                  "application_date": date(2025, 9, 10), "decision_date": date(2025, 9, 30)}
+        members = tuple(m["relationship"] for m in case["household"])
+        if not result["eligible"]:
+            contents.append(build_refusal_letter(RefusalLetterInput(
+                **common, reasons=result["reasons"], trace=result["trace"], household_relationships=members,
+                benefit=case["benefit"])))
+        elif case["benefit"] == "moving":
+            costs = tuple(MovingCostLine(category=c["category"], amount_yen=c["amount_yen"],
+                                         eligible=c["category"] != "deposit") for c in case["costs"])
+            allocations = tuple(MovingAllocation(payee_name=name, amount_yen=amount) for name, amount in
+                                (("株式会社見本不動産", result["allocation"]["agent_yen"]),
+                                 ("見本運送株式会社", result["allocation"]["other_yen"])) if amount)
+            contents.append(build_moving_decision_letter(MovingDecisionInput(
+                **common, costs=costs, cost_cap_yen=result["cost_cap_yen"], allocations=allocations,
+                trace=result["trace"], household_relationships=members)))
+        else:
+            amount = result["amount_yen"]
+            contents.append(build_decision_letter(DecisionLetterInput(
+                **common, first_month="2025-09", last_month="2025-11", monthly_amount_yen=amount,
+                rent_yen=case["rent_yen"], payment=PaymentRoute(payee_name=landlord.name), trace=result["trace"],
+                household_relationships=members)))
+            contents.append(build_proxy_payment_notice(ProxyPaymentNoticeInput(
+                letterhead=head, addressee=landlord, issued_on=date(2025, 9, 30), event=ProxyNoticeEvent.GRANT,
+                tenant_name=person.name, case_number=f"{index:06d}", monthly_amount_yen=amount,
+                first_month="2025-09", last_month="2025-11", rent_yen=case["rent_yen"])))
+    created_at = datetime(2025, 9, 30, tzinfo=UTC)
+    run_size = 50
+    started = time.perf_counter()
+    for start in range(0, len(contents), run_size):
+        render_print_run(contents[start:start + run_size], created_at=created_at, title="発送文書一覧")
+    elapsed = time.perf_counter() - started
+    kinds = sorted({content.letter_type.value for content in contents})
+    return {"value": round(len(contents) / elapsed, 1), "unit": "letters/s", "letters": len(contents),
+            "print_run_size": run_size, "letter_types": kinds}
+
+
+def payment_run_100k_seconds(quick: bool) -> Figure:
+    """Run + approve + export of one benefit month for 100,000 active rent grants (issue 4), on
+    PostgreSQL (a throwaway database) and on SQLite (a temp file), each measured in its own
+    subprocess so that peak memory (ru_maxrss) is separate. Seeding is not timed."""
+    grants = 5_000 if quick else 100_000
+    figures: Figure = {}
+    for kind in ("postgresql", "sqlite"):
+        progress(f"bench: payment run, {grants} grants on {kind} ...")
+        done = subprocess.run(
+            [sys.executable, "-c", f"from service.bench_payments import child; child({kind!r}, {grants})"],
+            capture_output=True, text=True, check=False)
+        sys.stderr.write(done.stderr)
+        if done.returncode != 0:
+            figures[kind] = {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
+            continue
+        figures[kind] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def lifecycle_cases_per_second(quick: bool) -> Figure:
+    from service.bench_lifecycle import lifecycle_cases_per_second as measure
+
+    return measure(quick)
+
+
+def work_queue_p95_ms(quick: bool) -> Figure:
+    from service.bench_lifecycle import work_queue_p95_ms as measure
+
+    return measure(quick)
+
+
 BENCHMARKS: dict[str, Callable[[bool], Figure]] = {
     "assess_per_second": assess_per_second,
     "assess_api_p99_ms": assess_api_p99_ms,
+    "lifecycle_cases_per_second": lifecycle_cases_per_second,
+    "work_queue_p95_ms": work_queue_p95_ms,
+    "payment_run_100k_seconds": payment_run_100k_seconds,
+    "letters_per_second": letters_per_second,
 }
 
 

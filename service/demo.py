@@ -11,6 +11,7 @@ and the outputs are written again from what the database holds (byte-identical f
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import warnings
 from dataclasses import dataclass, field
@@ -23,10 +24,13 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx (pinned) wor
 from sqlalchemy import select
 
 from service.app import create_app
-from service.db.models import Agency
+from service.db.models import Agency, AppUser
 from service.db.session import unit_of_work
 from service.workflows.admin import create_user, get_or_create_agency, issue_token
 from service.workflows.applications import required_documents
+from service.workflows.common import Actor
+from service.workflows.finance_reports import export_finance_files, monthly_statistics_csv
+from service.workflows.letters import remittance_statement_pdfs
 
 MUNICIPALITY = "131016"  # 千代田区
 #: The month whose payment run the summary reports; earlier months were paid by earlier runs.
@@ -68,7 +72,7 @@ def intake(name: str, kana: str, address: str, payee: dict[str, Any], *, council
            ) -> dict[str, Any]:
     return {"applicant": {"name": name, "name_kana": kana, "address": address}, "payee": payee,
             "emergency": False, "plan": {"plan_date": "2026-09-01", "coordination_meeting_date": "2026-09-03"},
-            "extra_consents": {"council_information_sharing": True} if council_consent else {}}
+            "extra_consents": {"share_with_council": True} if council_consent else {}}
 
 
 AGENT_KANDA = {"payee_kind": "agent", "name": "株式会社神田不動産", "corporate_number": "5835678256246",
@@ -218,6 +222,22 @@ def run_followups(api: DemoApi, ids: dict[str, Any]) -> None:
                     case_id=ext_case)
     api.decide(ext_case, {"kind": "extension", "application_id": ext["id"], "grant_id": ext_grant})
 
+    # Agency A: 佐藤's extension is refused — she now earns above the income limit (R38, R20).
+    sato_facts = api.call("GET", "clerk", f"/api/v1/cases/{sato_case}")["applications"][-1]["facts"]
+    household = copy.deepcopy(sato_facts["household"])
+    household[0]["incomes"] = [{"kind": "wages", "amount_yen": 262000, "commuting_allowance_yen": 12000}]
+    late = api.apply("agency_a", {**copy.deepcopy(sato_facts), "application_date": "2026-11-18",
+                                  "household": household}, kind="extension", case_id=sato_case)
+    api.decide(sato_case, {"kind": "extension_refusal", "application_id": late["id"], "grant_id": sato_grant})
+
+    moving_case = ids["moving_case"]  # after the move: 住居確保報告書 and receipts (R81)
+    api.upload("clerk", moving_case, "housing_report")
+    api.upload("clerk", moving_case, "expense_evidence")
+    api.decide(moving_case, {"kind": "moving_confirmation", "grant_id": api.grant_id(moving_case),
+                             "actual_costs": [{"category": "key_money", "amount_yen": 48000},
+                                              {"category": "agency_fee", "amount_yen": 52800},
+                                              {"category": "removal", "amount_yen": 63800}]})
+
 
 def scenario_exists(session: Any) -> bool:
     return session.scalar(select(Agency).where(Agency.code == AGENCIES["agency_a"][0])) is not None
@@ -235,22 +255,64 @@ def run_demo(out_dir: Path, database_url: str) -> dict[str, Any]:
         pay_months(api, HISTORY_MONTHS)
         run_followups(api, ids)
     pay_months(api, (BENEFIT_MONTH,))
-    summary = write_outputs(api, out_dir)
+    summary = write_outputs(api, out_dir, app.state.session_factory)
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
     return summary
 
 
 def pay_months(api: DemoApi, months: tuple[str, ...]) -> None:
-    """Monthly payment runs (prepare, approve by a second finance user, export)."""
-    for month in months:  # TEMPORARY stand-in until the payment workflows land
-        for grant_id in range(1, 6):
-            try:
-                api.call("POST", "finance", f"/api/v1/grants/{grant_id}/months/{month}/paid")
-            except RuntimeError:
-                pass
+    """Monthly payment runs: prepared by one finance user, approved by another (PD17), exported;
+    earlier months are settled as the bank confirmed them. A rerun finds nothing new to pay."""
+    for month in months:
+        run = api.call("POST", "finance", "/api/v1/payment-runs", json={"benefit_month": month})
+        batch_id = run.get("batch_id")
+        api.log.append(f"payment run {month}: {run.get('payment_count', 0)} payments, batch {batch_id}")
+        if batch_id is None:
+            continue
+        api.call("POST", "finance_approver", f"/api/v1/payment-batches/{batch_id}/approve")
+        api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/export")
+        if month != BENEFIT_MONTH:
+            api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/settle")
 
 
-def write_outputs(api: DemoApi, out_dir: Path) -> dict[str, Any]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return {"benefit_month": BENEFIT_MONTH, "payments": {"count": 0, "total_yen": 0}, "batches": [], "letters": []}
+def _finance_actor(session: Any) -> Actor:
+    user = session.scalar(select(AppUser).where(AppUser.username == "demo-finance"))
+    return Actor(user_id=user.id, username=user.username, role=user.role)
+
+
+def write_outputs(api: DemoApi, out_dir: Path, session_factory: Any) -> dict[str, Any]:
+    """Write every output from what the database holds (byte-identical on a rerun)."""
+    for sub in ("zengin", "letters", "finance"):
+        (out_dir / sub).mkdir(parents=True, exist_ok=True)
+    batches = []
+    payments = {"count": 0, "total_yen": 0}
+    for batch in api.call("GET", "finance", "/api/v1/payment-batches"):
+        if batch["file"] is None or batch["status"] == "cancelled":
+            continue
+        content = api.call("GET", "finance", f"/api/v1/payment-batches/{batch['id']}/file")
+        relative = f"zengin/{batch['file']['filename']}"
+        (out_dir / relative).write_bytes(content)
+        batches.append({"id": batch["id"], "benefit_month": batch["benefit_month"], "file": relative,
+                        "count": batch["file"]["record_count"], "total_yen": batch["file"]["total_yen"],
+                        "sha256": hashlib.sha256(content).hexdigest()})
+        if batch["benefit_month"] == BENEFIT_MONTH:
+            payments["count"] += batch["payment_count"]
+            payments["total_yen"] += batch["total_yen"]
+    letters = []
+    for case in api.call("GET", "clerk", "/api/v1/cases"):
+        for letter in api.call("GET", "clerk", f"/api/v1/cases/{case['id']}/letters"):
+            relative = f"letters/{letter['id']:04d}-{letter['letter_type']}-{letter['addressee_kind']}.pdf"
+            (out_dir / relative).write_bytes(api.call("GET", "clerk", f"/api/v1/letters/{letter['id']}/pdf"))
+            letters.append(relative)
+    with unit_of_work(session_factory) as session:
+        finance = _finance_actor(session)
+        for batch in batches:
+            for number, (_payee, pdf) in enumerate(remittance_statement_pdfs(session, finance, batch["id"]), 1):
+                relative = f"letters/remittance-batch{batch['id']}-{number:02d}.pdf"
+                (out_dir / relative).write_bytes(pdf)
+                letters.append(relative)
+            export_finance_files(session, finance, batch["id"], out_dir / "finance" / f"batch-{batch['id']}")
+        (out_dir / "finance" / f"statistics-{BENEFIT_MONTH}.csv").write_bytes(
+            monthly_statistics_csv(session, finance, BENEFIT_MONTH))
+    return {"benefit_month": BENEFIT_MONTH, "payments": payments, "batches": batches, "letters": letters}

@@ -25,7 +25,8 @@ def _pg_admin_conninfo() -> str:
 
 
 def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
+    """PostgreSQL is mandatory in CI (``CI=true``) or when ``HB_TEST_POSTGRES=required``."""
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("HB_TEST_POSTGRES") == "required"
 
 
 @pytest.fixture(scope="session")

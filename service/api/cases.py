@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from service.deps import ActorDep, SessionDep
 from service.schemas.common import Month
@@ -39,11 +39,12 @@ def get_decision(decision_id: int, actor: ActorDep, session: SessionDep) -> dict
 
 
 @router.post("/decisions/{decision_id}/approve")
-def approve_decision(decision_id: int, actor: ActorDep, session: SessionDep,
+def approve_decision(decision_id: int, request: Request, actor: ActorDep, session: SessionDep,
                      body: DecisionReviewIn | None = None) -> dict[str, Any]:
     body = body or DecisionReviewIn()
     decision = decisions.approve_decision(session, actor, decision_id, note=body.note,
-                                          case_version=body.case_version)
+                                          case_version=body.case_version,
+                                          issue_letters=request.app.state.settings.issue_letters_on_approval)
     return grants.decision_dict(session, decision)
 
 

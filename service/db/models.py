@@ -292,3 +292,9 @@ class AuditEvent(Base):
     target: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType)
     client_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+# The payment tables (issue 4) and the letter archive (issue 5) share this metadata; imported last so
+# that ``Base`` is complete.
+from service.db import models_letters as models_letters  # noqa: E402,F401
+from service.db import models_payments as models_payments  # noqa: E402,F401

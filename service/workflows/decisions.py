@@ -462,8 +462,9 @@ def return_decision(session: Session, actor: Actor, decision_id: int, *, note: s
 
 
 def approve_decision(session: Session, actor: Actor, decision_id: int, *, note: str | None = None,
-                     case_version: int | None = None) -> Decision:
-    """決裁 by a second person (PD17); applies the decision to the grant and its months."""
+                     case_version: int | None = None, issue_letters: bool | None = None) -> Decision:
+    """決裁 by a second person (PD17); applies the decision to the grant and its months, then issues its
+    letters (``issue_letters``: default the setting ``issue_letters_on_approval``)."""
     require_role(actor, "approver")
     decision, case = _load_draft(session, actor, decision_id)
     if decision.drafted_by == actor.user_id:
@@ -486,6 +487,9 @@ def approve_decision(session: Session, actor: Actor, decision_id: int, *, note: 
     _apply(session, case, decision)
     audit(session, actor, "decision.approve", case_id=case.id, target=f"decision:{decision.id}",
           detail={"kind": decision.kind})
+    from service.workflows.letters import issue_after_approval  # issue 5: the letters follow approval
+
+    issue_after_approval(session, actor, decision.id, enabled=issue_letters)
     return decision
 
 

@@ -16,13 +16,21 @@ from fastapi.testclient import TestClient  # noqa: E402
 from service_world import World  # noqa: E402
 
 from service.app import create_app  # noqa: E402
+from service.config import Settings  # noqa: E402
 from service.db.session import unit_of_work  # noqa: E402
 from service.workflows.admin import create_agency, create_user  # noqa: E402
 
 
 @pytest.fixture
-def world(database_url: str) -> Iterator[World]:
-    app = create_app(database_url)
+def service_settings() -> Settings:
+    """Letters are not issued on approval here (rendering costs ~0.3 s a letter); the letters tests
+    override this fixture to turn it on."""
+    return Settings(issue_letters_on_approval=False)
+
+
+@pytest.fixture
+def world(database_url: str, service_settings: Settings) -> Iterator[World]:
+    app = create_app(database_url, settings=service_settings)
     tokens: dict[str, str] = {}
     users: dict[str, int] = {}
     with unit_of_work(app.state.session_factory) as session:

@@ -35,6 +35,40 @@ def _matrix(ids: dict[str, int]) -> list[tuple[str, str, dict[str, Any], set[str
         ("POST", "/api/v1/cases/{case}/monthly-reports", {"json": report}, {"agency"}),
         ("GET", "/api/v1/work-queue?month=2025-06", {}, {"clerk", "approver"}),
         ("POST", "/api/v1/stop-proposals/generate?month=2025-05", {}, {"clerk"}),
+        *_finance_matrix(ids),
+    ]
+
+
+def _finance_matrix(ids: dict[str, int]) -> list[tuple[str, str, dict[str, Any], set[str]]]:
+    """Payments (issue 4): finance only; unknown ids answer 404 to finance, 403 to everyone else."""
+    payee = {"kind": "agent", "name": "p", "holder_name": "ﾃｽﾄ", "bank_code": "0001", "branch_code": "001",
+             "account_type": "ordinary", "account_number": "1"}
+    returns = {"file": ("r.csv", b"batch_id,customer_code,amount_yen,reason_code,reason\n", "text/csv")}
+    fin = {"finance"}
+    return [
+        ("GET", "/api/v1/payees", {}, fin),
+        ("POST", "/api/v1/payees", {"json": payee}, fin),
+        ("GET", "/api/v1/payees/999", {}, fin),
+        ("PATCH", "/api/v1/payees/999", {"json": {"name": "x"}}, fin),
+        ("PUT", "/api/v1/grants/{grant}/payees/rent", {"json": {"payee_id": 999}}, fin),
+        ("GET", "/api/v1/grants/{grant}/payments", {}, fin),
+        ("POST", "/api/v1/payment-runs", {"json": {"benefit_month": "2025-05"}}, fin),
+        ("GET", "/api/v1/payment-batches", {}, fin),
+        ("GET", "/api/v1/payment-batches/999", {}, fin),
+        ("POST", "/api/v1/payment-batches/999/approve", {}, fin),
+        ("POST", "/api/v1/payment-batches/999/export", {}, fin),
+        ("GET", "/api/v1/payment-batches/999/file", {}, fin),
+        ("POST", "/api/v1/payment-batches/999/settle", {}, fin),
+        ("POST", "/api/v1/payment-batches/999/cancel", {}, fin),
+        ("GET", "/api/v1/payment-batches/999/statements", {}, fin),
+        ("GET", "/api/v1/payment-batches/999/payment-list.csv", {}, fin),
+        ("POST", "/api/v1/payment-returns", {"files": returns}, fin),
+        ("GET", "/api/v1/receivables", {}, fin),
+        ("POST", "/api/v1/repayment-claims/999/plan",
+         {"json": {"instalments": [{"due_date": "2025-09-30", "amount_yen": 1}]}}, fin),
+        ("POST", "/api/v1/repayment-claims/999/receipts", {"json": {"amount_yen": 1, "received_on": "2025-09-30"}},
+         fin),
+        ("GET", "/api/v1/statistics/monthly.csv?month=2025-05", {}, fin),
     ]
 
 

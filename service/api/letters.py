@@ -1,0 +1,58 @@
+"""Letters: a case's letters, a letter's PDF (the stored bytes), issuing a decision's letters, print runs.
+
+Agencies read their own cases' letters to the recipient (the landlord and 社協 copies are the
+municipality's correspondence); clerks and approvers read all and issue. Every read is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response
+
+from service.deps import ActorDep, SessionDep
+from service.workflows import letters as wf
+
+router = APIRouter(tags=["letters"])
+
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}},
+                                                       "description": "The PDF"}}
+
+
+def _pdf(data: bytes, filename: str, sha256: str | None = None) -> Response:
+    headers = {"Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
+               "Cache-Control": "no-store"}
+    if sha256:
+        headers["X-Content-SHA256"] = sha256
+    return Response(content=data, media_type="application/pdf", headers=headers)
+
+
+@router.get("/cases/{case_id}/letters")
+def list_letters(case_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
+    return [wf.letter_dict(letter) for letter in wf.list_case_letters(session, actor, case_id)]
+
+
+@router.post("/decisions/{decision_id}/letters")
+def issue_letters(decision_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
+    """Issue every letter the approved decision needs (idempotent: a second call adds nothing)."""
+    return [wf.letter_dict(letter) for letter in wf.issue_letters_for_decision(session, actor, decision_id)]
+
+
+@router.get("/letters/print-run", response_class=Response, responses=PDF_RESPONSE)
+def print_run(actor: ActorDep, session: SessionDep, day: date = Query(...)) -> Response:
+    """All letters issued on ``day`` (the date printed on them) as one PDF with a cover list."""
+    return _pdf(wf.print_run(session, actor, day), f"print-run-{day.isoformat()}.pdf")
+
+
+@router.get("/letters/{letter_id}")
+def get_letter(letter_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    return wf.letter_dict(wf.read_letter(session, actor, letter_id))
+
+
+@router.get("/letters/{letter_id}/pdf", response_class=Response, responses=PDF_RESPONSE)
+def download_letter(letter_id: int, actor: ActorDep, session: SessionDep) -> Response:
+    """The stored PDF, byte for byte (a reprint is never a re-render)."""
+    letter = wf.read_letter(session, actor, letter_id)
+    return _pdf(bytes(letter.pdf), f"{letter.document_number}.pdf", letter.sha256)

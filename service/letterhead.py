@@ -1,0 +1,113 @@
+"""Letterhead settings per deciding municipality (``service/letterhead.toml``).
+
+Who sends a letter (municipality, head's title and name, department, contact), the 文書番号 series, the
+教示 wording, the 社会福祉協議会 that receives decision copies and how a 返還金 is paid. The numbers of a
+series are handed out by ``service.workflows.letters``; here only their printed form is decided.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from letters import Letterhead
+from letters.content import DEFAULT_APPEAL_NOTICE_TEMPLATE
+from letters.wareki import to_wareki
+
+_TEXT_KEYS = ("municipality_name", "head_title", "head_name", "department", "contact", "document_prefix",
+              "council_name")
+
+
+class UnknownMunicipality(LookupError):
+    """No letterhead is configured for the municipality (add it to service/letterhead.toml)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MunicipalityLetterhead:
+    """One municipality's settings; :meth:`letterhead` makes the letters' ``Letterhead`` per letter."""
+
+    code: str
+    municipality_name: str
+    head_title: str
+    head_name: str
+    department: str
+    contact: str
+    document_prefix: str
+    council_name: str
+    seal_note: str
+    appeal_notice_template: tuple[str, ...]
+    repayment_due_days: int
+    repayment_payment_instructions: tuple[str, ...]
+    version: str
+
+    def document_number(self, fiscal_year: int, serial: int) -> str:
+        """``7千代生第12号``: the 令和 year of the 年度, the series prefix and the serial."""
+        era_year = fiscal_year - 2018  # 令和元年 = 2019
+        year_text = str(era_year) if era_year >= 1 else str(fiscal_year)
+        return f"{year_text}{self.document_prefix}第{serial}号"
+
+    def letterhead(self, document_number: str) -> Letterhead:
+        return Letterhead(
+            municipality_name=self.municipality_name,
+            head_title=self.head_title,
+            head_name=self.head_name,
+            department=self.department,
+            contact=self.contact,
+            document_number=document_number,
+            seal_note=self.seal_note,
+            appeal_notice_template=self.appeal_notice_template,
+        )
+
+
+def fiscal_year(day: date) -> int:
+    """年度 (April–March) of ``day``."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_text(day: date) -> str:
+    """``令和7年度`` for a day in April 2025 – March 2026."""
+    return to_wareki(date(fiscal_year(day), 4, 1)).split("年")[0] + "年度"
+
+
+def _entry(code: str, defaults: dict[str, Any], values: dict[str, Any], version: str) -> MunicipalityLetterhead:
+    merged = {**defaults, **values}
+    missing = [key for key in _TEXT_KEYS if not str(merged.get(key, "")).strip()]
+    if missing:
+        raise ValueError(f"letterhead.toml: municipality {code} lacks {', '.join(missing)}")
+    appeal = tuple(merged.get("appeal_notice", DEFAULT_APPEAL_NOTICE_TEMPLATE))
+    return MunicipalityLetterhead(
+        code=code,
+        **{key: str(merged[key]) for key in _TEXT_KEYS},
+        seal_note=str(merged.get("seal_note", "")),
+        appeal_notice_template=appeal,
+        repayment_due_days=int(merged.get("repayment_due_days", 30)),
+        repayment_payment_instructions=tuple(merged.get("repayment_payment_instructions", ())),
+        version=version,
+    )
+
+
+@cache
+def letterheads() -> dict[str, MunicipalityLetterhead]:
+    """Every configured municipality, by 全国地方公共団体コード (validated on first use)."""
+    text = resources.files("service").joinpath("letterhead.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    version = str(data["version"])
+    defaults = dict(data.get("defaults", {}))
+    result = {code: _entry(code, defaults, dict(values), version)
+              for code, values in data.get("municipality", {}).items()}
+    for entry in result.values():
+        entry.letterhead("検証第1号")  # the 教示 template's placeholders are checked here
+        if not entry.repayment_payment_instructions:
+            raise ValueError(f"letterhead.toml: municipality {entry.code} says nowhere how to pay a 返還金")
+    return result
+
+
+def municipality_letterhead(code: str) -> MunicipalityLetterhead:
+    try:
+        return letterheads()[code]
+    except KeyError:
+        raise UnknownMunicipality(f"no letterhead is configured for municipality {code}") from None

@@ -1,0 +1,156 @@
+"""Rendering, redirects, the signed-in actor and the CSRF check shared by every screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from service.deps import SessionDep
+from service.errors import DomainError
+from service.web import labels
+from service.web.session import csrf_ok, current_actor, load_session, pop_flashes, save_session
+from service.workflows.common import Actor
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters.update(labels.FILTERS)
+templates.env.globals.update(labels.TABLES)
+templates.env.globals["field_label"] = labels.field_label
+
+
+class LoginRequired(Exception):
+    """No (or an idle) session: go to the login page."""
+
+
+class WebForbidden(Exception):
+    def __init__(self, message: str = "この画面を利用する権限がありません。") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+NAV: dict[str, list[tuple[str, str]]] = {
+    "agency": [("/agency", "ホーム"), ("/applications/new", "新規申請"), ("/cases", "ケース一覧")],
+    "clerk": [("/queue", "作業一覧"), ("/cases", "ケース一覧"), ("/dashboard", "ダッシュボード")],
+    "approver": [("/queue", "作業一覧"), ("/cases", "ケース一覧"), ("/dashboard", "ダッシュボード")],
+    "finance": [("/finance", "支払"), ("/dashboard", "ダッシュボード")],
+    "admin": [("/dashboard", "ダッシュボード")],
+}
+
+HOME = {"agency": "/agency", "clerk": "/queue", "approver": "/queue", "finance": "/finance",
+        "admin": "/dashboard"}
+
+
+def extra_nav(role: str) -> list[tuple[str, str]]:
+    """Links to screens of modules that may not be installed yet (finance, letters)."""
+    from service.web import integrations
+
+    items = list(NAV.get(role, []))
+    if role == "finance" and integrations.payments() is not None:
+        items.insert(1, ("/finance/receivables", "債権管理"))
+    return items
+
+
+def web_actor(request: Request, session: SessionDep) -> Actor:
+    actor = current_actor(session, request)
+    if actor is None:
+        raise LoginRequired()
+    request.state.actor = actor
+    return actor
+
+
+WebActor = Annotated[Actor, Depends(web_actor)]
+
+
+def require(actor: Actor, *roles: str) -> None:
+    if actor.role not in roles:
+        raise WebForbidden()
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, after the CSRF check (field ``csrf_token``)."""
+    form = await request.form()
+    token = form.get("csrf_token")
+    if not csrf_ok(request, token if isinstance(token, str) else None):
+        raise CsrfFailed()
+    return form
+
+
+PostedForm = Annotated[FormData, Depends(checked_form)]
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200) -> HTMLResponse:
+    actor: Actor | None = getattr(request.state, "actor", None)
+    ctx: dict[str, Any] = {
+        "request": request,
+        "actor": actor,
+        "csrf_token": load_session(request).csrf,
+        "flashes": pop_flashes(request),
+        "nav": extra_nav(actor.role) if actor else [],
+        "path": request.url.path,
+    }
+    ctx.update(context or {})
+    response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    save_session(request, response)
+    return response
+
+
+def redirect(request: Request, url: str) -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    save_session(request, response)
+    return response
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path
+    if request.url.query:
+        target += "?" + request.url.query
+    if request.method != "GET" or target in ("/", "/logout"):
+        return redirect(request, "/login")
+    return redirect(request, "/login?next=" + quote(target, safe=""))
+
+
+def error_text(exc: DomainError) -> str:
+    """The workflow's refusal in Japanese (its own wording kept as the detail)."""
+    known = {
+        "two_person_rule": "起案した職員は、同じ決定を決裁できません（PD17 二者確認）。別の決裁者が決裁してください。",
+        "stale_draft": "起案後にケースが変更されたため、この起案は決裁できません。差し戻して起案し直してください。",
+        "concurrent_modification": "他の職員が同じケースを更新しました。画面を再読み込みしてからやり直してください。",
+        "already_reviewed": "この決定はすでに決裁または差戻し済みです。",
+        "not_eligible": "審査の結果、支給要件を満たしていません。不支給決定を起案してください。",
+        "grant_running": "このケースには支給中の決定があります。",
+        "evidence_missing": "中止の理由に必要な証拠書類が不足しています（PD16）。",
+        "plan_not_coordinated": "プランが支援調整会議を経ていません（R87）。会議の日付または緊急対応（R88）を設定してください。",
+        "already_decided": "この申請はすでに決定済みです。",
+        "not_submitted": "この申請はまだ提出されていません。",
+        "incomplete_application": "申請に不足している項目があります。",
+        "forbidden": "この操作を行う権限がありません。",
+        "not_found": "対象が見つかりません。",
+        "missing_field": "必要な項目が入力されていません。",
+        "extension_late": "延長申請の期限を過ぎています（R40）。延長不承認を起案してください。",
+        "nine_month_cap": "支給期間は通算9か月を超えられません（PD7）。",
+        "certificate_first": "住居を喪失している方は、先に受給資格証明を行います（R44）。",
+        "housing_report_missing": "住居確保報告書が登録されていません（R44）。",
+        "nothing_to_repay": "中止後に支払済の月がないため、返還はありません。",
+        "not_stopped": "返還決定は支給中止の後に行います（PD9）。",
+        "payload_too_large": "ファイルが大きすぎます。",
+        "unsupported_media_type": "PDF・JPEG・PNG のファイルを選んでください。",
+    }
+    head = known.get(exc.code, "処理できませんでした。入力内容を確認してください。")
+    return f"{head}（詳細: {exc.message}）"
+
+
+def rollback(session: Session) -> None:
+    session.rollback()

@@ -1,0 +1,280 @@
+"""The application wizard's forms: posted fields → the API's ``facts`` / ``intake`` shapes, with
+Japanese messages for what cannot be accepted. The API's Pydantic schemas do the final boundary check."""
+
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from service.schemas.applications import FactsIn, IntakeIn, dump_facts, dump_intake
+from service.security import find_individual_number
+from service.web.labels import field_label
+
+STEPS = (
+    (1, "世帯", "household"),
+    (2, "収入・資産", "income"),
+    (3, "住居・支払先", "dwelling"),
+    (4, "同意・書類", "consents"),
+    (5, "確認・提出", "review"),
+)
+MEMBER_ROWS = 6
+INCOME_ROWS = 2
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Parsed:
+    facts: dict[str, Any] = field(default_factory=dict)
+    intake: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else ""
+
+
+def _raw(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _yen(form: FormData, name: str, label: str, errors: dict[str, str], *, required: bool = False) -> int | None:
+    text = _text(form, name).replace(",", "").replace("円", "").strip()
+    if not text:
+        if required:
+            errors[name] = f"{label}を入力してください。"
+        return None
+    if not text.isdigit():
+        errors[name] = f"{label}は0以上の整数（円）で入力してください。"
+        return None
+    return int(text)
+
+
+def _date(form: FormData, name: str, label: str, errors: dict[str, str]) -> str | None:
+    text = _text(form, name).replace("/", "-")
+    if not text:
+        return None
+    if not DATE_RE.match(text):
+        errors[name] = f"{label}は 2025-05-12 の形式で入力してください。"
+        return None
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        errors[name] = f"{label}に存在しない日付が入力されています。"
+        return None
+    return text
+
+
+def _yesno(form: FormData, name: str) -> bool | None:
+    value = _text(form, name)
+    return True if value == "yes" else False if value == "no" else None
+
+
+def _choice(form: FormData, name: str, allowed: dict[str, str]) -> str | None:
+    value = _text(form, name)
+    return value if value in allowed else None
+
+
+def parse_household(form: FormData, saved: dict[str, Any]) -> Parsed:
+    from service.web.labels import APPLICANT_TYPE, MUNICIPALITY, RELATIONSHIP
+
+    out = Parsed()
+    facts = out.facts
+    errors = out.errors
+    municipality = _choice(form, "municipality_code", MUNICIPALITY)
+    if municipality:
+        facts["municipality_code"] = municipality
+    applied = _date(form, "application_date", "申請日", errors)
+    if applied:
+        facts["application_date"] = applied
+    applicant_type = _choice(form, "applicant_type", APPLICANT_TYPE)
+    if applicant_type:
+        facts["applicant_type"] = applicant_type
+    old_members = saved.get("household") or []
+    members: list[dict[str, Any]] = []
+    for i in range(MEMBER_ROWS):
+        relationship = "applicant" if i == 0 else _choice(form, f"m{i}_relationship", RELATIONSHIP)
+        birth = _date(form, f"m{i}_birth_date", f"世帯員{i + 1}の生年月日", errors)
+        student = _yesno(form, f"m{i}_student")
+        if i > 0 and relationship is None and birth is None and f"m{i}_birth_date" not in errors:
+            continue
+        if i > 0 and relationship is None:
+            errors[f"m{i}_relationship"] = f"世帯員{i + 1}の続柄を選択してください。"
+        member: dict[str, Any] = {"relationship": relationship, "birth_date": birth,
+                                  "student": student if student is not None else None}
+        old = old_members[len(members)] if len(members) < len(old_members) else {}
+        member["incomes"] = copy.deepcopy(old.get("incomes") or [])
+        members.append(member)
+    facts["household"] = members
+    applicant: dict[str, Any] = {}
+    for key in ("name", "name_kana", "address", "phone"):
+        value = _raw(form, f"applicant_{key}")
+        if value:
+            applicant[key] = value
+    kana = applicant.get("name_kana")
+    if kana and not re.fullmatch(r"[\u30A0-\u30FF\uFF61-\uFF9F 　]+", kana):
+        errors["applicant_name_kana"] = "氏名（カナ）はカタカナで入力してください。"
+    out.intake["applicant"] = applicant
+    return out
+
+
+def parse_income(form: FormData, saved: dict[str, Any]) -> Parsed:
+    from service.web.labels import INCOME_KIND, TRIGGER_CAUSE, TRIGGER_KIND
+
+    out = Parsed()
+    errors = out.errors
+    household = copy.deepcopy(saved.get("household") or [])
+    for i, member in enumerate(household):
+        incomes: list[dict[str, Any]] = []
+        for j in range(INCOME_ROWS):
+            prefix = f"m{i}_inc{j}"
+            kind = _choice(form, f"{prefix}_kind", INCOME_KIND)
+            amount = _yen(form, f"{prefix}_amount", f"世帯員{i + 1}の収入額", errors)
+            commute = _yen(form, f"{prefix}_commute", f"世帯員{i + 1}の通勤手当", errors)
+            if kind is None and amount is None:
+                continue
+            if kind is None:
+                errors[f"{prefix}_kind"] = f"世帯員{i + 1}の収入の種類を選択してください。"
+                continue
+            if amount is None:
+                errors.setdefault(f"{prefix}_amount", f"世帯員{i + 1}の収入額を入力してください。")
+                continue
+            income: dict[str, Any] = {"kind": kind, "amount_yen": amount}
+            if commute is not None and kind == "wages":
+                if commute > amount:
+                    errors[f"{prefix}_commute"] = "通勤手当は給与の額を超えられません。"
+                income["commuting_allowance_yen"] = commute
+            incomes.append(income)
+        member["incomes"] = incomes
+    out.facts["household"] = household
+    assets = _yen(form, "assets_yen", "金融資産の額", errors)
+    if assets is not None:
+        out.facts["assets_yen"] = assets
+    trigger: dict[str, Any] = {}
+    kind = _choice(form, "trigger_kind", TRIGGER_KIND)
+    if kind:
+        trigger["kind"] = kind
+    trigger_date = _date(form, "trigger_date", "離職・廃業等の日", errors)
+    trigger["date"] = trigger_date if kind != "reduced_work" else None
+    cause = _choice(form, "trigger_cause", TRIGGER_CAUSE)
+    if cause:
+        trigger["cause"] = cause
+    main = _yesno(form, "trigger_main_earner")
+    if main is not None:
+        trigger["main_earner"] = main
+    blocked = _yen(form, "job_search_blocked_days", "求職活動ができなかった日数", errors)
+    trigger["job_search_blocked_days"] = blocked if blocked is not None else 0
+    out.facts["trigger"] = trigger
+    declarations: dict[str, Any] = {}
+    for key, name in (("hello_work_registered", "decl_hello_work"), ("similar_benefit", "decl_similar_benefit"),
+                      ("gang_member_in_household", "decl_gang")):
+        value = _yesno(form, name)
+        if value is not None:
+            declarations[key] = value
+    out.facts["declarations"] = declarations
+    return out
+
+
+def parse_dwelling(form: FormData, saved: dict[str, Any]) -> Parsed:
+    from service.web.labels import ACCOUNT_TYPE, PAYEE_KIND
+
+    out = Parsed()
+    errors = out.errors
+    for key, label in (("rent_yen", "家賃額"), ("common_charges_yen", "共益費・管理費")):
+        value = _yen(form, key, label, errors)
+        if value is not None:
+            out.facts[key] = value
+    if saved.get("applicant_type") == "homeless":
+        paid_on = _date(form, "lease_initial_costs_paid_on", "初期費用を支払った日", errors)
+        out.facts["lease_initial_costs_paid_on"] = paid_on
+    payee: dict[str, Any] = {}
+    kind = _choice(form, "payee_kind", PAYEE_KIND)
+    if kind:
+        payee["payee_kind"] = kind
+    account_type = _choice(form, "account_type", ACCOUNT_TYPE)
+    if account_type:
+        payee["account_type"] = account_type
+    checks = {
+        "bank_code": (r"\d{4}", "金融機関コードは4桁の数字で入力してください。"),
+        "branch_code": (r"\d{3}", "支店コードは3桁の数字で入力してください。"),
+        "account_number": (r"\d{7}", "口座番号は7桁の数字で入力してください（7桁未満は前に0を付けます）。"),
+        "corporate_number": (r"\d{13}", "法人番号は13桁の数字で入力してください。"),
+    }
+    for key, (pattern, message) in checks.items():
+        text = _text(form, key)
+        if text:
+            if not re.fullmatch(pattern, text):
+                errors[key] = message
+            else:
+                payee[key] = text
+    name = _raw(form, "payee_name")
+    if name:
+        payee["name"] = name
+    holder = _text(form, "holder_kana")
+    if holder:
+        holder = unicodedata.normalize("NFKC", holder)
+        payee["holder_kana"] = holder
+    out.intake["payee"] = payee
+    return out
+
+
+def parse_consents(form: FormData, saved_intake: dict[str, Any], benefit: str) -> Parsed:
+    from service.workflows.applications import REQUIRED_CONSENTS
+
+    out = Parsed()
+    consents = {key: form.get(f"consent_{key}") == "yes" for key in REQUIRED_CONSENTS[benefit]}
+    out.intake["consents"] = consents
+    emergency = _yesno(form, "emergency")
+    if emergency is not None:
+        out.intake["emergency"] = emergency
+    plan: dict[str, Any] = {}
+    for key, label in (("plan_date", "プラン作成日"), ("coordination_meeting_date", "支援調整会議の日")):
+        value = _date(form, key, label, out.errors)
+        if value:
+            plan[key] = value
+    out.intake["plan"] = plan
+    return out
+
+
+def validate(parsed: Parsed) -> Parsed:
+    """The API's own boundary check (FactsIn / IntakeIn) and the 個人番号 guard, in Japanese."""
+    if find_individual_number({"facts": parsed.facts, "intake": parsed.intake}) is not None:
+        parsed.errors["_form"] = ("個人番号（マイナンバー）と思われる12桁の番号が含まれています。"
+                                  "個人番号は入力しないでください。")
+    for model, data, root in ((FactsIn, parsed.facts, "facts"), (IntakeIn, parsed.intake, "intake")):
+        try:
+            checked = model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                path = ".".join(str(p) for p in err.get("loc", ()))
+                name = path.split(".")[-1]
+                parsed.errors.setdefault(name, f"{field_label(root + '.' + path)}の入力内容を確認してください。")
+            continue
+        if root == "facts":
+            parsed.facts = dump_facts(checked)  # type: ignore[arg-type]
+        else:
+            parsed.intake = dump_intake(checked)  # type: ignore[arg-type]
+    return parsed
+
+
+def parse_step(step: int, form: FormData, facts: dict[str, Any], intake: dict[str, Any], benefit: str) -> Parsed:
+    if step == 1:
+        parsed = parse_household(form, facts)
+    elif step == 2:
+        parsed = parse_income(form, facts)
+    elif step == 3:
+        parsed = parse_dwelling(form, facts)
+    elif step == 4:
+        parsed = parse_consents(form, intake, benefit)
+    else:
+        parsed = Parsed()
+    return validate(parsed)

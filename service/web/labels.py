@@ -1,0 +1,267 @@
+"""Japanese labels for the screens (codes stay English in the database and the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROLE = {"agency": "自立相談支援機関", "clerk": "担当職員（起案）", "approver": "決裁者",
+        "finance": "会計担当", "admin": "システム管理者"}
+
+BENEFIT = {"rent": "家賃補助", "moving": "転居費用補助"}
+
+CASE_STATUS = {"open": "受付中", "granted": "支給決定済", "closed": "終了"}
+
+APPLICATION_STATUS = {"draft": "下書き", "submitted": "申請済（審査待ち）", "decided": "決定済",
+                      "refused": "不支給", "certified": "受給資格証明済"}
+
+APPLICATION_KIND = {"initial": "新規申請", "extension": "延長申請", "change": "変更申請"}
+
+DECISION_KIND = {
+    "eligibility_certificate": "受給資格証明",
+    "grant": "支給決定",
+    "regrant": "再支給決定",
+    "refusal": "不支給決定",
+    "extension": "延長決定",
+    "extension_refusal": "延長不承認",
+    "change": "変更決定",
+    "interruption": "支給中断",
+    "resumption": "支給再開",
+    "stop": "支給中止",
+    "repayment": "返還決定",
+    "moving_grant": "転居費用補助 支給決定",
+    "moving_confirmation": "転居費用補助 額の確定",
+}
+
+DECISION_STATUS = {"draft": "決裁待ち", "approved": "決裁済", "returned": "差戻し", "superseded": "更正済"}
+
+GRANT_STATUS = {"active": "支給中", "interrupted": "中断中", "certified": "受給資格証明済", "stopped": "中止",
+                "ended": "支給期間終了", "awaiting_move_report": "転居報告待ち", "confirmed": "額確定"}
+
+MONTH_STATUS = {"scheduled": "支給予定", "paid": "支払済", "cancelled": "取消", "interrupted": "中断"}
+
+STOP_CAUSE = {
+    "job_search_failure": "求職活動等の不履行（R58-1）",
+    "income_over_limit": "常用就職後の収入超過（R58-2）",
+    "left_dwelling": "住宅からの退去（R58-3）",
+    "false_application": "虚偽の申請（R58-4）",
+    "gang_member": "暴力団員（R58-5）",
+    "imprisonment": "拘禁刑以上の刑（R58-6）",
+    "public_assistance": "生活保護の開始（R58-7）",
+    "death": "死亡",
+    "whereabouts_unknown": "所在不明",
+}
+
+STOP_EVIDENCE = {
+    "monthly_activity_counts": "月ごとの求職活動回数の記録",
+    "interview_records": "面談記録",
+    "hello_work_confirmations": "ハローワーク相談の確認",
+    "reminder_log": "督促・連絡の記録",
+    "employment_notification": "就職の届出",
+    "pay_slips": "給与明細",
+    "move_out_confirmation": "退去の確認書類",
+    "false_statement_evidence": "虚偽申請の根拠資料",
+    "police_confirmation": "警察への照会結果",
+    "sentencing_record": "判決等の記録",
+    "public_assistance_start_notice": "生活保護開始の通知",
+    "death_record": "死亡の記録",
+    "whereabouts_investigation_record": "所在調査の記録",
+}
+
+REPAYMENT_CAUSE = {"recipient_error": "受給者の過誤", "fraud": "不正受給（法第18条）",
+                   "administrative_error": "事務上の過誤"}
+
+DOCUMENT_KIND = {
+    "identity": "本人確認書類",
+    "job_loss_proof": "離職・廃業を確認できる書類",
+    "reduced_work_proof": "休業等で収入が減少したことを確認できる書類",
+    "income_evidence": "収入を確認できる書類",
+    "bank_book_copies": "金融資産を確認できる書類（通帳の写し等）",
+    "dwelling_status_notice": "入居住宅に関する状況通知書",
+    "hello_work_registration": "求職申込みを確認できる書類",
+    "change_evidence": "変更の事実を確認できる書類",
+    "income_drop_proof": "収入が減少したことを確認できる書類",
+    "cost_estimates": "転居費用の見積書",
+    "housing_report": "住居確保報告書",
+    "expense_evidence": "支出額確認書類",
+    "monthly_report": "求職活動状況報告書",
+    "evidence": "証拠書類",
+}
+
+CONSENT = {
+    "repayment_if_false": "虚偽の申請等により受給した場合は返還を求められること",
+    "no_gang_members": "世帯員に暴力団員がいないこと",
+    "job_search_requirements": "毎月の求職活動（面談・ハローワーク相談・応募）の要件",
+    "stop_cases": "支給が中止となる場合",
+    "extension_conditions": "支給期間の延長の条件",
+    "initial_costs_not_covered": "敷金・礼金等の初期費用は対象外であること",
+    "partial_rent_over_ceiling": "上限額を超える家賃は自己負担となること",
+    "refusal_if_no_improvement": "転居により家計が改善しない場合は支給されないこと",
+    "deposit_and_advance_rent_excluded": "敷金・前家賃は対象外であること",
+    "partial_over_cap": "上限額を超える部分は自己負担となること",
+}
+
+RELATIONSHIP = {"applicant": "申請者本人", "spouse": "配偶者", "partner": "内縁関係にある者", "child": "子",
+                "parent": "親", "sibling": "兄弟姉妹", "grandparent": "祖父母", "grandchild": "孫",
+                "other": "その他"}
+
+INCOME_KIND = {"wages": "給与", "self_employment": "事業収入", "pension": "公的年金",
+               "unemployment_benefit": "雇用保険の失業等給付", "child_allowance": "児童手当",
+               "child_rearing_allowance": "児童扶養手当", "scholarship": "奨学金", "loan": "貸付金",
+               "retirement_lump_sum": "退職金", "other_regular": "その他の定期収入"}
+
+TRIGGER_KIND = {"job_loss": "離職", "business_closure": "廃業", "reduced_work": "休業等による収入減少"}
+TRIGGER_CAUSE = {"dismissal": "解雇", "employer_reasons": "会社都合", "voluntary": "自己都合", "other": "その他"}
+APPLICANT_TYPE = {"at_risk": "住居を失うおそれがある", "homeless": "住居を喪失している"}
+PAYEE_KIND = {"landlord": "貸主", "agent": "管理会社・仲介業者", "removal_company": "引越業者"}
+ACCOUNT_TYPE = {"ordinary": "普通", "current": "当座", "savings": "貯蓄"}
+
+FIELD = {
+    "benefit": "給付の種類",
+    "municipality_code": "申請先の市区町村",
+    "application_date": "申請日",
+    "assets_yen": "金融資産の額",
+    "household": "世帯員",
+    "relationship": "続柄",
+    "birth_date": "生年月日",
+    "student": "就学の有無",
+    "declarations": "申告事項",
+    "hello_work_registered": "ハローワークへの求職申込み",
+    "similar_benefit": "類似の給付の受給",
+    "gang_member_in_household": "世帯員に暴力団員がいるか",
+    "applicant_type": "申請者の区分",
+    "rent_yen": "家賃額",
+    "common_charges_yen": "共益費・管理費",
+    "lease_initial_costs_paid_on": "初期費用を支払った日",
+    "trigger": "離職・廃業等の状況",
+    "kind": "種類",
+    "date": "日付",
+    "cause": "理由",
+    "main_earner": "主たる生計維持者",
+    "job_search_blocked_days": "求職活動ができなかった日数",
+    "applicant": "申請者",
+    "name": "氏名・名称",
+    "name_kana": "氏名（カナ）",
+    "address": "住所",
+    "phone": "電話番号",
+    "payee": "支払先（代理受領）",
+    "payee_kind": "支払先の種別",
+    "corporate_number": "法人番号",
+    "bank_code": "金融機関コード",
+    "branch_code": "支店コード",
+    "account_type": "預金種目",
+    "account_number": "口座番号",
+    "holder_kana": "口座名義（カナ）",
+    "consents": "説明と同意（R86）",
+    "emergency": "緊急対応（R88）の有無",
+    "plan": "プラン",
+    "plan_date": "プラン作成日",
+    "coordination_meeting_date": "支援調整会議の日",
+    "documents": "必要書類（R85）",
+    "incomes": "収入",
+    "amount_yen": "金額",
+    "commuting_allowance_yen": "通勤手当",
+}
+
+MUNICIPALITY = {
+    "131016": "千代田区", "131024": "中央区", "131032": "港区", "131041": "新宿区", "131059": "文京区",
+    "131067": "台東区", "131075": "墨田区", "131083": "江東区", "131091": "品川区", "131105": "目黒区",
+    "131113": "大田区", "131121": "世田谷区", "131130": "渋谷区", "131148": "中野区", "131156": "杉並区",
+    "131164": "豊島区", "131172": "北区", "131181": "荒川区", "131199": "板橋区", "131202": "練馬区",
+    "131211": "足立区", "131229": "葛飾区", "131237": "江戸川区", "141003": "横浜市", "011002": "札幌市",
+    "402109": "八女市",
+}
+
+AUDIT_ACTION = {
+    "application.create": "申請書を作成",
+    "application.update": "申請書を更新",
+    "application.submit": "申請を提出",
+    "application.read": "申請書を閲覧",
+    "document.upload": "書類を登録",
+    "document.read": "書類を閲覧",
+    "decision.draft": "決定を起案",
+    "decision.approve": "決定を決裁",
+    "decision.return": "決定を差戻し",
+    "decision.read": "決定を閲覧",
+    "case.read": "ケースを閲覧",
+    "grant.read": "支給期間を閲覧",
+    "monthly_report.record": "求職活動状況報告を登録",
+    "letter.read": "通知書を閲覧",
+}
+
+
+def field_label(path: str) -> str:
+    """``facts.household.0.birth_date`` → ``世帯員1 生年月日``; ``documents.identity`` → the document name."""
+    parts = path.split(".")
+    if parts and parts[0] in ("facts", "intake"):
+        parts = parts[1:]
+    if parts and parts[0] == "documents" and len(parts) > 1:
+        return f"必要書類：{DOCUMENT_KIND.get(parts[1], parts[1])}"
+    if parts and parts[0] == "consents" and len(parts) > 1:
+        return f"説明と同意：{CONSENT.get(parts[1], parts[1])}"
+    out: list[str] = []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        if part.isdigit():
+            out[-1:] = [f"{out[-1] if out else ''}{int(part) + 1}"]
+        else:
+            out.append(FIELD.get(part, part))
+        index += 1
+    return " ".join(out)
+
+
+def missing_message(item: dict[str, Any]) -> str:
+    field = str(item.get("field", ""))
+    label = field_label(field)
+    if field.startswith("documents."):
+        return f"{label} がまだ登録されていません"
+    if ".consents." in field:
+        return f"{label} の説明と同意が未確認です"
+    if field == "intake.emergency":
+        return "緊急対応（R88）に該当するかを選択してください"
+    if field == "intake.plan.plan_date":
+        return "プラン作成日（R87）を入力してください（緊急対応の場合は不要）"
+    return f"{label} を入力してください"
+
+
+def yen(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{int(value):,}円"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def month_ja(value: Any) -> str:
+    text = str(value or "")
+    if len(text) == 7 and text[4] == "-":
+        return f"{int(text[:4])}年{int(text[5:])}月"
+    return text or "—"
+
+
+def date_ja(value: Any) -> str:
+    text = str(value or "")[:10]
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return f"{int(text[:4])}年{int(text[5:7])}月{int(text[8:])}日"
+    return text or "—"
+
+
+def datetime_ja(value: Any) -> str:
+    if value is None:
+        return "—"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return f"{date_ja(text[:10])} {text[11:16]}" if len(text) >= 16 else date_ja(text)
+
+
+FILTERS = {"yen": yen, "month_ja": month_ja, "date_ja": date_ja, "datetime_ja": datetime_ja}
+
+TABLES = {
+    "ROLE": ROLE, "BENEFIT": BENEFIT, "CASE_STATUS": CASE_STATUS, "APPLICATION_STATUS": APPLICATION_STATUS,
+    "APPLICATION_KIND": APPLICATION_KIND, "DECISION_KIND": DECISION_KIND, "DECISION_STATUS": DECISION_STATUS,
+    "GRANT_STATUS": GRANT_STATUS, "MONTH_STATUS": MONTH_STATUS, "STOP_CAUSE": STOP_CAUSE,
+    "STOP_EVIDENCE": STOP_EVIDENCE, "REPAYMENT_CAUSE": REPAYMENT_CAUSE, "DOCUMENT_KIND": DOCUMENT_KIND,
+    "CONSENT": CONSENT, "RELATIONSHIP": RELATIONSHIP, "INCOME_KIND": INCOME_KIND, "TRIGGER_KIND": TRIGGER_KIND,
+    "TRIGGER_CAUSE": TRIGGER_CAUSE, "APPLICANT_TYPE": APPLICANT_TYPE, "PAYEE_KIND": PAYEE_KIND,
+    "ACCOUNT_TYPE": ACCOUNT_TYPE, "MUNICIPALITY": MUNICIPALITY, "AUDIT_ACTION": AUDIT_ACTION,
+}

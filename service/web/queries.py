@@ -1,0 +1,184 @@
+"""Read-only figures for the screens that are not a case's personal data: statistics for the
+dashboard, the agency's reminders (dates and statuses only) and a case's audit trail for its timeline.
+
+Reading a case's personal data (facts, documents, decisions) goes through ``service.workflows``,
+which audits the read; these queries return codes, dates, counts and sums only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service import rules
+from service.db.models import (
+    Application,
+    AuditEvent,
+    BenefitCase,
+    BenefitGrant,
+    BenefitMonth,
+    Decision,
+    DecisionReview,
+    Document,
+    MonthlyReport,
+)
+from service.workflows.common import Actor, audit, load_case, require_role
+from service.workflows.decisions import MAX_EXTENSIONS, MAX_MONTHS
+
+
+def month_range(last: str, count: int) -> list[str]:
+    return [rules.add_months(last, -i) for i in range(count - 1, -1, -1)]
+
+
+def dashboard(session: Session, actor: Actor, *, today: date, months: int = 12) -> dict[str, Any]:
+    """Amount paid and active grants per benefit month, cases by status, stops by cause."""
+    require_role(actor, "clerk", "approver", "finance", "admin")
+    this_month = today.strftime("%Y-%m")
+    span = month_range(this_month, months)
+    paid = dict(session.execute(
+        select(BenefitMonth.month, func.sum(BenefitMonth.amount_yen))
+        .where(BenefitMonth.status == "paid", BenefitMonth.month.in_(span)).group_by(BenefitMonth.month)).all())
+    active = dict(session.execute(
+        select(BenefitMonth.month, func.count(func.distinct(BenefitMonth.grant_id)))
+        .where(BenefitMonth.status.in_(("scheduled", "paid")), BenefitMonth.month.in_(span))
+        .group_by(BenefitMonth.month)).all())
+    by_grant_status = dict(session.execute(
+        select(BenefitGrant.status, func.count()).group_by(BenefitGrant.status)).all())
+    with_grant = select(BenefitGrant.case_id)
+    waiting = int(session.scalar(
+        select(func.count(func.distinct(Application.case_id)))
+        .where(Application.status == "submitted", Application.case_id.not_in(with_grant))) or 0)
+    drafts = int(session.scalar(
+        select(func.count(func.distinct(Application.case_id)))
+        .where(Application.status == "draft", Application.case_id.not_in(with_grant))) or 0)
+    refused = int(session.scalar(
+        select(func.count(func.distinct(Application.case_id)))
+        .where(Application.status == "refused", Application.kind == "initial",
+               Application.case_id.not_in(with_grant))) or 0)
+    statuses: list[tuple[str, int]] = [("申請書作成中", drafts), ("審査中", waiting), ("不支給", refused)]
+    from service.web.labels import GRANT_STATUS, STOP_CAUSE
+
+    for code in ("certified", "active", "interrupted", "awaiting_move_report", "confirmed", "stopped"):
+        statuses.append((GRANT_STATUS.get(code, code), int(by_grant_status.get(code, 0))))
+    stops = session.execute(
+        select(BenefitGrant.stop_cause, func.count()).where(BenefitGrant.stop_cause.is_not(None))
+        .group_by(BenefitGrant.stop_cause)).all()
+    return {
+        "months": span,
+        "paid_yen": [(m, int(paid.get(m, 0) or 0)) for m in span],
+        "active_grants": [(m, int(active.get(m, 0) or 0)) for m in span],
+        "cases_by_status": statuses,
+        "stops_by_cause": sorted(((STOP_CAUSE.get(str(c), str(c)), int(n)) for c, n in stops),
+                                 key=lambda item: -item[1]),
+        "total_cases": int(session.scalar(select(func.count()).select_from(BenefitCase)) or 0),
+    }
+
+
+def case_summaries(session: Session, actor: Actor, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The case list: status codes and dates per case (an agency sees its own cases only)."""
+    require_role(actor, "agency", "clerk", "approver")
+    stmt = select(BenefitCase).order_by(BenefitCase.id.desc()).limit(limit)
+    if actor.role == "agency":
+        stmt = stmt.where(BenefitCase.agency_id == actor.agency_id)
+    cases = list(session.scalars(stmt))
+    ids = [c.id for c in cases]
+    apps: dict[int, Application] = {}
+    for app in session.scalars(select(Application).where(Application.case_id.in_(ids)).order_by(Application.id)):
+        apps[app.case_id] = app
+    grants: dict[int, BenefitGrant] = {}
+    for grant in session.scalars(select(BenefitGrant).where(BenefitGrant.case_id.in_(ids))
+                                 .order_by(BenefitGrant.id)):
+        grants[grant.case_id] = grant
+    out = []
+    for case in cases:
+        latest_app = apps.get(case.id)
+        latest_grant = grants.get(case.id)
+        out.append({
+            "id": case.id, "benefit": case.benefit, "status": case.status, "updated_at": case.updated_at,
+            "application_id": latest_app.id if latest_app else None,
+            "application_kind": latest_app.kind if latest_app else None,
+            "application_status": latest_app.status if latest_app else None,
+            "grant_status": latest_grant.status if latest_grant else None,
+            "period_last_month": latest_grant.period_last_month if latest_grant else None,
+            "amount_yen": latest_grant.amount_yen if latest_grant else None,
+        })
+    return out
+
+
+def reminders(session: Session, actor: Actor, *, today: date) -> dict[str, list[dict[str, Any]]]:
+    """Deadlines for the agency's running grants: extension applications and monthly reports due."""
+    require_role(actor, "agency", "clerk", "approver")
+    stmt = select(BenefitGrant).join(BenefitCase, BenefitCase.id == BenefitGrant.case_id).where(
+        BenefitGrant.status.in_(("active", "interrupted")), BenefitGrant.benefit == "rent")
+    if actor.role == "agency":
+        stmt = stmt.where(BenefitCase.agency_id == actor.agency_id)
+    this_month = today.strftime("%Y-%m")
+    extension: list[dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
+    for grant in session.scalars(stmt.order_by(BenefitGrant.id)):
+        months = list(session.scalars(select(BenefitMonth).where(BenefitMonth.grant_id == grant.id)))
+        used = sum(1 for m in months if m.status in ("scheduled", "paid"))
+        if (grant.extension_deadline is not None and grant.extensions_used < MAX_EXTENSIONS
+                and used + 3 <= MAX_MONTHS and grant.extension_deadline >= today):
+            days = (grant.extension_deadline - today).days
+            if days <= 62:
+                extension.append({"case_id": grant.case_id, "grant_id": grant.id,
+                                  "deadline": grant.extension_deadline, "days_left": days,
+                                  "period_last_month": grant.period_last_month})
+        reported = set(session.scalars(select(MonthlyReport.month).where(MonthlyReport.grant_id == grant.id)))
+        for m in sorted(months, key=lambda row: row.month):
+            if m.status in ("scheduled", "paid") and m.month <= this_month and m.month not in reported:
+                reports.append({"case_id": grant.case_id, "grant_id": grant.id, "month": m.month,
+                                "overdue": m.month < this_month})
+    extension.sort(key=lambda item: item["deadline"])
+    return {"extension": extension, "reports": reports}
+
+
+def case_timeline(session: Session, case_id: int, view: dict[str, Any], *, limit: int = 60) -> list[dict[str, Any]]:
+    """Decisions, reviews, documents, applications and the case's audit trail, newest first."""
+    items: list[dict[str, Any]] = []
+    for app in view["applications"]:
+        if app.get("submitted_at"):
+            items.append({"at": app["submitted_at"], "kind": "application", "title": "申請を受付",
+                          "detail": f"申請 #{app['id']}"})
+    decisions = {d.id: d for d in session.scalars(select(Decision).where(Decision.case_id == case_id))}
+    reviews = session.scalars(select(DecisionReview).where(DecisionReview.decision_id.in_(list(decisions))))
+    from service.web.labels import DECISION_KIND, DOCUMENT_KIND
+
+    for d in decisions.values():
+        items.append({"at": d.drafted_at.isoformat(), "kind": "decision",
+                      "title": f"{DECISION_KIND.get(d.kind, d.kind)}を起案", "detail": f"決定 #{d.id}"})
+    for r in reviews:
+        d = decisions[r.decision_id]
+        word = "決裁" if r.outcome == "approved" else "差戻し"
+        items.append({"at": r.reviewed_at.isoformat(), "kind": "review",
+                      "title": f"{DECISION_KIND.get(d.kind, d.kind)}を{word}",
+                      "detail": (r.note or "") + f"（決定 #{d.id}）"})
+    for doc in session.scalars(select(Document).where(Document.case_id == case_id)):
+        items.append({"at": doc.uploaded_at.isoformat(), "kind": "document",
+                      "title": f"書類を登録：{DOCUMENT_KIND.get(doc.kind, doc.kind)}", "detail": doc.filename})
+    from service.web.labels import AUDIT_ACTION
+
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
+                                 .order_by(AuditEvent.id.desc()).limit(limit)):
+        items.append({"at": event.at.isoformat(), "kind": "audit",
+                      "title": AUDIT_ACTION.get(event.action, event.action),
+                      "detail": f"{event.username or '—'}（{event.role or '—'}）"})
+    items.sort(key=lambda item: str(item["at"])[:19], reverse=True)
+    return items
+
+
+def read_document(session: Session, actor: Actor, document_id: int) -> Document:
+    """A document's content for download; the read is audited."""
+    require_role(actor, "agency", "clerk", "approver")
+    doc = session.get(Document, document_id)
+    if doc is None:
+        from service.errors import NotFound
+
+        raise NotFound(f"document {document_id} not found")
+    load_case(session, actor, doc.case_id)
+    audit(session, actor, "document.read", case_id=doc.case_id, target=f"document:{doc.id}")
+    return doc

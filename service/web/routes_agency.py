@@ -1,0 +1,240 @@
+"""Support agency screens: home with reminders, the application wizard with the live 試算, the
+monthly job-search report."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from service import rules
+from service.deps import SessionDep
+from service.errors import DomainError
+from service.web import forms, queries
+from service.web.core import PostedForm, WebActor, error_text, redirect, render, require, templates
+from service.web.labels import field_label, missing_message
+from service.web.session import flash, now, save_session
+from service.workflows import applications as wf
+from service.workflows import compliance, grants
+
+router = APIRouter(include_in_schema=False)
+
+
+def _today(request: Request) -> date:
+    return now(request).date()
+
+
+@router.get("/agency", response_class=HTMLResponse)
+def agency_home(request: Request, session: SessionDep, actor: WebActor) -> Response:
+    require(actor, "agency")
+    today = _today(request)
+    return render(request, "agency_home.html", {
+        "reminders": queries.reminders(session, actor, today=today),
+        "cases": queries.case_summaries(session, actor, limit=50),
+        "today": today,
+    })
+
+
+def assessment_panel(facts: dict[str, Any]) -> dict[str, Any]:
+    """The live 試算 from the rules engine, or what is still missing to compute it."""
+    try:
+        result = rules.assess(wf.assessable_facts(facts))
+    except DomainError as exc:
+        return {"ok": False, "message": exc.message, "field": exc.field}
+    return {"ok": True, "result": result}
+
+
+def _wizard_context(request: Request, session: SessionDep, actor: WebActor, app_id: int | None, step: int,
+                    values: dict[str, Any] | None = None) -> dict[str, Any]:
+    app = wf.read_application(session, actor, app_id) if app_id is not None else None
+    facts = app.facts if app else {"benefit": "rent"}
+    intake = app.intake if app else {}
+    benefit = app.benefit if app else "rent"
+    ctx: dict[str, Any] = {
+        "app": app, "facts": facts, "intake": intake, "step": step, "steps": forms.STEPS,
+        "member_rows": forms.MEMBER_ROWS, "income_rows": forms.INCOME_ROWS,
+        "values": values or {}, "errors": {}, "today": _today(request).isoformat(),
+        "consent_keys": wf.REQUIRED_CONSENTS[benefit],
+        "nonce": secrets.token_urlsafe(12),
+    }
+    if app is not None:
+        ctx["required_docs"] = wf.required_documents(app.kind, app.benefit, app.facts)
+        ctx["documents"] = wf.documents_of(session, app.case_id, app.id)
+        ctx["missing"] = [{**item, "text": missing_message(item)} for item in wf.missing_items(session, app)] \
+            if app.status == "draft" else []
+        ctx["assessment"] = assessment_panel(facts)
+    return ctx
+
+
+@router.get("/applications/new", response_class=HTMLResponse)
+def wizard_new(request: Request, session: SessionDep, actor: WebActor) -> Response:
+    require(actor, "agency")
+    return render(request, "wizard.html", _wizard_context(request, session, actor, None, 1))
+
+
+@router.get("/applications/{app_id}/step/{step}", response_class=HTMLResponse)
+def wizard_step(request: Request, session: SessionDep, actor: WebActor, app_id: int, step: int) -> Response:
+    require(actor, "agency")
+    if not 1 <= step <= len(forms.STEPS):
+        return redirect(request, f"/applications/{app_id}/step/1")
+    ctx = _wizard_context(request, session, actor, app_id, step)
+    if ctx["app"].status != "draft":
+        return redirect(request, f"/cases/{ctx['app'].case_id}")
+    return render(request, "wizard.html", ctx)
+
+
+def _uploads(form: FormData) -> list[tuple[str, UploadFile]]:
+    out = []
+    for key, value in form.multi_items():
+        if key.startswith("doc_") and isinstance(value, UploadFile) and value.filename:
+            out.append((key[4:], value))
+    return out
+
+
+def _save_step(request: Request, session: SessionDep, actor: WebActor, app_id: int | None, step: int,
+               form: FormData) -> Response:
+    require(actor, "agency")
+    app = wf.load_application(session, actor, app_id) if app_id is not None else None
+    facts = app.facts if app else {"benefit": "rent"}
+    intake = app.intake if app else {}
+    parsed = forms.parse_step(step, form, facts, intake, app.benefit if app else "rent")
+    if parsed.errors:
+        ctx = _wizard_context(request, session, actor, app_id, step, values=dict(form))
+        ctx["errors"] = parsed.errors
+        return render(request, "wizard.html", ctx, status_code=422)
+    try:
+        if app is None:
+            app, _created = wf.create_application(
+                session, actor, kind="initial", benefit="rent", case_id=None, facts=parsed.facts,
+                intake=parsed.intake, idempotency_key="web:" + str(form.get("nonce") or secrets.token_hex(8)))
+        else:
+            wf.update_application(session, actor, app.id, facts=parsed.facts or None,
+                                  intake=parsed.intake or None)
+        settings = request.app.state.settings
+        for kind, upload in _uploads(form):
+            content = upload.file.read(settings.max_upload_bytes + 1)
+            wf.upload_document(session, actor, app.case_id, kind=kind, filename=upload.filename or "upload",
+                               content_type=(upload.content_type or "").split(";")[0].strip(),
+                               content=content, application_id=app.id, max_bytes=settings.max_upload_bytes,
+                               allowed_types=tuple(settings.allowed_upload_types))
+    except DomainError as exc:
+        session.rollback()
+        ctx = _wizard_context(request, session, actor, app_id, step, values=dict(form))
+        ctx["errors"] = {"_form": error_text(exc)}
+        return render(request, "wizard.html", ctx, status_code=422)
+    action = str(form.get("action") or "next")
+    target = step - 1 if action == "back" else step if action == "stay" else step + 1
+    target = min(max(target, 1), len(forms.STEPS))
+    if action == "stay":
+        flash(request, "保存しました。")
+    return redirect(request, f"/applications/{app.id}/step/{target}")
+
+
+@router.post("/applications/new", response_class=HTMLResponse)
+def wizard_create(request: Request, session: SessionDep, actor: WebActor, form: PostedForm) -> Response:
+    return _save_step(request, session, actor, None, 1, form)
+
+
+@router.post("/applications/{app_id}/step/{step}", response_class=HTMLResponse)
+def wizard_save(request: Request, session: SessionDep, actor: WebActor, form: PostedForm, app_id: int,
+                step: int) -> Response:
+    return _save_step(request, session, actor, app_id, step, form)
+
+
+@router.post("/applications/{app_id}/estimate", response_class=HTMLResponse)
+def wizard_estimate(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                    app_id: int) -> Response:
+    """The live 試算 for the fields on screen (merged into the saved draft, not saved)."""
+    require(actor, "agency")
+    app = wf.load_application(session, actor, app_id)
+    step = int(str(form.get("step") or "0") or 0)
+    parsed = forms.parse_step(step, form, app.facts, app.intake, app.benefit)
+    facts = {**app.facts, **parsed.facts}
+    response = templates.TemplateResponse(request, "_assessment.html", {
+        "assessment": assessment_panel(facts), "field_label": field_label})
+    save_session(request, response)
+    return response
+
+
+@router.post("/applications/{app_id}/submit", response_class=HTMLResponse)
+def wizard_submit(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                  app_id: int) -> Response:
+    require(actor, "agency")
+    try:
+        app = wf.submit_application(session, actor, app_id)
+    except DomainError as exc:
+        session.rollback()
+        ctx = _wizard_context(request, session, actor, app_id, 5)
+        ctx["errors"] = {"_form": error_text(exc)}
+        return render(request, "wizard.html", ctx, status_code=422)
+    flash(request, f"申請 #{app.id} を提出しました。市区町村の審査をお待ちください。", "success")
+    return redirect(request, f"/cases/{app.case_id}")
+
+
+# --- monthly report -------------------------------------------------------------------------------
+
+
+def _report_context(session: SessionDep, actor: WebActor, case_id: int) -> dict[str, Any]:
+    view = grants.case_view(session, actor, case_id)
+    rent_grants = [g for g in view["grants"] if g["benefit"] == "rent"]
+    return {"case": view, "grants": rent_grants, "errors": {}, "values": {}}
+
+
+@router.get("/cases/{case_id}/report", response_class=HTMLResponse)
+def report_form(request: Request, session: SessionDep, actor: WebActor, case_id: int) -> Response:
+    require(actor, "agency")
+    return render(request, "report.html", _report_context(session, actor, case_id))
+
+
+@router.post("/cases/{case_id}/report", response_class=HTMLResponse)
+def report_submit(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                  case_id: int) -> Response:
+    require(actor, "agency")
+    errors: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for key, label in (("interviews", "面談の回数"), ("hello_work_consultations", "ハローワーク相談の回数"),
+                       ("employer_applications", "応募の回数")):
+        text = str(form.get(key) or "").strip()
+        if not text.isdigit():
+            errors[key] = f"{label}は0以上の整数で入力してください。"
+        else:
+            counts[key] = int(text)
+    month = str(form.get("month") or "")
+    if not month:
+        errors["month"] = "報告する月を選択してください。"
+    grant_text = str(form.get("grant_id") or "")
+    if errors:
+        ctx = _report_context(session, actor, case_id)
+        ctx.update(errors=errors, values=dict(form))
+        return render(request, "report.html", ctx, status_code=422)
+    settings = request.app.state.settings
+    try:
+        doc_ids = []
+        for key, value in form.multi_items():
+            if key == "evidence" and isinstance(value, UploadFile) and value.filename:
+                doc = wf.upload_document(
+                    session, actor, case_id, kind="monthly_report", filename=value.filename,
+                    content_type=(value.content_type or "").split(";")[0].strip(),
+                    content=value.file.read(settings.max_upload_bytes + 1), application_id=None,
+                    max_bytes=settings.max_upload_bytes, allowed_types=tuple(settings.allowed_upload_types))
+                doc_ids.append(doc.id)
+        report, proposal = compliance.record_monthly_report(
+            session, actor, case_id, month=month, grant_id=int(grant_text) if grant_text.isdigit() else None,
+            evidence_document_ids=doc_ids, **counts)
+    except DomainError as exc:
+        session.rollback()
+        ctx = _report_context(session, actor, case_id)
+        ctx.update(errors={"_form": error_text(exc)}, values=dict(form))
+        return render(request, "report.html", ctx, status_code=422)
+    if proposal is not None:
+        flash(request, "報告を登録しました。求職活動の回数が要件に届いていないため、市区町村の担当職員が"
+              "確認します（自動で中止されることはありません）。", "warning")
+    else:
+        flash(request, f"{month[:4]}年{int(month[5:])}月の求職活動状況報告を登録しました。", "success")
+    del report
+    return redirect(request, f"/cases/{case_id}")
+

@@ -1,0 +1,274 @@
+"""Clerk and approver screens: work queue, case list, case page, decision drafting and 決裁."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from service import rules
+from service.deps import SessionDep
+from service.errors import DomainError
+from service.web import charts, queries
+from service.web.core import PostedForm, WebActor, error_text, redirect, render, require
+from service.web.labels import DECISION_KIND
+from service.web.session import flash, now
+from service.workflows import decisions, grants
+from service.workflows.work_queue import work_queue
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, actor: WebActor, month: str | None = None) -> Response:
+    require(actor, "clerk", "approver")
+    this_month = now(request).strftime("%Y-%m")
+    if not month or len(month) != 7:
+        month = this_month
+    data = work_queue(session, actor, month)
+    return render(request, "queue.html", {"q": data, "month": month,
+                                          "prev_month": rules.add_months(month, -1),
+                                          "next_month": rules.add_months(month, 1)})
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def case_list(request: Request, session: SessionDep, actor: WebActor) -> Response:
+    require(actor, "agency", "clerk", "approver")
+    return render(request, "cases.html", {"cases": queries.case_summaries(session, actor)})
+
+
+def breakdown_rows(trace: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """The 算定内訳 rows (label, value and formula, rule and basis) from the letters package."""
+    if not trace:
+        return []
+    try:
+        from letters.breakdown import breakdown_table
+
+        return [tuple(row) for row in breakdown_table(trace).rows]
+    except Exception:  # noqa: BLE001 - a trace the letter layout cannot print is still shown raw
+        return [(str(s.get("step")), str(s.get("value")), str(s.get("rule", ""))) for s in trace]
+
+
+def reason_rows(reasons: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    if not reasons:
+        return []
+    try:
+        from letters.breakdown import reasons_table
+
+        return [tuple(row) for row in reasons_table(reasons, {}, heading="不支給の理由").rows]
+    except Exception:  # noqa: BLE001
+        return [(str(i + 1), str(r.get("message")), str(r.get("rule", ""))) for i, r in enumerate(reasons)]
+
+
+def _case_context(request: Request, session: SessionDep, actor: WebActor, case_id: int) -> dict[str, Any]:
+    view = grants.case_view(session, actor, case_id)
+    apps = view["applications"]
+    latest_app = next((a for a in reversed(apps) if a["status"] != "draft"), apps[-1] if apps else None)
+    decided = [d for d in view["decisions"] if d.get("result", {}).get("trace")]
+    assessment: dict[str, Any] | None = None
+    source = ""
+    if decided:
+        assessment = decided[-1]["result"]
+        source = f"決定 #{decided[-1]['id']}（{DECISION_KIND.get(decided[-1]['kind'], decided[-1]['kind'])}）の算定"
+    elif latest_app is not None and latest_app["status"] != "draft":
+        from service.workflows.applications import assessable_facts
+
+        try:
+            assessment = rules.assess(assessable_facts(latest_app["facts"]))
+            source = f"申請 #{latest_app['id']} による試算（未決定）"
+        except DomainError as exc:
+            assessment = None
+            source = f"試算できません：{exc.message}"
+    letters_module = None
+    from service.web import integrations
+
+    if integrations.letters() is not None:
+        letters_module = True
+    return {
+        "case": view,
+        "latest_app": latest_app,
+        "assessment": assessment,
+        "assessment_source": source,
+        "breakdown": breakdown_rows(list(assessment.get("trace", []))) if assessment else [],
+        "reasons": reason_rows(list(assessment.get("reasons", []))) if assessment else [],
+        "timeline": queries.case_timeline(session, case_id, view) if actor.role != "agency" else [],
+        "drafts": [d for d in view["decisions"] if d["status"] == "draft"],
+        "decision_kinds": DECISION_KIND,
+        "letters_available": letters_module,
+    }
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, session: SessionDep, actor: WebActor, case_id: int) -> Response:
+    require(actor, "agency", "clerk", "approver")
+    try:
+        ctx = _case_context(request, session, actor, case_id)
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "ケースが見つかりません", "message": error_text(exc)},
+                      status_code=exc.status_code)
+    return render(request, "case.html", ctx)
+
+
+@router.get("/documents/{document_id}")
+def document_download(request: Request, session: SessionDep, actor: WebActor, document_id: int) -> Response:
+    require(actor, "agency", "clerk", "approver")
+    try:
+        doc = queries.read_document(session, actor, document_id)
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "書類が見つかりません", "message": error_text(exc)},
+                      status_code=exc.status_code)
+    from urllib.parse import quote
+
+    return Response(doc.content, media_type=doc.content_type, headers={
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(doc.filename)}",
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+# --- drafting -------------------------------------------------------------------------------------
+
+APP_KINDS = {"grant": ("initial",), "regrant": ("initial",), "refusal": ("initial",),
+             "eligibility_certificate": ("initial",), "moving_grant": ("initial",),
+             "extension": ("extension",), "extension_refusal": ("extension",), "change": ("change",)}
+GRANT_KINDS = ("extension", "extension_refusal", "change", "interruption", "resumption", "stop", "repayment",
+               "moving_confirmation")
+
+
+@router.get("/cases/{case_id}/decisions/new", response_class=HTMLResponse)
+def draft_form(request: Request, session: SessionDep, actor: WebActor, case_id: int,
+               kind: str = "grant") -> Response:
+    require(actor, "clerk")
+    if kind not in DECISION_KIND:
+        kind = "grant"
+    view = grants.case_view(session, actor, case_id)
+    return render(request, "decision_form.html", _draft_ctx(view, kind, {}, {}))
+
+
+def _draft_ctx(view: dict[str, Any], kind: str, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    return {
+        "case": view, "kind": kind, "values": values, "errors": errors,
+        "app_choices": [a for a in view["applications"] if a["kind"] in APP_KINDS.get(kind, ())
+                        and a["status"] != "draft"],
+        "needs_app": kind in APP_KINDS, "needs_grant": kind in GRANT_KINDS,
+        "stop_causes": rules.stop_causes(),
+        "evidence_by_cause": {c: rules.stop_evidence(c) for c in rules.stop_causes()},
+        "open_proposals": [p for p in view["stop_proposals"] if p["status"] == "open"],
+    }
+
+
+def _int(form: FormData, name: str) -> int | None:
+    text = str(form.get(name) or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def draft_from_form(form: FormData) -> dict[str, Any]:
+    kind = str(form.get("kind") or "")
+    draft: dict[str, Any] = {"kind": kind, "case_version": _int(form, "case_version"),
+                             "application_id": _int(form, "application_id"), "grant_id": _int(form, "grant_id"),
+                             "note": str(form.get("note") or "").strip() or None}
+    for key in ("effective_month", "resume_month", "cause", "event_date", "repayment_cause"):
+        value = str(form.get(key) or "").strip()
+        if value:
+            draft[key] = value
+    proposal = _int(form, "proposal_id")
+    if proposal is not None:
+        draft["proposal_id"] = proposal
+    supersedes = _int(form, "supersedes_decision_id")
+    if supersedes is not None:
+        draft["supersedes_decision_id"] = supersedes
+    if kind == "stop":
+        evidence = []
+        for entry in form.getlist("evidence_kind"):
+            kind_name = str(entry)
+            item: dict[str, Any] = {"kind": kind_name, "document_id": _int(form, f"evidence_doc_{kind_name}")}
+            note = str(form.get(f"evidence_note_{kind_name}") or "").strip()
+            if note:
+                item["note"] = note
+            evidence.append(item)
+        draft["evidence"] = evidence
+    update = {}
+    paid_on = str(form.get("lease_initial_costs_paid_on") or "").strip()
+    if paid_on:
+        update["lease_initial_costs_paid_on"] = paid_on
+    if update:
+        draft["facts_update"] = update
+    return draft
+
+
+@router.post("/cases/{case_id}/decisions", response_class=HTMLResponse)
+def draft_submit(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                 case_id: int) -> Response:
+    require(actor, "clerk")
+    draft = draft_from_form(form)
+    if draft["kind"] not in DECISION_KIND:
+        return redirect(request, f"/cases/{case_id}")
+    from pydantic import ValidationError
+
+    from service.schemas.decisions import DecisionDraft
+
+    try:
+        body = DecisionDraft.model_validate(draft).model_dump(mode="json")
+        decision = decisions.draft_decision(session, actor, case_id, body)
+    except ValidationError as exc:
+        view = grants.case_view(session, actor, case_id)
+        fields = "、".join(sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")}))
+        return render(request, "decision_form.html",
+                      _draft_ctx(view, draft["kind"], dict(form), {"_form": f"入力内容を確認してください（{fields}）。"}),
+                      status_code=422)
+    except DomainError as exc:
+        session.rollback()
+        view = grants.case_view(session, actor, case_id)
+        return render(request, "decision_form.html",
+                      _draft_ctx(view, draft["kind"], dict(form), {"_form": error_text(exc)}),
+                      status_code=exc.status_code if exc.status_code != 404 else 422)
+    flash(request, f"{DECISION_KIND.get(decision.kind, decision.kind)}（決定 #{decision.id}）を起案しました。"
+          "決裁者の決裁を待っています。", "success")
+    return redirect(request, f"/cases/{case_id}")
+
+
+@router.post("/decisions/{decision_id}/{action}", response_class=HTMLResponse)
+def review(request: Request, session: SessionDep, actor: WebActor, form: PostedForm, decision_id: int,
+           action: str) -> Response:
+    require(actor, "approver")
+    note = str(form.get("note") or "").strip() or None
+    case_id = _int(form, "case_id")
+    try:
+        if action == "approve":
+            issue = getattr(request.app.state.settings, "issue_letters_on_approval", None)
+            decision = decisions.approve_decision(session, actor, decision_id, note=note, issue_letters=issue)
+            flash(request, f"{DECISION_KIND.get(decision.kind, decision.kind)}（決定 #{decision.id}）を決裁しました。",
+                  "success")
+        elif action == "return":
+            decision = decisions.return_decision(session, actor, decision_id, note=note)
+            flash(request, f"決定 #{decision.id} を差し戻しました。", "success")
+        else:
+            return redirect(request, "/queue")
+        case_id = decision.case_id
+    except DomainError as exc:
+        session.rollback()
+        flash(request, error_text(exc), "error")
+    return redirect(request, f"/cases/{case_id}" if case_id else "/queue")
+
+
+# --- dashboard ------------------------------------------------------------------------------------
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, session: SessionDep, actor: WebActor, until: str | None = None) -> Response:
+    """The charts cover the 12 months up to ``until`` (YYYY-MM; default this month)."""
+    require(actor, "clerk", "approver", "finance", "admin")
+    today = now(request).date()
+    if until and len(until) == 7 and until[:4].isdigit() and until[5:].isdigit() and 1 <= int(until[5:]) <= 12:
+        from datetime import date
+
+        today = date(int(until[:4]), int(until[5:]), 1)
+    data = queries.dashboard(session, actor, today=today)
+    return render(request, "dashboard.html", {
+        "d": data,
+        "chart_paid": charts.column_chart("月別の支給額（支払済）", data["paid_yen"], unit="円", chart_id="paid"),
+        "chart_active": charts.column_chart("月別の支給中件数", data["active_grants"], unit="件",
+                                            color=charts.PALETTE[1], chart_id="active"),
+        "chart_status": charts.bar_chart("状況別のケース数", data["cases_by_status"], chart_id="status"),
+        "chart_stops": charts.bar_chart("理由別の支給中止件数", data["stops_by_cause"], chart_id="stops"),
+    })

@@ -1,0 +1,840 @@
+"""Issuing letters: every letter and notice an approved decision needs, archived with its PDF.
+
+``issue_letters_for_decision`` plans the letters of a decision (:func:`plan_letters`), numbers each from
+its municipality's 文書番号 series, renders it and stores it in ``letter`` (append-only) with its SHA-256.
+Issuing twice creates nothing new; a reprint returns the stored bytes; a letter is never edited (a
+correction is a new decision, hence new letters). The words are ``letters.content``'s; this module only
+gathers the data from the decision, its application and its grant.
+
+Which letters (rules.md R44, R57, R84, §14):
+
+=======================  ====================================================================
+decision kind            letters
+=======================  ====================================================================
+eligibility_certificate  支給対象者証明書 (homeless applicant, R44)
+grant, regrant           支給決定通知書 (+ 支給対象者証明書 for an at-risk tenant, R44);
+                         代理受領 notice to the landlord/agent (R45, R84)
+refusal                  不支給決定通知書 (every unmet requirement)
+extension                延長決定通知書; landlord notice (R57)
+extension_refusal        延長不支給決定通知書 / 延長申請却下通知書; landlord notice (R57)
+change                   変更決定通知書; landlord notice (R57)
+stop                     支給中止通知書 (evidence, first month not paid, repayment); landlord notice
+repayment                返還請求書
+moving_grant             転居費用補助 支給決定通知書 (costs, cap, who is paid what)
+=======================  ====================================================================
+
+Every decision letter above (all but the certificate and the 返還請求書) is copied to the
+社会福祉協議会 only when the application records the recipient's consent (``intake.consents.
+share_with_council``: a 生活福祉資金 borrower agreeing to the copy, R57, R84). Interruptions,
+resumptions and moving confirmations have no letter type yet: they issue nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from calculations.moving import AGENT_CATEGORIES, ELIGIBLE_CATEGORIES
+from letters import (
+    Addressee,
+    ChangeDecisionInput,
+    CouncilNoticeInput,
+    DecisionLetterInput,
+    EligibilityCertificateInput,
+    ExtensionDecisionInput,
+    ExtensionRefusalInput,
+    LetterContent,
+    Letterhead,
+    LetterInputError,
+    LetterType,
+    MovingAllocation,
+    MovingCostLine,
+    MovingDecisionInput,
+    PaymentRoute,
+    ProxyNoticeEvent,
+    ProxyPaymentNoticeInput,
+    RefusalLetterInput,
+    RepaymentCause,
+    RepaymentDemandInput,
+    RepaymentMonth,
+    StopCause,
+    StopNoticeInput,
+    build_change_decision_letter,
+    build_council_notice,
+    build_decision_letter,
+    build_eligibility_certificate,
+    build_extension_decision_letter,
+    build_extension_refusal_letter,
+    build_moving_decision_letter,
+    build_proxy_payment_notice,
+    build_refusal_letter,
+    build_repayment_demand,
+    build_stop_notice,
+)
+from letters.pdf import MissingGlyph, render_pdf, render_print_run
+from payments.bank_calendar import pay_date
+from service import rules
+from service.db.models import Application, BenefitGrant, BenefitMonth, Decision, DecisionReview, utcnow
+from service.db.models_letters import Letter, LetterSeries
+from service.errors import Conflict, DomainError, InvalidRequest, NotFound, RuleViolation
+from service.letterhead import MunicipalityLetterhead, UnknownMunicipality, fiscal_year, municipality_letterhead
+from service.workflows.common import Actor, audit, load_case, require_role
+
+TEMPLATE_VERSION = "letters-2026-11-27"
+"""Version of the wording and layout (``letters`` package); bump it when a letter's words change."""
+
+JST = timezone(timedelta(hours=9), "JST")
+COUNCIL_CONSENT = "share_with_council"
+"""``intake.consents`` key: a 生活福祉資金 borrower's consent to copy decisions to the 社会福祉協議会."""
+
+ISSUING_ROLES = ("clerk", "approver")
+READING_ROLES = ("agency", "clerk", "approver")
+
+_PAYEE_ACCOUNT_TYPES = {"ordinary": "普通", "current": "当座", "savings": "貯蓄"}
+
+_EXTENSION_WORDING = {
+    "nine_month_cap": "支給期間は通算9か月（延長2回）が上限であり、これを超えて延長することはできません（PD7）。",
+    "grant_not_active": "給付金の支給が継続していないため、支給期間を延長することはできません。",
+}
+
+_EVIDENCE_LABELS = {
+    "monthly_activity_counts": "求職活動状況報告書（面談等・職業相談・応募の回数）",
+    "interview_records": "自立相談支援機関の面談記録",
+    "hello_work_confirmations": "公共職業安定所の職業相談の確認記録",
+    "reminder_log": "指導・督促の記録",
+    "employment_notification": "常用就職届",
+    "pay_slips": "給与明細書等の収入を確認できる書類",
+    "move_out_confirmation": "退去を確認できる書類",
+    "false_statement_evidence": "申請内容が事実と異なることを確認できる書類",
+    "police_confirmation": "警察への照会結果",
+    "sentencing_record": "判決等を確認できる書類",
+    "public_assistance_start_notice": "生活保護開始決定を確認できる書類",
+    "death_record": "死亡を確認できる書類",
+    "whereabouts_investigation_record": "所在調査の記録",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedLetter:
+    """One letter a decision needs; ``build`` makes its content once its number is known."""
+
+    letter_type: LetterType
+    addressee_kind: str
+    build: Callable[[Letterhead, Mapping[str, LetterContent]], LetterContent]
+    """(letterhead with this letter's 文書番号, the contents built before it by :attr:`key`) → content."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.letter_type.value}/{self.addressee_kind}"
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionContext:
+    """What a decision's letters are made of, loaded once."""
+
+    decision: Decision
+    approved_at: datetime
+    issued_on: date
+    application: Application
+    """The initial application (the recipient, the payee, the consents)."""
+    grant: BenefitGrant | None
+    letterhead: MunicipalityLetterhead
+
+
+# --- loading -------------------------------------------------------------------------------------------
+
+
+def approval_time(session: Session, decision: Decision) -> datetime:
+    """The approval timestamp (UTC) of an approved decision, or 409 when it is not approved."""
+    review = session.scalar(select(DecisionReview).where(DecisionReview.decision_id == decision.id))
+    if review is None or review.outcome != "approved":
+        raise Conflict(f"decision {decision.id} is not approved; letters follow approval", code="not_approved",
+                       field="decision_id")
+    return as_utc(review.reviewed_at)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _context(session: Session, decision: Decision) -> DecisionContext:
+    approved_at = approval_time(session, decision)
+    grant = session.get(BenefitGrant, decision.grant_id) if decision.grant_id is not None else None
+    app: Application | None = None
+    if grant is not None:
+        app = session.get(Application, grant.application_id)
+    elif decision.application_id is not None:
+        app = session.get(Application, decision.application_id)
+        grant = session.scalar(select(BenefitGrant).where(BenefitGrant.application_id == decision.application_id))
+    if app is None:
+        raise InvalidRequest(f"decision {decision.id} has no application to address its letters from",
+                             field="decision_id")
+    code = str((decision.facts or {}).get("municipality_code") or app.facts.get("municipality_code") or "")
+    try:
+        letterhead = municipality_letterhead(code)
+    except UnknownMunicipality as error:
+        raise RuleViolation(str(error), code="no_letterhead", field="municipality_code") from error
+    return DecisionContext(decision=decision, approved_at=approved_at, issued_on=approved_at.astimezone(JST).date(),
+                           application=app, grant=grant, letterhead=letterhead)
+
+
+# --- addressees and shared pieces ----------------------------------------------------------------------
+
+
+def _recipient(ctx: DecisionContext) -> Addressee:
+    applicant = ctx.application.intake.get("applicant") or {}
+    name = str(applicant.get("name") or "").strip()
+    if not name:
+        raise InvalidRequest("the application has no applicant name to address the letter to",
+                             field="intake.applicant.name")
+    address = str(applicant.get("address") or "").strip()
+    return Addressee(name=name, address_lines=(address,) if address else ())
+
+
+def _recipient_name(ctx: DecisionContext) -> str:
+    return _recipient(ctx).name
+
+
+def _payee(ctx: DecisionContext) -> dict[str, Any]:
+    payee = ctx.application.intake.get("payee") or {}
+    if not str(payee.get("name") or "").strip():
+        raise InvalidRequest("the application names no landlord/agent (payee) for the 代理受領 notice",
+                             field="intake.payee.name")
+    return dict(payee)
+
+
+def _landlord(ctx: DecisionContext) -> Addressee:
+    payee = _payee(ctx)
+    corporate = bool(payee.get("corporate_number")) or payee.get("payee_kind") == "agent"
+    return Addressee(name=str(payee["name"]).strip(), honorific="御中" if corporate else "様")
+
+
+def _account_text(payee: Mapping[str, Any]) -> str:
+    parts = []
+    if payee.get("bank_code"):
+        parts.append(f"金融機関コード {payee['bank_code']}")
+    if payee.get("branch_code"):
+        parts.append(f"支店コード {payee['branch_code']}")
+    if payee.get("account_type") or payee.get("account_number"):
+        kind = _PAYEE_ACCOUNT_TYPES.get(str(payee.get("account_type")), "")
+        parts.append(f"{kind} {payee.get('account_number') or ''}".strip())
+    if payee.get("holder_kana"):
+        parts.append(str(payee["holder_kana"]))
+    return "　".join(parts)
+
+
+def _pay_day(ctx: DecisionContext) -> int:
+    code = ctx.letterhead.code
+    return int(rules.rate_book().settings(code).pay_day)
+
+
+def _payment(ctx: DecisionContext, first_month: str) -> PaymentRoute:
+    payee = _payee(ctx)
+    pay_day = _pay_day(ctx)
+    return PaymentRoute(payee_name=str(payee["name"]), account_text=_account_text(payee),
+                        first_pay_date=pay_date(first_month, pay_day), pay_day_of_month=pay_day)
+
+
+def _case_number(ctx: DecisionContext) -> str:
+    return f"{ctx.decision.case_id:06d}"
+
+
+def _relationships(facts: Mapping[str, Any] | None) -> tuple[str, ...]:
+    return tuple(str(member.get("relationship") or "") for member in (facts or {}).get("household") or [])
+
+
+def _application_date(ctx: DecisionContext, app: Application | None = None) -> date:
+    facts = (app or ctx.application).facts
+    return date.fromisoformat(str(facts.get("application_date")))
+
+
+def _trace(result: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    return tuple(dict(step) for step in result.get("trace") or ())
+
+
+def council_consent(app: Application) -> bool:
+    """Whether the recipient consented to copies of decisions going to the 社会福祉協議会 (R57, R84)."""
+    return (app.intake.get("consents") or {}).get(COUNCIL_CONSENT) is True
+
+
+def _months_of_decision(session: Session, decision: Decision) -> list[str]:
+    return list(session.scalars(select(BenefitMonth.month).where(BenefitMonth.decision_id == decision.id)
+                                .order_by(BenefitMonth.month)))
+
+
+# --- the plan per decision kind ------------------------------------------------------------------------
+
+
+def plan_letters(session: Session, decision: Decision) -> list[PlannedLetter]:
+    """Every letter the approved ``decision`` needs, in issuing order (pure reads; renders nothing)."""
+    ctx = _context(session, decision)
+    kind = decision.kind
+    planned: list[PlannedLetter]
+    if kind == "eligibility_certificate":
+        planned = [_certificate(ctx)]
+    elif kind in ("grant", "regrant"):
+        planned = _grant_letters(ctx)
+    elif kind == "refusal":
+        planned = [_refusal(ctx)]
+    elif kind == "extension":
+        planned = _extension_letters(session, ctx)
+    elif kind == "extension_refusal":
+        planned = _extension_refusal_letters(session, ctx)
+    elif kind == "change":
+        planned = _change_letters(ctx)
+    elif kind == "stop":
+        planned = _stop_letters(session, ctx)
+    elif kind == "repayment":
+        planned = [_repayment(ctx)]
+    elif kind == "moving_grant":
+        planned = [_moving(ctx)]
+    else:  # interruption, resumption, moving_confirmation: no letter type yet
+        return []
+    main = planned[0] if kind not in ("grant", "regrant") else next(
+        p for p in planned if p.letter_type is LetterType.DECISION)
+    if kind != "repayment" and kind != "eligibility_certificate" and council_consent(ctx.application):
+        planned.append(_council(ctx, main))
+    return planned
+
+
+def _certificate(ctx: DecisionContext) -> PlannedLetter:
+    result = ctx.decision.result
+    facts = ctx.decision.facts or {}
+
+    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_eligibility_certificate(EligibilityCertificateInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
+            applicant_type="homeless" if facts.get("applicant_type") == "homeless" else "at_risk",
+            household_size=int(result["household_size"]), rent_ceiling_yen=int(result["rent_ceiling_yen"])))
+
+    return PlannedLetter(LetterType.ELIGIBILITY_CERTIFICATE, "recipient", build)
+
+
+def _grant_letters(ctx: DecisionContext) -> list[PlannedLetter]:
+    decision = ctx.decision
+    result, facts = decision.result, decision.facts or {}
+    amount = int(result["amount_yen"])
+    first = str(result["first_benefit_month"])
+    last = rules.add_months(first, 2)
+    deadline = rules.extension_deadline(last)
+    rent = int(facts.get("rent_yen") or 0)
+
+    def decision_letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_decision_letter(DecisionLetterInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
+            application_date=_application_date(ctx), decision_date=ctx.issued_on, first_month=first,
+            last_month=last, monthly_amount_yen=amount, rent_yen=rent, payment=_payment(ctx, first),
+            trace=_trace(result), extension_deadline=deadline, household_relationships=_relationships(facts)))
+
+    def landlord_notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        payment = _payment(ctx, first)
+        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+            letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.GRANT,
+            tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), monthly_amount_yen=amount,
+            first_month=first, last_month=last, first_pay_date=payment.first_pay_date,
+            pay_day_of_month=payment.pay_day_of_month, rent_yen=rent))
+
+    planned = [PlannedLetter(LetterType.DECISION, "recipient", decision_letter)]
+    if facts.get("applicant_type") != "homeless":
+        # R44: an at-risk tenant receives the certificate together with the decision notice.
+        planned.append(_certificate(ctx))
+    planned.append(PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", landlord_notice))
+    return planned
+
+
+def _refusal(ctx: DecisionContext) -> PlannedLetter:
+    decision = ctx.decision
+    result = decision.result
+
+    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_refusal_letter(RefusalLetterInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
+            application_date=_application_date(ctx), decision_date=ctx.issued_on,
+            reasons=tuple(result.get("reasons") or ()), trace=_trace(result),
+            benefit="moving" if ctx.application.benefit == "moving" else "rent",
+            household_relationships=_relationships(decision.facts)))
+
+    return PlannedLetter(LetterType.REFUSAL, "recipient", build)
+
+
+def _this_application(session: Session, ctx: DecisionContext) -> Application:
+    app = session.get(Application, ctx.decision.application_id) if ctx.decision.application_id else None
+    return app or ctx.application
+
+
+def _extension_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter]:
+    decision, grant = ctx.decision, ctx.grant
+    assert grant is not None
+    result = decision.result
+    months = _months_of_decision(session, decision)
+    if not months:
+        raise Conflict(f"the months of extension decision {decision.id} are no longer on the grant",
+                       code="months_changed", field="decision_id")
+    first, last = months[0], months[-1]
+    amount = int(result["amount_yen"])
+    earlier = session.scalar(
+        select(func.count()).select_from(Decision).join(DecisionReview, DecisionReview.decision_id == Decision.id)
+        .where(Decision.grant_id == grant.id, Decision.kind == "extension", DecisionReview.outcome == "approved",
+               Decision.sequence < decision.sequence)) or 0
+    number = int(earlier) + 1
+    extension_app = _this_application(session, ctx)
+    deadline = rules.extension_deadline(last) if number == 1 else None
+
+    def letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_extension_decision_letter(ExtensionDecisionInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
+            application_date=_application_date(ctx, extension_app), decision_date=ctx.issued_on,
+            extension_number=number, first_month=first, last_month=last, monthly_amount_yen=amount,
+            months_paid_before=int(result.get("months_used") or 3), payment=_payment(ctx, first),
+            trace=_trace(result), extension_deadline=deadline,
+            household_relationships=_relationships(decision.facts)))
+
+    def notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        payment = _payment(ctx, first)
+        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+            letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on,
+            event=ProxyNoticeEvent.EXTENSION, tenant_name=_recipient_name(ctx), case_number=_case_number(ctx),
+            monthly_amount_yen=amount, first_month=first, last_month=last,
+            first_pay_date=payment.first_pay_date, pay_day_of_month=payment.pay_day_of_month,
+            rent_yen=int((decision.facts or {}).get("rent_yen") or 0)))
+
+    return [PlannedLetter(LetterType.EXTENSION_DECISION, "recipient", letter),
+            PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", notice)]
+
+
+def _extension_refusal_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter]:
+    decision, grant = ctx.decision, ctx.grant
+    assert grant is not None
+    result = decision.result
+    problems = list(result.get("extension_problems") or ())
+    late = any(p.get("code") == "extension_late" for p in problems)
+    reasons: list[dict[str, Any]] = []
+    for problem in problems:
+        if problem.get("code") == "extension_late":
+            continue
+        if problem.get("code") == "not_eligible" and problem.get("reasons"):
+            reasons += [dict(r) for r in problem["reasons"]]
+        else:
+            reasons.append({"rule": str(problem.get("rule") or ""), "code": str(problem.get("code") or ""),
+                            "message": str(problem.get("message") or "")})
+    if not late and not reasons:
+        reasons = [dict(r) for r in result.get("reasons") or ()] or [
+            {"rule": "R39", "code": "not_eligible", "message": ""}]
+    last_paid = grant.period_last_month
+    if last_paid is None:
+        raise Conflict("the grant has no period to end", code="no_period", field="grant_id")
+    deadline = date.fromisoformat(result["deadline"]) if result.get("deadline") else None
+    extension_app = _this_application(session, ctx)
+
+    def letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_extension_refusal_letter(ExtensionRefusalInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
+            application_date=_application_date(ctx, extension_app), decision_date=ctx.issued_on,
+            last_paid_month=last_paid, late_application=late, extension_deadline=deadline,
+            reasons=tuple(reasons), reason_wording=_EXTENSION_WORDING,
+            household_relationships=_relationships(decision.facts)))
+
+    def notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+            letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on,
+            event=ProxyNoticeEvent.EXTENSION_REFUSED, tenant_name=_recipient_name(ctx),
+            case_number=_case_number(ctx), last_paid_month=last_paid))
+
+    return [PlannedLetter(LetterType.EXTENSION_REFUSAL, "recipient", letter),
+            PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", notice)]
+
+
+def _change_reason(ctx: DecisionContext) -> str:
+    new, old = ctx.decision.facts or {}, ctx.application.facts
+    reasons = []
+    if new.get("rent_yen") != old.get("rent_yen"):
+        reasons.append("家賃額の変更")
+    if new.get("household") != old.get("household"):
+        reasons.append("世帯の収入又は世帯員の変更")
+    if not reasons:
+        reasons.append("支給額の算定の基礎となる事項の変更")
+    return "・".join(reasons) + "（R54）"
+
+
+def _change_letters(ctx: DecisionContext) -> list[PlannedLetter]:
+    decision, grant = ctx.decision, ctx.grant
+    assert grant is not None and grant.period_last_month is not None
+    result = decision.result
+    effective = str(result["effective_month"])
+    last = grant.period_last_month
+    old, new = int(result["previous_amount_yen"]), int(result["amount_yen"])
+
+    def letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        app = ctx.application
+        change_app_date = (decision.facts or app.facts).get("application_date")
+        return build_change_decision_letter(ChangeDecisionInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
+            application_date=date.fromisoformat(str(change_app_date)), decision_date=ctx.issued_on,
+            change_reason=_change_reason(ctx), old_monthly_amount_yen=old, new_monthly_amount_yen=new,
+            effective_month=effective, last_month=max(last, effective), trace=_trace(result),
+            household_relationships=_relationships(decision.facts)))
+
+    def notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        payment = _payment(ctx, effective)
+        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+            letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.CHANGE,
+            tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), monthly_amount_yen=new,
+            old_monthly_amount_yen=old, first_month=effective, last_month=max(last, effective),
+            first_pay_date=payment.first_pay_date, pay_day_of_month=payment.pay_day_of_month,
+            rent_yen=int((decision.facts or {}).get("rent_yen") or 0)))
+
+    return [PlannedLetter(LetterType.CHANGE_DECISION, "recipient", letter),
+            PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", notice)]
+
+
+def evidence_texts(evidence: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The evidence relied on, in words: its kind's label, the clerk's note and the document number."""
+    texts = []
+    for item in evidence:
+        text = _EVIDENCE_LABELS.get(str(item.get("kind")), str(item.get("kind")))
+        if item.get("note"):
+            text = f"{text}（{item['note']}）"
+        if item.get("document_id") is not None:
+            text = f"{text}［提出書類番号 {item['document_id']}］"
+        texts.append(text)
+    return tuple(texts)
+
+
+def _stop_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter]:
+    decision, grant = ctx.decision, ctx.grant
+    assert grant is not None
+    result, params = decision.result, decision.params
+    first_unpaid = str(result["first_unpaid_month"])
+    paid_after = set(result.get("paid_months_after_stop") or ())
+    repayment = sum(int(m.amount_yen) for m in session.scalars(
+        select(BenefitMonth).where(BenefitMonth.grant_id == grant.id, BenefitMonth.status == "paid"))
+        if m.month in paid_after)
+    evidence = evidence_texts(params.get("evidence") or ())
+    event_on = str(result.get("event_date") or "")
+
+    def letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        detail = f"事由の発生日：{_wareki(event_on)}" if event_on else ""
+        return build_stop_notice(StopNoticeInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
+            cause=StopCause(str(result["cause"])), cause_detail=detail, evidence=evidence,
+            first_unpaid_month=first_unpaid, repayment_yen=repayment))
+
+    def notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+            letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.STOP,
+            tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), first_unpaid_month=first_unpaid))
+
+    return [PlannedLetter(LetterType.STOP_NOTICE, "recipient", letter),
+            PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", notice)]
+
+
+def _wareki(iso_day: str) -> str:
+    from letters import to_wareki
+
+    return to_wareki(date.fromisoformat(iso_day))
+
+
+def _repayment(ctx: DecisionContext) -> PlannedLetter:
+    result = ctx.decision.result
+    head_settings = ctx.letterhead
+    months = tuple(RepaymentMonth(benefit_month=str(m["month"]), amount_yen=int(m["amount_yen"]))
+                   for m in result.get("months") or ())
+
+    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_repayment_demand(RepaymentDemandInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
+            cause=RepaymentCause(str(result["cause"])), amount_yen=int(result["amount_yen"]),
+            due_date=ctx.issued_on + timedelta(days=head_settings.repayment_due_days),
+            payment_instructions=head_settings.repayment_payment_instructions, months=months))
+
+    return PlannedLetter(LetterType.REPAYMENT_DEMAND, "recipient", build)
+
+
+def _moving(ctx: DecisionContext) -> PlannedLetter:
+    decision = ctx.decision
+    result, facts = decision.result, decision.facts or {}
+    costs = tuple(MovingCostLine(category=str(c["category"]), amount_yen=int(c["amount_yen"]),
+                                 eligible=c["category"] in ELIGIBLE_CATEGORIES) for c in facts.get("costs") or ())
+    trace = _trace(result)
+    cap = next((int(s["value"]) for s in trace if s["step"] == "approved_cap_yen"),
+               int(result.get("cost_cap_yen") or 0))
+    allocation = result.get("allocation") or {}
+    payee = ctx.application.intake.get("payee") or {}
+    agent_name = str(payee.get("name") or "不動産媒介業者等")
+    agent_account = _account_text(payee) if payee else ""
+    has_agent_costs = any(c.category in AGENT_CATEGORIES for c in costs)
+
+    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        allocations = []
+        if int(allocation.get("agent_yen") or 0):
+            allocations.append(MovingAllocation(payee_name=agent_name, amount_yen=int(allocation["agent_yen"]),
+                                                account_text=agent_account))
+        if int(allocation.get("other_yen") or 0):
+            other = "引越事業者等（領収書等の確認後に支払います）" if has_agent_costs else agent_name
+            allocations.append(MovingAllocation(payee_name=other, amount_yen=int(allocation["other_yen"])))
+        return build_moving_decision_letter(MovingDecisionInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
+            application_date=_application_date(ctx), decision_date=ctx.issued_on, costs=costs,
+            cost_cap_yen=cap, allocations=tuple(allocations), trace=trace,
+            household_relationships=_relationships(facts)))
+
+    return PlannedLetter(LetterType.MOVING_DECISION, "recipient", build)
+
+
+def _council(ctx: DecisionContext, main: PlannedLetter) -> PlannedLetter:
+    def build(head: Letterhead, built: Mapping[str, LetterContent]) -> LetterContent:
+        return build_council_notice(CouncilNoticeInput(
+            letterhead=head, addressee=Addressee(name=ctx.letterhead.council_name, honorific="御中"),
+            issued_on=ctx.issued_on, borrower_name=_recipient_name(ctx), decision=built[main.key],
+            consent_on_record=council_consent(ctx.application)))
+
+    return PlannedLetter(LetterType.COUNCIL_NOTICE, "council", build)
+
+
+# --- numbering, rendering, storing ---------------------------------------------------------------------
+
+
+def _next_serial(session: Session, municipality_code: str, year: int) -> int:
+    """The next 文書番号 serial of the series (row-locked counter: concurrent issuers wait their turn)."""
+    dialect = session.get_bind().dialect.name
+    values = {"municipality_code": municipality_code, "fiscal_year": year, "last_serial": 0}
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(LetterSeries).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(LetterSeries).values(**values).on_conflict_do_nothing())
+    serial = session.execute(
+        update(LetterSeries)
+        .where(LetterSeries.municipality_code == municipality_code, LetterSeries.fiscal_year == year)
+        .values(last_serial=LetterSeries.last_serial + 1)
+        .returning(LetterSeries.last_serial)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    return int(serial)
+
+
+def template_version(head: MunicipalityLetterhead) -> str:
+    return f"{TEMPLATE_VERSION}+letterhead-{head.version}"
+
+
+def letters_of_decision(session: Session, decision_id: int) -> list[Letter]:
+    return list(session.scalars(select(Letter).where(Letter.decision_id == decision_id).order_by(Letter.id)))
+
+
+def issue_letters_for_decision(session: Session, actor: Actor, decision_id: int) -> list[Letter]:
+    """Issue every letter the approved decision needs (idempotent: existing letters are returned as they
+    are; only missing ones are numbered, rendered and stored). Returns all letters of the decision."""
+    require_role(actor, *ISSUING_ROLES)
+    decision = session.get(Decision, decision_id)
+    if decision is None:
+        raise NotFound(f"decision {decision_id} not found", field="decision_id")
+    load_case(session, actor, decision.case_id)
+    existing = {f"{letter.letter_type}/{letter.addressee_kind}": letter
+                for letter in letters_of_decision(session, decision.id)}
+    planned = plan_letters(session, decision)
+    if all(p.key in existing for p in planned):
+        return list(existing.values())
+    ctx = _context(session, decision)
+    head = ctx.letterhead
+    year = fiscal_year(ctx.issued_on)
+    built: dict[str, LetterContent] = {}
+    new: list[Letter] = []
+    for plan in planned:
+        stored = existing.get(plan.key)
+        if stored is not None:
+            built[plan.key] = plan.build(head.letterhead(stored.document_number), built)
+            continue
+        serial = _next_serial(session, head.code, year)
+        number = head.document_number(year, serial)
+        try:
+            content = plan.build(head.letterhead(number), built)
+            pdf = render_pdf(content, created_at=ctx.approved_at)
+        except MissingGlyph as error:
+            raise RuleViolation(f"the letter cannot be printed: {error}; correct the name or address (e.g. use "
+                                "a standard form of the character)", code="missing_glyph",
+                                field=error.field) from error
+        except LetterInputError as error:
+            raise RuleViolation(f"the {plan.letter_type.value} letter cannot be issued: {error}",
+                                code="letter_input", field="decision_id") from error
+        built[plan.key] = content
+        letter = Letter(
+            case_id=decision.case_id, decision_id=decision.id, letter_type=plan.letter_type.value,
+            addressee_kind=plan.addressee_kind, addressee_name=content.addressee.name[:200],
+            title=content.title[:200], municipality_code=head.code, fiscal_year=year, serial=serial,
+            document_number=number, template_version=template_version(head), content_type="application/pdf",
+            size_bytes=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(), pdf=pdf, issued_on=ctx.issued_on,
+            created_at=ctx.approved_at, issued_at=utcnow(), issued_by=actor.user_id)
+        session.add(letter)
+        new.append(letter)
+    session.flush()
+    for letter in new:
+        audit(session, actor, "letter.issue", case_id=decision.case_id, target=f"letter:{letter.id}",
+              detail={"decision_id": decision.id, "letter_type": letter.letter_type,
+                      "addressee_kind": letter.addressee_kind, "document_number": letter.document_number,
+                      "sha256": letter.sha256})
+    return letters_of_decision(session, decision.id)
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+def _visible_to(actor: Actor, letter: Letter) -> bool:
+    """Agencies see their own cases' letters to the recipient only (not landlord or council copies)."""
+    return actor.role != "agency" or letter.addressee_kind == "recipient"
+
+
+def list_case_letters(session: Session, actor: Actor, case_id: int) -> list[Letter]:
+    require_role(actor, *READING_ROLES)
+    case = load_case(session, actor, case_id)
+    letters = [letter for letter in session.scalars(
+        select(Letter).where(Letter.case_id == case.id).order_by(Letter.id)) if _visible_to(actor, letter)]
+    audit(session, actor, "letter.list", case_id=case.id, target=f"case:{case.id}",
+          detail={"count": len(letters)})
+    return letters
+
+
+def read_letter(session: Session, actor: Actor, letter_id: int) -> Letter:
+    """The stored letter (a reprint is the stored bytes, never a re-render); the read is audited."""
+    require_role(actor, *READING_ROLES)
+    letter = session.get(Letter, letter_id)
+    if letter is None:
+        raise NotFound(f"letter {letter_id} not found", field="letter_id")
+    load_case(session, actor, letter.case_id)
+    if not _visible_to(actor, letter):
+        raise NotFound(f"letter {letter_id} not found", field="letter_id")
+    audit(session, actor, "letter.read", case_id=letter.case_id, target=f"letter:{letter.id}",
+          detail={"document_number": letter.document_number, "sha256": letter.sha256})
+    return letter
+
+
+def letters_issued_on(session: Session, day: date) -> list[Letter]:
+    return list(session.scalars(select(Letter).where(Letter.issued_on == day)
+                                .order_by(Letter.municipality_code, Letter.serial)))
+
+
+def rebuild_contents(session: Session, letters: Sequence[Letter]) -> list[LetterContent]:
+    """The contents of stored letters, rebuilt from their decisions with their own 文書番号 (for print
+    runs). A letter whose wording version is no longer the current one cannot be rebuilt (409)."""
+    by_decision: dict[int, dict[str, LetterContent]] = {}
+    contents = []
+    for letter in letters:
+        if letter.decision_id not in by_decision:
+            decision = session.get(Decision, letter.decision_id)
+            assert decision is not None
+            stored = {f"{s.letter_type}/{s.addressee_kind}": s for s in letters_of_decision(session, decision.id)}
+            ctx = _context(session, decision)
+            built: dict[str, LetterContent] = {}
+            for plan in plan_letters(session, decision):
+                previous = stored.get(plan.key)
+                if previous is None:
+                    continue
+                if previous.template_version != template_version(ctx.letterhead):
+                    raise Conflict(f"letter {previous.id} was issued with wording {previous.template_version}; "
+                                   "print it from its stored PDF", code="wording_changed", field="day")
+                built[plan.key] = plan.build(ctx.letterhead.letterhead(previous.document_number), built)
+            by_decision[letter.decision_id] = built
+        contents.append(by_decision[letter.decision_id][f"{letter.letter_type}/{letter.addressee_kind}"])
+    return contents
+
+
+def print_run(session: Session, actor: Actor, day: date) -> bytes:
+    """All letters issued on ``day`` as one PDF for the print room: a cover list, then each letter."""
+    require_role(actor, "clerk", "approver")
+    letters = letters_issued_on(session, day)
+    if not letters:
+        raise NotFound(f"no letters were issued on {day.isoformat()}", field="day")
+    contents = rebuild_contents(session, letters)
+    created_at = max(as_utc(letter.created_at) for letter in letters)
+    from letters import to_wareki
+
+    pdf = render_print_run(contents, created_at=created_at, title=f"発送文書一覧（{to_wareki(day)}）")
+    audit(session, actor, "letter.print_run", target=f"day:{day.isoformat()}",
+          detail={"count": len(letters), "letter_ids": [letter.id for letter in letters]})
+    return pdf
+
+
+def letter_dict(letter: Letter) -> dict[str, Any]:
+    return {
+        "id": letter.id, "case_id": letter.case_id, "decision_id": letter.decision_id,
+        "letter_type": letter.letter_type, "addressee_kind": letter.addressee_kind,
+        "addressee_name": letter.addressee_name, "title": letter.title,
+        "document_number": letter.document_number, "template_version": letter.template_version,
+        "size_bytes": letter.size_bytes, "sha256": letter.sha256, "issued_on": letter.issued_on.isoformat(),
+        "issued_at": as_utc(letter.issued_at).isoformat(), "issued_by": letter.issued_by,
+    }
+
+
+def issue_after_approval(session: Session, actor: Actor, decision_id: int, *,
+                         enabled: bool | None = None) -> dict[str, Any]:
+    """The approval hook: issue the decision's letters inside a savepoint, so that a letter that cannot
+    be printed (a missing glyph, a missing payee) never undoes the approval; the failure is audited and
+    ``POST /decisions/{id}/letters`` issues them once the data is corrected.
+
+    ``enabled`` None → the setting ``issue_letters_on_approval``."""
+    if enabled is None:
+        from service.config import get_settings
+
+        enabled = get_settings().issue_letters_on_approval
+    if not enabled:
+        return {"issued": False, "error": None}
+    try:
+        with session.begin_nested():
+            letters = issue_letters_for_decision(session, actor, decision_id)
+    except (DomainError, ValueError) as error:  # LetterInputError and MissingGlyph are ValueErrors
+        code = error.code if isinstance(error, DomainError) else "letter_input"
+        decision = session.get(Decision, decision_id)
+        audit(session, actor, "letter.issue_failed", case_id=decision.case_id if decision else None,
+              target=f"decision:{decision_id}", detail={"code": code, "message": str(error)})
+        return {"issued": False, "error": {"code": code, "message": str(error)}}
+    return {"issued": True, "letter_ids": [letter.id for letter in letters]}
+
+
+def remittance_statement_pdfs(session: Session, actor: Actor, batch_id: int) -> list[tuple[str, bytes]]:
+    """支払明細書 per payee of an exported batch, as (payee name, PDF). Rendered from the batch's
+    immutable ledger with the export time as creation date, so a reprint is byte-identical."""
+    from letters import RemittanceLine, RemittanceStatementInput, build_remittance_statement
+    from letters.pdf import render_pdf
+    from service.db.models_payments import PaymentBatchEvent
+    from service.payments_config import get_originator_settings
+    from service.workflows.payments import load_batch, remittance_statements
+
+    load_batch(session, batch_id)
+    exported_at = session.scalar(select(PaymentBatchEvent.at).where(
+        PaymentBatchEvent.batch_id == batch_id, PaymentBatchEvent.event == "exported"))
+    if exported_at is None:
+        raise Conflict("a remittance statement is printed for an exported batch", field="batch_id")
+    head = municipality_letterhead(get_originator_settings().municipality_code)
+    result = []
+    for number, statement in enumerate(remittance_statements(session, actor, batch_id), start=1):
+        payee = statement.payee
+        content = build_remittance_statement(RemittanceStatementInput(
+            letterhead=head.letterhead(f"支払明細 {batch_id}-{number}"),
+            addressee=Addressee(name=str(payee["name"]), honorific="御中" if payee.get("kind") != "recipient"
+                                else "様"),
+            issued_on=as_utc(exported_at).date(), pay_date=date.fromisoformat(statement.pay_date),
+            account_text=_account_text({**payee, "holder_kana": payee.get("holder_name")}),
+            lines=tuple(RemittanceLine(reference=f"{line.case_reference} {line.recipient_name}",
+                                       benefit_month=line.benefit_month, amount_yen=line.amount_yen)
+                        for line in statement.lines)))
+        result.append((str(payee["name"]), render_pdf(content, created_at=as_utc(exported_at))))
+    audit(session, actor, "remittance_statements.print", target=f"batch:{batch_id}")
+    return result

@@ -1,0 +1,911 @@
+"""Payments (issue 4): payees, the monthly run, batches, the 全銀 export, returned transfers, statements.
+
+The pure core (``payments``) decides; this module reads and writes the database around it:
+
+* :func:`prepare_month` — the monthly run: set-based reads of what is due (rent months from
+  ``benefit_month``, confirmed moving grants split by PD13), :func:`payments.payees.check_payee` on
+  every payee, :func:`payments.schedule.plan_month` and :func:`~payments.schedule.group_by_payee`,
+  then bulk inserts of one batch, its transfers and its ledger rows, in the caller's transaction.
+  A bad payee leaves its cases out (listed in the report); rerunning adds nothing.
+* :func:`approve_batch` (a second finance user, PD17), :func:`export_batch` (the file, stored byte
+  for byte with its SHA-256), :func:`settle_batch`, :func:`cancel_batch` (before export only).
+* :func:`import_returns` — returned transfers (振込不能・組戻し) become reversal rows; the months are
+  payable again once the payee's account is fixed (or another payee is assigned).
+* :func:`remittance_statements` — the 支払明細 per payee, as data for the letters.
+
+Never paying twice is enforced by the database (see :mod:`service.db.models_payments`); on
+PostgreSQL runs are also serialised by a transaction-scoped advisory lock, so a second run started
+at the same time waits and then finds nothing to do. Workflows never commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, exists, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from payments.bank_calendar import parse_benefit_month, pay_date
+from payments.payees import Payee as PayeeData
+from payments.payees import PayeeProblem, check_payee, transfer_for_payee
+from payments.returns import parse_returns_csv
+from payments.schedule import (
+    Entitlement,
+    Exclusion,
+    Instalment,
+    MonthPlan,
+    ReturnedInstalment,
+    ScheduleError,
+    group_by_payee,
+    plan_month,
+    split_moving_payment,
+)
+from payments.zengin import NewCode, TransferFileError, render_transfer_file
+from payments.zengin_validator import validate_transfer_file
+from service.db.models import (
+    Application,
+    BenefitGrant,
+    BenefitMonth,
+    Decision,
+    DecisionReview,
+    utcnow,
+)
+from service.db.models_payments import (
+    GrantPayee,
+    Payee,
+    PayeeAccount,
+    Payment,
+    PaymentBatch,
+    PaymentBatchEvent,
+    PaymentFile,
+    PaymentReturn,
+    PaymentTransfer,
+)
+from service.errors import Conflict, Forbidden, InvalidRequest, NotFound, RuleViolation
+from service.payments_config import OriginatorSettings, get_originator_settings
+from service.workflows.common import Actor, audit, require_role
+
+FINANCE = "finance"
+CANCELLED_REASON = "batch_cancelled"
+ACCOUNT_TYPES = {"ordinary": "1", "current": "2", "savings": "4", "1": "1", "2": "2", "4": "4", "9": "9"}
+PAYEE_KINDS = ("landlord", "agent", "removal_company", "recipient")
+ACCOUNT_FIELDS = ("holder_name", "bank_code", "branch_code", "account_type", "account_number")
+#: Advisory lock key serialising monthly runs on PostgreSQL ("HBPAYRUN").
+RUN_LOCK_KEY = 0x484250415952554E
+
+
+def case_reference(case_id: int) -> str:
+    """The case number printed on statements and exports (sorts like the number)."""
+    return f"HB-{case_id:07d}"
+
+
+# --- payees -------------------------------------------------------------------------------------
+
+
+def payee_data(payee: Payee) -> PayeeData:
+    return PayeeData(payee_id=str(payee.id), name=payee.name, holder_name=payee.holder_name,
+                     bank_code=payee.bank_code, branch_code=payee.branch_code,
+                     account_type=payee.account_type, account_number=payee.account_number,
+                     corporate_number=payee.corporate_number)
+
+
+def payee_dict(payee: Payee, problems: Sequence[PayeeProblem] | None = None) -> dict[str, Any]:
+    found = check_payee(payee_data(payee)) if problems is None else problems
+    return {"id": payee.id, "kind": payee.kind, "name": payee.name, "corporate_number": payee.corporate_number,
+            "holder_name": payee.holder_name, "bank_code": payee.bank_code, "branch_code": payee.branch_code,
+            "account_type": payee.account_type, "account_number": payee.account_number,
+            "account_version": payee.account_version,
+            "problems": [{"field": p.field, "code": p.code, "message": p.message} for p in found]}
+
+
+def _clean_payee_fields(values: dict[str, Any]) -> dict[str, Any]:
+    cleaned = {k: v for k, v in values.items() if v is not None}
+    if "account_type" in cleaned:
+        kind = ACCOUNT_TYPES.get(str(cleaned["account_type"]))
+        if kind is None:
+            raise InvalidRequest("account_type must be ordinary, current, savings (or 1, 2, 4, 9)",
+                                 field="account_type")
+        cleaned["account_type"] = kind
+    if "kind" in cleaned and cleaned["kind"] not in PAYEE_KINDS:
+        raise InvalidRequest(f"kind must be one of {', '.join(PAYEE_KINDS)}", field="kind")
+    for name, width in (("bank_code", 4), ("branch_code", 3)):
+        value = cleaned.get(name)
+        if value is not None and (not str(value).isascii() or not str(value).isdigit() or len(value) != width):
+            raise InvalidRequest(f"{name} must be {width} digits", field=name)
+    number = cleaned.get("account_number")
+    if number is not None and (not number.isascii() or not number.isdigit() or not 1 <= len(number) <= 7):
+        raise InvalidRequest("account_number must have 1 to 7 digits", field="account_number")
+    return cleaned
+
+
+def create_payee(session: Session, actor: Actor, values: dict[str, Any]) -> Payee:
+    """Register a payee. It is stored even with problems (they are reported, and keep it out of batches)."""
+    require_role(actor, FINANCE)
+    return _create_payee(session, actor, values)
+
+
+def _create_payee(session: Session, actor: Actor, values: dict[str, Any]) -> Payee:
+    cleaned = _clean_payee_fields(values)
+    for name in ("kind", "name", *ACCOUNT_FIELDS):
+        if not cleaned.get(name):
+            raise InvalidRequest(f"{name} is required", code="missing_field", field=name)
+    now = utcnow()
+    payee = Payee(kind=cleaned["kind"], name=cleaned["name"], corporate_number=cleaned.get("corporate_number"),
+                  account_version=1, created_at=now, updated_at=now,
+                  **{k: cleaned[k] for k in ACCOUNT_FIELDS})
+    session.add(payee)
+    session.flush()
+    _record_account(session, actor, payee)
+    audit(session, actor, "payee.create", target=f"payee:{payee.id}", detail={"kind": payee.kind})
+    return payee
+
+
+def _record_account(session: Session, actor: Actor, payee: Payee) -> None:
+    session.add(PayeeAccount(payee_id=payee.id, version=payee.account_version, recorded_by=actor.user_id,
+                             recorded_at=utcnow(), **{k: getattr(payee, k) for k in ACCOUNT_FIELDS}))
+
+
+def load_payee(session: Session, payee_id: int) -> Payee:
+    payee = session.get(Payee, payee_id)
+    if payee is None:
+        raise NotFound(f"payee {payee_id} not found", field="payee_id")
+    return payee
+
+
+def update_payee(session: Session, actor: Actor, payee_id: int, changes: dict[str, Any]) -> Payee:
+    """Change a payee. A changed account is a new account version: the next transfer carries
+    新規コード 2, and transfers returned to the old account become payable again."""
+    require_role(actor, FINANCE)
+    payee = load_payee(session, payee_id)
+    cleaned = _clean_payee_fields(changes)
+    account_changed = any(k in cleaned and cleaned[k] != getattr(payee, k) for k in ACCOUNT_FIELDS)
+    for key, value in cleaned.items():
+        if key in ("kind", "name", "corporate_number", *ACCOUNT_FIELDS):
+            setattr(payee, key, value)
+    payee.updated_at = utcnow()
+    if account_changed:
+        payee.account_version += 1
+        _record_account(session, actor, payee)
+    session.flush()
+    audit(session, actor, "payee.update", target=f"payee:{payee.id}",
+          detail={"fields": sorted(cleaned), "account_changed": account_changed,
+                  "account_version": payee.account_version})
+    return payee
+
+
+def list_payees(session: Session, actor: Actor, *, limit: int = 200, offset: int = 0) -> list[Payee]:
+    require_role(actor, FINANCE)
+    return list(session.scalars(select(Payee).order_by(Payee.id).limit(limit).offset(offset)))
+
+
+def assign_grant_payee(session: Session, actor: Actor, grant_id: int, part: str, payee_id: int) -> GrantPayee:
+    """Who is paid for a grant (``rent``, ``moving_initial`` or ``moving_other``)."""
+    require_role(actor, FINANCE)
+    grant = session.get(BenefitGrant, grant_id)
+    if grant is None:
+        raise NotFound(f"grant {grant_id} not found", field="grant_id")
+    expected = ("rent",) if grant.benefit == "rent" else ("moving_initial", "moving_other")
+    if part not in expected:
+        raise InvalidRequest(f"a {grant.benefit} grant has payee parts {', '.join(expected)}", field="part")
+    load_payee(session, payee_id)
+    row = session.get(GrantPayee, (grant_id, part))
+    if row is None:
+        row = GrantPayee(grant_id=grant_id, part=part, payee_id=payee_id, assigned_by=actor.user_id,
+                         assigned_at=utcnow())
+        session.add(row)
+    else:
+        row.payee_id, row.assigned_by, row.assigned_at = payee_id, actor.user_id, utcnow()
+    session.flush()
+    audit(session, actor, "grant_payee.assign", case_id=grant.case_id, target=f"grant:{grant_id}:{part}",
+          detail={"payee_id": payee_id})
+    return row
+
+
+def _payee_from_intake(session: Session, actor: Actor, intake: dict[str, Any]) -> Payee | None:
+    """The payee named at intake (R45), reused when the same account is already registered."""
+    raw = intake.get("payee") or {}
+    values = {"kind": raw.get("payee_kind"), "name": raw.get("name"), "corporate_number": raw.get("corporate_number"),
+              "holder_name": raw.get("holder_kana"), "bank_code": raw.get("bank_code"),
+              "branch_code": raw.get("branch_code"), "account_type": raw.get("account_type"),
+              "account_number": raw.get("account_number")}
+    try:
+        cleaned = _clean_payee_fields(values)
+    except InvalidRequest:
+        return None
+    if any(not cleaned.get(k) for k in ("kind", "name", *ACCOUNT_FIELDS)):
+        return None
+    existing = session.scalar(select(Payee).where(*(getattr(Payee, k) == cleaned[k] for k in ACCOUNT_FIELDS))
+                              .order_by(Payee.id).limit(1))
+    return existing if existing is not None else _create_payee(session, actor, cleaned)
+
+
+def _ensure_intake_payees(session: Session, actor: Actor, grant_ids: Iterable[int]) -> None:
+    """Grants without a payee get the one named at intake (only the few new grants of a month)."""
+    ids = sorted(set(grant_ids))
+    if not ids:
+        return
+    rows = session.execute(
+        select(BenefitGrant.id, BenefitGrant.benefit, BenefitGrant.case_id, Application.intake)
+        .join(Application, Application.id == BenefitGrant.application_id)
+        .where(BenefitGrant.id.in_(ids))
+    ).all()
+    for grant_id, benefit, case_id, intake in rows:
+        payee = _payee_from_intake(session, actor, intake or {})
+        if payee is None:
+            continue
+        part = "rent" if benefit == "rent" else "moving_initial"
+        if session.get(GrantPayee, (grant_id, part)) is None:
+            session.add(GrantPayee(grant_id=grant_id, part=part, payee_id=payee.id, assigned_by=actor.user_id,
+                                   assigned_at=utcnow()))
+            audit(session, actor, "grant_payee.assign", case_id=case_id, target=f"grant:{grant_id}:{part}",
+                  detail={"payee_id": payee.id, "source": "intake"})
+    session.flush()
+
+
+# --- the monthly run -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunReport:
+    """What a monthly run did: the batch (if any) and every instalment left out, with the reason."""
+
+    benefit_month: str
+    pay_date: str
+    batch_id: int | None
+    payment_count: int
+    transfer_count: int
+    total_yen: int
+    excluded: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"benefit_month": self.benefit_month, "pay_date": self.pay_date, "batch_id": self.batch_id,
+                "payment_count": self.payment_count, "transfer_count": self.transfer_count,
+                "total_yen": self.total_yen, "excluded": list(self.excluded)}
+
+
+@dataclass(slots=True)
+class _Due:
+    """Everything the run needs, read set-based."""
+
+    entitlements: list[Entitlement] = field(default_factory=list)
+    settled: set[tuple[int, str, str]] = field(default_factory=set)
+    returned: list[ReturnedInstalment] = field(default_factory=list)
+    #: (grant, month, payee) → [(part, amount)] for moving instalments split into ledger rows.
+    moving_parts: dict[tuple[int, str, str], list[tuple[str, int]]] = field(default_factory=dict)
+    #: (grant, month, part) → the open reversal a new payment replaces.
+    open_reversals: dict[tuple[int, str, str], int] = field(default_factory=dict)
+    extra_exclusions: list[Exclusion] = field(default_factory=list)
+    payee_ids: set[int] = field(default_factory=set)
+
+
+def municipality_pay_date(benefit_month: str, settings: OriginatorSettings | None = None) -> date:
+    """PD18: the municipality's ``pay_day`` of the month, on the previous bank business day if closed."""
+    from calculations.rate_book import load_rate_book
+
+    code = (settings or get_originator_settings()).municipality_code
+    return pay_date(benefit_month, load_rate_book().settings(code).pay_day)
+
+
+def _lock_runs(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK_KEY})
+
+
+def prepare_month(session: Session, actor: Actor, benefit_month: str, *,
+                  settings: OriginatorSettings | None = None) -> RunReport:
+    """The monthly run for ``benefit_month`` (R45, PD13, PD18, PD19): one draft batch, or none.
+
+    Pays every rent month due up to ``benefit_month`` at its current amount (arrears included:
+    months left out earlier because of a payee problem, returned transfers whose payee was fixed)
+    and every confirmed moving grant, split by payee (PD13). Cancelled (stopped) and interrupted
+    months are never due, nor a 10th month. Idempotent; all in the caller's transaction.
+    """
+    require_role(actor, FINANCE)
+    try:
+        parse_benefit_month(benefit_month)
+    except ValueError as error:
+        raise InvalidRequest(str(error), field="benefit_month") from error
+    paid_on = municipality_pay_date(benefit_month, settings)
+    _lock_runs(session)
+    due = _read_due(session, actor, benefit_month)
+    payees = {p.id: p for p in session.scalars(select(Payee).where(Payee.id.in_(due.payee_ids)))} \
+        if len(due.payee_ids) <= 30_000 else {p.id: p for p in session.scalars(select(Payee))}
+    problems: dict[str, list[PayeeProblem]] = {str(pid): check_payee(payee_data(p)) for pid, p in payees.items()}
+    try:
+        plan = plan_month(due.entitlements, due.settled, problems, returned=due.returned, up_to_month=benefit_month)
+    except ScheduleError as error:
+        raise RuleViolation(f"the run stops: {error}", code="schedule_error", field="benefit_month") from error
+    excluded = tuple(_exclusion_dict(x) for x in sorted(
+        [*plan.excluded, *due.extra_exclusions], key=lambda x: (x.case_id, x.benefit_month, x.grant_id)))
+    if not plan.instalments:
+        audit(session, actor, "payment.run", target=f"month:{benefit_month}",
+              detail={"batch_id": None, "excluded": len(excluded)})
+        return RunReport(benefit_month=benefit_month, pay_date=paid_on.isoformat(), batch_id=None,
+                         payment_count=0, transfer_count=0, total_yen=0, excluded=excluded)
+    batch = _write_batch(session, actor, benefit_month, paid_on, plan, due, payees, excluded)
+    return RunReport(benefit_month=benefit_month, pay_date=paid_on.isoformat(), batch_id=batch.id,
+                     payment_count=batch.payment_count, transfer_count=batch.transfer_count,
+                     total_yen=batch.total_yen, excluded=excluded)
+
+
+def _exclusion_dict(x: Exclusion) -> dict[str, Any]:
+    return {"case_id": x.case_id, "case_reference": case_reference(x.case_id), "grant_id": x.grant_id,
+            "benefit_month": x.benefit_month, "payee_id": int(x.payee_id) if x.payee_id.isdigit() else None,
+            "amount_yen": x.amount_yen, "reason_code": x.reason_code, "reason": x.reason}
+
+
+def _live_payment_filter() -> Any:
+    reversal = aliased(Payment)
+    return and_(Payment.kind == "payment", ~exists().where(reversal.reverses_payment_id == Payment.id))
+
+
+def _read_due(session: Session, actor: Actor, month: str) -> _Due:
+    due = _Due()
+    # Grants with something due and no payee yet take the intake payee (a handful per month).
+    rent_due = and_(BenefitMonth.status == "scheduled", BenefitMonth.month <= month)
+    missing = session.scalars(
+        select(BenefitMonth.grant_id).distinct()
+        .outerjoin(GrantPayee, and_(GrantPayee.grant_id == BenefitMonth.grant_id, GrantPayee.part == "rent"))
+        .where(rent_due, GrantPayee.payee_id.is_(None))
+    ).all()
+    moving = session.execute(
+        select(BenefitGrant.id, BenefitGrant.case_id, BenefitGrant.amount_yen)
+        .where(BenefitGrant.benefit == "moving", BenefitGrant.status == "confirmed")
+    ).all()
+    moving_missing = [g for g, *_ in moving if session.get(GrantPayee, (g, "moving_initial")) is None]
+    _ensure_intake_payees(session, actor, [*missing, *moving_missing])
+
+    # Open reversals (returned or cancelled, not yet re-paid), with the account they went to.
+    replacement = aliased(Payment)
+    open_rows = session.execute(
+        select(Payment.id, Payment.grant_id, Payment.benefit_month, Payment.part, Payment.payee_id,
+               Payment.reason_code, Payment.reason, PaymentTransfer.account_version)
+        .join(PaymentTransfer, and_(PaymentTransfer.batch_id == Payment.batch_id,
+                                    PaymentTransfer.payee_id == Payment.payee_id))
+        .where(Payment.kind == "reversal", ~exists().where(replacement.replaces_reversal_id == Payment.id))
+    ).all()
+    returned_by_key: dict[tuple[int, str, str], Any] = {}
+    for row in open_rows:
+        key = (row.grant_id, row.benefit_month, row.part)
+        due.open_reversals[key] = row.id
+        if row.reason_code != CANCELLED_REASON:
+            returned_by_key[key] = row
+    versions: dict[int, int] = {}
+    if returned_by_key:
+        ids = {r.payee_id for r in returned_by_key.values()}
+        versions = dict(session.execute(select(Payee.id, Payee.account_version).where(Payee.id.in_(ids))).all())
+
+    def returned(key: tuple[int, str, str], payee_id: int) -> None:
+        row = returned_by_key.get(key)
+        if row is not None:
+            fixed = payee_id != row.payee_id or versions.get(row.payee_id, 0) > row.account_version
+            due.returned.append(ReturnedInstalment(grant_id=key[0], benefit_month=key[1], payee_id=str(payee_id),
+                                                   payable_again=fixed, reason=f"{row.reason_code} {row.reason}"))
+
+    # Rent: one instalment per scheduled month up to this one, at its current amount.
+    rows = session.execute(
+        select(BenefitMonth.grant_id, BenefitMonth.month, BenefitMonth.amount_yen, BenefitGrant.case_id,
+               GrantPayee.payee_id)
+        .join(BenefitGrant, BenefitGrant.id == BenefitMonth.grant_id)
+        .outerjoin(GrantPayee, and_(GrantPayee.grant_id == BenefitMonth.grant_id, GrantPayee.part == "rent"))
+        .where(rent_due, BenefitGrant.benefit == "rent")
+        .order_by(BenefitMonth.grant_id, BenefitMonth.month)
+    ).all()
+    due_grants = select(BenefitMonth.grant_id).where(rent_due).scalar_subquery()
+    paid_counts = dict(session.execute(
+        select(BenefitMonth.grant_id, func.count()).where(BenefitMonth.status == "paid",
+                                                          BenefitMonth.grant_id.in_(due_grants))
+        .group_by(BenefitMonth.grant_id)).all())
+    live = _live_payment_filter()
+    for grant_id, bm in session.execute(
+        select(Payment.grant_id, Payment.benefit_month)
+        .join(BenefitMonth, and_(BenefitMonth.grant_id == Payment.grant_id, BenefitMonth.month == Payment.benefit_month))
+        .where(rent_due, Payment.part == "rent", live)
+    ).all():
+        due.settled.add((grant_id, bm, "rent"))
+    settled_rent = due.settled
+    due.settled = set()
+    counted: dict[int, int] = defaultdict(int)
+    for grant_id, bm, amount, case_id, payee_id in rows:
+        counted[grant_id] += 1
+        if paid_counts.get(grant_id, 0) + counted[grant_id] > 9:  # PD7: never a 10th month
+            due.extra_exclusions.append(Exclusion(case_id=case_id, grant_id=grant_id, benefit_month=bm,
+                                                  payee_id=str(payee_id or ""), amount_yen=amount,
+                                                  reason_code="nine_month_cap",
+                                                  reason="never more than 9 paid months (PD7)"))
+            continue
+        if payee_id is None:
+            due.extra_exclusions.append(_no_payee(case_id, grant_id, bm, amount))
+            continue
+        due.payee_ids.add(payee_id)
+        due.entitlements.append(Entitlement(grant_id=grant_id, case_id=case_id, benefit_month=bm, amount_yen=amount,
+                                            payee_id=str(payee_id), subsidy="rent", kind="rent",
+                                            case_reference=case_reference(case_id)))
+        if (grant_id, bm, "rent") in settled_rent:
+            due.settled.add((grant_id, bm, str(payee_id)))
+        returned((grant_id, bm, "rent"), payee_id)
+
+    # Moving: a confirmed grant, split between the agent and the other payee (PD13).
+    for grant_id, case_id, amount in moving:
+        _moving_due(session, due, month, grant_id, case_id, amount, returned)
+    return due
+
+
+def _no_payee(case_id: int, grant_id: int, month: str, amount: int) -> Exclusion:
+    return Exclusion(case_id=case_id, grant_id=grant_id, benefit_month=month, payee_id="", amount_yen=amount,
+                     reason_code="payee_missing", reason="no payee (intake payee incomplete): assign one")
+
+
+def _moving_due(session: Session, due: _Due, month: str, grant_id: int, case_id: int, amount: int,
+                returned: Any) -> None:
+    confirmation = session.execute(
+        select(Decision.facts, DecisionReview.reviewed_at)
+        .join(DecisionReview, DecisionReview.decision_id == Decision.id)
+        .where(Decision.grant_id == grant_id, Decision.kind == "moving_confirmation",
+               DecisionReview.outcome == "approved")
+        .order_by(Decision.id.desc()).limit(1)
+    ).first()
+    if confirmation is None:
+        return
+    key_month = confirmation.reviewed_at.strftime("%Y-%m")
+    if key_month > month:
+        return
+    costs: dict[str, int] = defaultdict(int)
+    for item in (confirmation.facts or {}).get("costs", []):
+        costs[str(item["category"])] += int(item["amount_yen"])
+    payees = dict(session.execute(select(GrantPayee.part, GrantPayee.payee_id)
+                                  .where(GrantPayee.grant_id == grant_id)).all())
+    agent = payees.get("moving_initial")
+    if agent is None:
+        due.extra_exclusions.append(_no_payee(case_id, grant_id, key_month, amount))
+        return
+    other = payees.get("moving_other", agent)
+    try:
+        parts = split_moving_payment(costs, amount, "moving_initial", "moving_other")
+    except ScheduleError as error:
+        raise RuleViolation(f"moving grant {grant_id}: {error}", code="schedule_error", field="grant_id") from error
+    live = _live_payment_filter()
+    paid_parts = set(session.scalars(select(Payment.part).where(Payment.grant_id == grant_id, live)))
+    by_payee: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for part in parts:
+        if part.payee_id not in paid_parts:
+            by_payee[agent if part.payee_id == "moving_initial" else other].append((part.payee_id, part.amount_yen))
+    for payee_id, shares in by_payee.items():
+        due.payee_ids.add(payee_id)
+        due.moving_parts[(grant_id, key_month, str(payee_id))] = shares
+        due.entitlements.append(Entitlement(grant_id=grant_id, case_id=case_id, benefit_month=key_month,
+                                            amount_yen=sum(a for _, a in shares), payee_id=str(payee_id),
+                                            subsidy="moving", kind="+".join(p for p, _ in shares),
+                                            case_reference=case_reference(case_id)))
+        for part_name, _ in shares:
+            returned((grant_id, key_month, part_name), payee_id)
+
+
+def _new_codes(session: Session, payee_ids: Iterable[int], payees: dict[int, Payee]) -> dict[int, str]:
+    """新規コード per payee: 1 for a first transfer, 2 after an account change, else 0 (zengin.md §1.5)."""
+    cancelled = select(PaymentBatchEvent.batch_id).where(PaymentBatchEvent.event == "cancelled")
+    last = (select(PaymentTransfer.payee_id, func.max(PaymentTransfer.account_version).label("version"))
+            .where(PaymentTransfer.batch_id.not_in(cancelled)).group_by(PaymentTransfer.payee_id))
+    previous: dict[int, int] = {int(p): int(v) for p, v in session.execute(last).all()}
+    codes = {}
+    for payee_id in payee_ids:
+        before = previous.get(payee_id)
+        codes[payee_id] = (NewCode.FIRST if before is None
+                           else NewCode.CHANGED if before != payees[payee_id].account_version else NewCode.OTHER).value
+    return codes
+
+
+def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan: MonthPlan, due: _Due,
+                 payees: dict[int, Payee], excluded: tuple[dict[str, Any], ...]) -> PaymentBatch:
+    transfers = group_by_payee(plan.instalments)
+    run_number = int(session.scalar(select(func.coalesce(func.max(PaymentBatch.run_number), 0))
+                                    .where(PaymentBatch.benefit_month == month)) or 0) + 1
+    now = utcnow()
+    batch = PaymentBatch(benefit_month=month, run_number=run_number, pay_date=paid_on,
+                         payment_count=len(plan.instalments), transfer_count=len(transfers),
+                         total_yen=plan.total_yen, report={"excluded": list(excluded)},
+                         prepared_by=actor.user_id, created_at=now)
+    session.add(batch)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict(f"another payment run for {month} is in progress; reload and try again",
+                       code="run_in_progress", field="benefit_month") from error
+    session.add(PaymentBatchEvent(batch_id=batch.id, event="created", user_id=actor.user_id, at=now,
+                                  detail={"payment_count": batch.payment_count, "total_yen": batch.total_yen}))
+    codes = _new_codes(session, (int(t.payee_id) for t in transfers), payees)
+    transfer_rows = []
+    for number, transfer in enumerate(transfers, start=1):
+        payee = payees[int(transfer.payee_id)]
+        transfer_rows.append({
+            "batch_id": batch.id, "payee_id": payee.id, "customer_code": number, "amount_yen": transfer.amount_yen,
+            "line_count": len(transfer.lines), "new_code": codes[payee.id], "account_version": payee.account_version,
+            "payee_name": payee.name, **{k: getattr(payee, k) for k in ACCOUNT_FIELDS}})
+    payment_rows = []
+    for item in plan.instalments:
+        shares = due.moving_parts.get(item.key) if item.subsidy == "moving" else None
+        for part, amount in shares or [("rent", item.amount_yen)]:
+            payment_rows.append({
+                "kind": "payment", "batch_id": batch.id, "payee_id": int(item.payee_id), "grant_id": item.grant_id,
+                "case_id": item.case_id, "benefit_month": item.benefit_month, "part": part,
+                "subsidy": item.subsidy, "amount_yen": amount,
+                "reverses_payment_id": None,
+                "replaces_reversal_id": due.open_reversals.get((item.grant_id, item.benefit_month, part)),
+                "reason_code": "reissue" if item.reissue else None, "reason": None,
+                "created_by": actor.user_id, "created_at": now})
+    try:
+        _bulk_insert(session, PaymentTransfer.__table__, transfer_rows)
+        _bulk_insert(session, Payment.__table__, payment_rows)
+    except IntegrityError as error:
+        raise Conflict(f"benefit month {month}: an instalment is already paid or being paid by another run "
+                       "(never paid twice); reload and try again", code="already_paid",
+                       field="benefit_month") from error
+    _mark_months_paid(session, batch.id)
+    audit(session, actor, "payment.run", target=f"payment_batch:{batch.id}",
+          detail={"benefit_month": month, "batch_id": batch.id, "payment_count": batch.payment_count,
+                  "total_yen": batch.total_yen, "excluded": len(excluded)})
+    return batch
+
+
+def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Set-based insert in the session's transaction: ``COPY`` on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(
+            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])
+
+
+def _mark_months_paid(session: Session, batch_id: int) -> None:
+    """The rent months now in a batch are paid (they leave the clerk's hands: a stop reclaims them)."""
+    session.execute(
+        update(BenefitMonth)
+        .where(BenefitMonth.status == "scheduled",
+               exists().where(Payment.batch_id == batch_id, Payment.kind == "payment", Payment.part == "rent",
+                              Payment.grant_id == BenefitMonth.grant_id, Payment.benefit_month == BenefitMonth.month))
+        .values(status="paid")
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _release_months(session: Session, reversed_rows: Sequence[Payment]) -> None:
+    """Reversed rent months are due again — unless a stop has removed them meanwhile (PD9)."""
+    for row in reversed_rows:
+        if row.part != "rent":
+            continue
+        month = session.get(BenefitMonth, (row.grant_id, row.benefit_month))
+        grant = session.get(BenefitGrant, row.grant_id)
+        if month is None or grant is None or month.status != "paid":
+            continue
+        stopped = grant.stop_first_unpaid_month is not None and row.benefit_month >= grant.stop_first_unpaid_month
+        month.status = "cancelled" if stopped else "scheduled"
+    session.flush()
+
+
+# --- batches -------------------------------------------------------------------------------------
+
+
+def load_batch(session: Session, batch_id: int) -> PaymentBatch:
+    batch = session.get(PaymentBatch, batch_id)
+    if batch is None:
+        raise NotFound(f"payment batch {batch_id} not found", field="batch_id")
+    return batch
+
+
+def batch_status(session: Session, batch_id: int) -> str:
+    event = session.scalar(select(PaymentBatchEvent.event).where(PaymentBatchEvent.batch_id == batch_id)
+                           .order_by(PaymentBatchEvent.id.desc()).limit(1))
+    return {"created": "draft"}.get(event or "created", event or "draft")
+
+
+def batch_dict(session: Session, batch: PaymentBatch) -> dict[str, Any]:
+    events = session.scalars(select(PaymentBatchEvent).where(PaymentBatchEvent.batch_id == batch.id)
+                             .order_by(PaymentBatchEvent.id)).all()
+    file = session.scalar(select(PaymentFile).where(PaymentFile.batch_id == batch.id))
+    return {"id": batch.id, "benefit_month": batch.benefit_month, "run_number": batch.run_number,
+            "pay_date": batch.pay_date.isoformat(), "status": batch_status(session, batch.id),
+            "payment_count": batch.payment_count, "transfer_count": batch.transfer_count,
+            "total_yen": batch.total_yen, "prepared_by": batch.prepared_by,
+            "excluded": batch.report.get("excluded", []),
+            "events": [{"event": e.event, "user_id": e.user_id, "at": e.at.isoformat(), "detail": e.detail}
+                       for e in events],
+            "file": None if file is None else {"filename": file.filename, "sha256": file.sha256,
+                                               "record_count": file.record_count, "total_yen": file.total_yen}}
+
+
+def list_batches(session: Session, actor: Actor, *, benefit_month: str | None = None) -> list[dict[str, Any]]:
+    require_role(actor, FINANCE)
+    stmt = select(PaymentBatch).order_by(PaymentBatch.id)
+    if benefit_month is not None:
+        stmt = stmt.where(PaymentBatch.benefit_month == benefit_month)
+    return [batch_dict(session, b) for b in session.scalars(stmt)]
+
+
+def get_batch(session: Session, actor: Actor, batch_id: int) -> dict[str, Any]:
+    require_role(actor, FINANCE)
+    return batch_dict(session, load_batch(session, batch_id))
+
+
+def _add_event(session: Session, actor: Actor, batch: PaymentBatch, event: str, detail: dict[str, Any]) -> None:
+    session.add(PaymentBatchEvent(batch_id=batch.id, event=event, user_id=actor.user_id, at=utcnow(), detail=detail))
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict(f"payment batch {batch.id} is already {event} (by someone else just now)",
+                       code="concurrent_modification", field="batch_id") from error
+    audit(session, actor, f"payment_batch.{event}", target=f"payment_batch:{batch.id}", detail=detail)
+
+
+def _expect_status(session: Session, batch: PaymentBatch, *allowed: str) -> str:
+    status = batch_status(session, batch.id)
+    if status not in allowed:
+        raise Conflict(f"payment batch {batch.id} is {status}; this needs {' or '.join(allowed)}",
+                       code="batch_state", field="batch_id")
+    return status
+
+
+def approve_batch(session: Session, actor: Actor, batch_id: int) -> PaymentBatch:
+    """決裁 of a draft batch by a finance user who did not prepare it (PD17)."""
+    require_role(actor, FINANCE)
+    batch = load_batch(session, batch_id)
+    _expect_status(session, batch, "draft")
+    if batch.prepared_by == actor.user_id:
+        raise Forbidden("the person who prepared a payment batch cannot approve it (PD17)", code="two_person_rule")
+    _add_event(session, actor, batch, "approved", {"payment_count": batch.payment_count, "total_yen": batch.total_yen})
+    return batch
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedFile:
+    content: bytes
+    sha256: str
+    filename: str
+    record_count: int = 0
+    total_yen: int = 0
+
+
+def export_batch(session: Session, actor: Actor, batch_id: int, *,
+                 settings: OriginatorSettings | None = None) -> ExportedFile:
+    """The batch's 総合振込 file (zengin.md). Written once, on the first export of an approved batch;
+    every later call returns the stored bytes unchanged."""
+    require_role(actor, FINANCE)
+    batch = load_batch(session, batch_id)
+    stored = session.scalar(select(PaymentFile).where(PaymentFile.batch_id == batch.id))
+    if stored is not None:
+        audit(session, actor, "payment_file.download", target=f"payment_batch:{batch.id}",
+              detail={"sha256": stored.sha256})
+        return ExportedFile(stored.content, stored.sha256, stored.filename, stored.record_count, stored.total_yen)
+    _expect_status(session, batch, "approved")
+    settings = settings or get_originator_settings()
+    rows = session.scalars(select(PaymentTransfer).where(PaymentTransfer.batch_id == batch.id)
+                           .order_by(PaymentTransfer.customer_code)).all()
+    try:
+        transfers = [
+            transfer_for_payee(
+                PayeeData(payee_id=str(t.payee_id), name=t.payee_name, holder_name=t.holder_name,
+                          bank_code=t.bank_code, branch_code=t.branch_code, account_type=t.account_type,
+                          account_number=t.account_number),
+                amount_yen=t.amount_yen, customer_code_1=t.customer_code, new_code=NewCode(t.new_code))
+            for t in rows]
+        content = render_transfer_file(settings.originator(), batch.pay_date, transfers)
+    except (TransferFileError, ValueError) as error:
+        raise RuleViolation(f"the file cannot be written: {error}", code="transfer_file_error",
+                            field=getattr(error, "field", None)) from error
+    errors = validate_transfer_file(content)
+    if errors:  # pragma: no cover - the renderer and the validator agree (tests)
+        raise RuleViolation("the file fails validation: " + "; ".join(errors[:5]), code="transfer_file_invalid")
+    total = sum(t.amount_yen for t in rows)
+    if len(rows) != batch.transfer_count or total != batch.total_yen:
+        raise RuleViolation("control totals differ from the approved batch", code="control_totals")
+    digest = hashlib.sha256(content).hexdigest()
+    filename = f"zengin_{batch.benefit_month}_batch{batch.id:06d}.txt"
+    session.add(PaymentFile(batch_id=batch.id, filename=filename, content=content, sha256=digest,
+                            record_count=len(rows), total_yen=total, exported_by=actor.user_id, exported_at=utcnow()))
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict(f"payment batch {batch.id} is being exported by someone else; download it again",
+                       code="concurrent_modification", field="batch_id") from error
+    _add_event(session, actor, batch, "exported", {"sha256": digest, "record_count": len(rows), "total_yen": total,
+                                                  "filename": filename})
+    return ExportedFile(content, digest, filename, len(rows), total)
+
+
+def settle_batch(session: Session, actor: Actor, batch_id: int) -> PaymentBatch:
+    """The bank has executed the batch (returns may still come in)."""
+    require_role(actor, FINANCE)
+    batch = load_batch(session, batch_id)
+    _expect_status(session, batch, "exported")
+    _add_event(session, actor, batch, "settled", {})
+    return batch
+
+
+def cancel_batch(session: Session, actor: Actor, batch_id: int, *, reason: str = "") -> PaymentBatch:
+    """Withdraw a batch before export: every payment is reversed and its months are due again."""
+    require_role(actor, FINANCE)
+    batch = load_batch(session, batch_id)
+    _expect_status(session, batch, "draft", "approved")
+    _reverse(session, actor, session.scalars(select(Payment).where(Payment.batch_id == batch.id,
+                                                                   Payment.kind == "payment")).all(),
+             CANCELLED_REASON, reason or "batch cancelled before export")
+    _add_event(session, actor, batch, "cancelled", {"reason": reason})
+    return batch
+
+
+def _reverse(session: Session, actor: Actor, rows: Sequence[Payment], code: str, reason: str) -> list[Payment]:
+    live = [r for r in rows if session.scalar(select(Payment.id).where(Payment.reverses_payment_id == r.id)) is None]
+    now = utcnow()
+    for row in live:
+        session.add(Payment(kind="reversal", batch_id=row.batch_id, payee_id=row.payee_id, grant_id=row.grant_id,
+                            case_id=row.case_id, benefit_month=row.benefit_month, part=row.part, subsidy=row.subsidy,
+                            amount_yen=-row.amount_yen, reverses_payment_id=row.id, reason_code=code, reason=reason,
+                            created_by=actor.user_id, created_at=now))
+    session.flush()
+    _release_months(session, live)
+    for case_id in sorted({r.case_id for r in live}):
+        audit(session, actor, "payment.reverse", case_id=case_id, target=f"case:{case_id}",
+              detail={"reason_code": code, "payments": [r.id for r in live if r.case_id == case_id]})
+    return live
+
+
+# --- returned transfers --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReturnsReport:
+    imported: int
+    already_imported: int
+    reversed_payments: int
+    reversed_yen: int
+
+
+def import_returns(session: Session, actor: Actor, data: bytes) -> ReturnsReport:
+    """Import returned transfers (payments.returns CSV). Nothing is imported unless every line is
+    good; a line imported before is skipped (idempotent)."""
+    require_role(actor, FINANCE)
+    parsed = parse_returns_csv(data)
+    problems: list[dict[str, Any]] = [{"line": p.line, "field": p.field, "message": p.message}
+                                      for p in parsed.problems]
+    todo: list[tuple[Any, PaymentTransfer]] = []
+    already = 0
+    for row in parsed.rows:
+        transfer = session.scalar(select(PaymentTransfer).where(PaymentTransfer.batch_id == row.batch_id,
+                                                                PaymentTransfer.customer_code == row.customer_code))
+        if transfer is None:
+            problems.append({"line": row.line, "field": "customer_code",
+                             "message": f"batch {row.batch_id} has no transfer {row.customer_code}"})
+            continue
+        if batch_status(session, row.batch_id) not in ("exported", "settled"):
+            problems.append({"line": row.line, "field": "batch_id", "message": f"batch {row.batch_id} was not exported"})
+            continue
+        if row.amount_yen != transfer.amount_yen:
+            problems.append({"line": row.line, "field": "amount_yen",
+                             "message": f"the transfer was {transfer.amount_yen} yen, not {row.amount_yen}"})
+            continue
+        if session.scalar(select(PaymentReturn.id).where(PaymentReturn.batch_id == row.batch_id,
+                                                         PaymentReturn.customer_code == row.customer_code)):
+            already += 1
+            continue
+        todo.append((row, transfer))
+    if problems:
+        first = problems[0]
+        raise InvalidRequest(f"line {first['line']}: {first['message']} (nothing imported)", code="returns_invalid",
+                             field=first["field"], details=problems)
+    count = amount = 0
+    for row, transfer in todo:
+        session.add(PaymentReturn(batch_id=row.batch_id, customer_code=row.customer_code, payee_id=transfer.payee_id,
+                                  amount_yen=row.amount_yen, reason_code=row.reason_code, reason=row.reason,
+                                  imported_by=actor.user_id, imported_at=utcnow()))
+        payments = session.scalars(select(Payment).where(Payment.batch_id == row.batch_id,
+                                                         Payment.payee_id == transfer.payee_id,
+                                                         Payment.kind == "payment")).all()
+        reversed_rows = _reverse(session, actor, payments, row.reason_code, row.reason)
+        count += len(reversed_rows)
+        amount += sum(r.amount_yen for r in reversed_rows)
+    session.flush()
+    audit(session, actor, "payment.returns_import", detail={"imported": len(todo), "already_imported": already,
+                                                            "reversed_payments": count})
+    return ReturnsReport(imported=len(todo), already_imported=already, reversed_payments=count, reversed_yen=amount)
+
+
+# --- ledger views, statements --------------------------------------------------------------------
+
+
+def batch_payment_rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
+    """The batch's ledger payments (one row per payment; moving parts separately), for exports."""
+    batch = load_batch(session, batch_id)
+    rows = session.execute(
+        select(Payment.payee_id, Payee.name, Payment.case_id, Payment.grant_id, Payment.benefit_month,
+               Payment.subsidy, Payment.part, Payment.amount_yen)
+        .join(Payee, Payee.id == Payment.payee_id)
+        .where(Payment.batch_id == batch_id, Payment.kind == "payment")
+        .order_by(Payment.payee_id, Payment.case_id, Payment.benefit_month, Payment.grant_id, Payment.part)
+    ).all()
+    return [{"payee_name": name, "pay_date": batch.pay_date.isoformat(), "payee_id": str(payee_id),
+             "case_id": case_id, "case_reference": case_reference(case_id), "grant_id": grant_id,
+             "benefit_month": month, "subsidy": subsidy, "kind": part, "amount_yen": int(amount)}
+            for payee_id, name, case_id, grant_id, month, subsidy, part, amount in rows]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementLine:
+    case_reference: str
+    recipient_name: str
+    benefit_month: str
+    amount_yen: int
+    subsidy: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemittanceStatement:
+    """支払明細 for one payee of one batch: who was paid for which tenants and months (R45)."""
+
+    batch_id: int
+    pay_date: str
+    payee: dict[str, Any]
+    lines: tuple[StatementLine, ...]
+    total_yen: int
+
+
+def remittance_statements(session: Session, actor: Actor, batch_id: int) -> list[RemittanceStatement]:
+    """The 支払明細 of every payee in the batch, as data for the letters (recipients' names: audited)."""
+    require_role(actor, FINANCE)
+    batch = load_batch(session, batch_id)
+    rows = session.execute(
+        select(Payment.grant_id, Payment.case_id, Payment.benefit_month, Payment.payee_id, Payment.subsidy,
+               func.sum(Payment.amount_yen), Application.intake)
+        .join(BenefitGrant, BenefitGrant.id == Payment.grant_id)
+        .join(Application, Application.id == BenefitGrant.application_id)
+        .where(Payment.batch_id == batch_id, Payment.kind == "payment")
+        .group_by(Payment.grant_id, Payment.case_id, Payment.benefit_month, Payment.payee_id, Payment.subsidy,
+                  Application.id, Application.intake)
+    ).all()
+    names: dict[int, str] = {}
+    instalments = []
+    for grant_id, case_id, month, payee_id, subsidy, amount, intake in rows:
+        names[case_id] = str(((intake or {}).get("applicant") or {}).get("name") or "")
+        instalments.append(Instalment(grant_id=grant_id, case_id=case_id, case_reference=case_reference(case_id),
+                                      benefit_month=month, amount_yen=int(amount), payee_id=str(payee_id),
+                                      subsidy=subsidy, kind="monthly_rent" if subsidy == "rent" else "moving"))
+    transfers = {t.payee_id: t for t in session.scalars(select(PaymentTransfer)
+                                                        .where(PaymentTransfer.batch_id == batch_id))}
+    statements = []
+    for grouped in group_by_payee(instalments):
+        t = transfers[int(grouped.payee_id)]
+        statements.append(RemittanceStatement(
+            batch_id=batch.id, pay_date=batch.pay_date.isoformat(),
+            payee={"id": t.payee_id, "name": t.payee_name, "bank_code": t.bank_code, "branch_code": t.branch_code,
+                   "account_type": t.account_type, "account_number": t.account_number,
+                   "holder_name": t.holder_name, "customer_code": t.customer_code},
+            lines=tuple(StatementLine(case_reference=line.case_reference, recipient_name=names[line.case_id],
+                                      benefit_month=line.benefit_month, amount_yen=line.amount_yen,
+                                      subsidy=line.subsidy, kind=line.kind) for line in grouped.lines),
+            total_yen=grouped.amount_yen))
+    audit(session, actor, "payment_statement.read", target=f"payment_batch:{batch.id}",
+          detail={"payees": len(statements)})
+    return statements
+
+
+def grant_payments(session: Session, actor: Actor, grant_id: int) -> list[dict[str, Any]]:
+    """The ledger of one grant (payments and reversals), oldest first."""
+    require_role(actor, FINANCE)
+    rows = session.scalars(select(Payment).where(Payment.grant_id == grant_id).order_by(Payment.id)).all()
+    return [{"id": r.id, "kind": r.kind, "batch_id": r.batch_id, "payee_id": r.payee_id,
+             "benefit_month": r.benefit_month, "part": r.part, "amount_yen": r.amount_yen,
+             "reverses_payment_id": r.reverses_payment_id, "replaces_reversal_id": r.replaces_reversal_id,
+             "reason_code": r.reason_code, "reason": r.reason} for r in rows]

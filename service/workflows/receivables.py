@@ -1,0 +1,147 @@
+"""Repayment receivables (返還金, PD9): claims from stops, instalment plans, money received, balances.
+
+A claim is a ``repayment_claim`` row (written by the approved repayment decision). A claim whose
+decision a later approved decision supersedes is no longer owed (the correction's claim is).
+Plans and receipts are append-only: a new plan version replaces the previous one; a wrong
+receipt is corrected by a negative receipt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from service.db.models import Decision, DecisionReview, RepaymentClaim, utcnow
+from service.db.models_payments import RepaymentPlan, RepaymentReceipt
+from service.errors import InvalidRequest, NotFound, RuleViolation
+from service.workflows.common import Actor, audit, require_role
+from service.workflows.payments import FINANCE, case_reference
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Receivable:
+    claim_id: int
+    case_id: int
+    case_reference: str
+    grant_id: int
+    debtor: str
+    cause: str
+    claimed_yen: int
+    received_yen: int
+    balance_yen: int
+    due_to_date_yen: int
+    overdue_yen: int
+    next_due_date: str | None
+    plan: tuple[dict[str, Any], ...]
+
+
+def _in_force() -> Any:
+    return ~exists().where(
+        Decision.supersedes_decision_id == RepaymentClaim.decision_id,
+        exists().where(DecisionReview.decision_id == Decision.id, DecisionReview.outcome == "approved"),
+    )
+
+
+def _claim(session: Session, claim_id: int) -> RepaymentClaim:
+    claim = session.scalar(select(RepaymentClaim).where(RepaymentClaim.id == claim_id, _in_force()))
+    if claim is None:
+        raise NotFound(f"repayment claim {claim_id} not found (or superseded)", field="claim_id")
+    return claim
+
+
+def _received(session: Session, claim_id: int) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(RepaymentReceipt.amount_yen), 0))
+                              .where(RepaymentReceipt.claim_id == claim_id)) or 0)
+
+
+def _plan(session: Session, claim_id: int) -> list[dict[str, Any]]:
+    plan = session.scalar(select(RepaymentPlan).where(RepaymentPlan.claim_id == claim_id)
+                          .order_by(RepaymentPlan.version.desc()).limit(1))
+    return list(plan.instalments) if plan is not None else []
+
+
+def set_repayment_plan(session: Session, actor: Actor, claim_id: int,
+                       instalments: list[tuple[date, int]]) -> list[dict[str, Any]]:
+    """An instalment plan (分割納付) for the claim: due dates in order, amounts summing to the claim."""
+    require_role(actor, FINANCE)
+    claim = _claim(session, claim_id)
+    if not instalments:
+        raise InvalidRequest("a plan needs at least one instalment", field="instalments")
+    dates = [d for d, _ in instalments]
+    if dates != sorted(dates) or len(set(dates)) != len(dates):
+        raise InvalidRequest("due dates must be distinct and in order", field="instalments")
+    for index, (_, amount) in enumerate(instalments):
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise InvalidRequest("each instalment is a positive number of yen", field=f"instalments.{index}.amount_yen")
+    total = sum(a for _, a in instalments)
+    if total != claim.amount_yen:
+        raise RuleViolation(f"the instalments sum to {total} yen, the claim is {claim.amount_yen} yen",
+                            code="plan_total", field="instalments")
+    version = int(session.scalar(select(func.coalesce(func.max(RepaymentPlan.version), 0))
+                                 .where(RepaymentPlan.claim_id == claim.id)) or 0) + 1
+    rows = [{"due_date": d.isoformat(), "amount_yen": a} for d, a in instalments]
+    session.add(RepaymentPlan(claim_id=claim.id, version=version, instalments=rows, created_by=actor.user_id,
+                              created_at=utcnow()))
+    session.flush()
+    audit(session, actor, "repayment.plan", case_id=claim.case_id, target=f"repayment_claim:{claim.id}",
+          detail={"version": version, "instalments": len(rows), "total_yen": total})
+    return rows
+
+
+def record_repayment(session: Session, actor: Actor, claim_id: int, amount_yen: int, received_on: date,
+                     note: str | None = None) -> Receivable:
+    """Money received against a claim; never more than the balance. A negative amount corrects a receipt."""
+    require_role(actor, FINANCE)
+    claim = _claim(session, claim_id)
+    if isinstance(amount_yen, bool) or not isinstance(amount_yen, int) or amount_yen == 0:
+        raise InvalidRequest("amount_yen must be a non-zero integer", field="amount_yen")
+    received = _received(session, claim.id)
+    if received + amount_yen > claim.amount_yen:
+        raise RuleViolation(f"the balance is {claim.amount_yen - received} yen; {amount_yen} is more",
+                            code="overpayment", field="amount_yen")
+    if received + amount_yen < 0:
+        raise RuleViolation("a correction cannot exceed what was received", code="negative_balance",
+                            field="amount_yen")
+    session.add(RepaymentReceipt(claim_id=claim.id, amount_yen=amount_yen, received_on=received_on, note=note,
+                                 recorded_by=actor.user_id, recorded_at=utcnow()))
+    session.flush()
+    audit(session, actor, "repayment.receipt", case_id=claim.case_id, target=f"repayment_claim:{claim.id}",
+          detail={"amount_yen": amount_yen, "received_on": received_on.isoformat()})
+    return _receivable(session, claim, date.today())
+
+
+def _receivable(session: Session, claim: RepaymentClaim, today: date) -> Receivable:
+    received = _received(session, claim.id)
+    plan = _plan(session, claim.id)
+    due = sum(int(i["amount_yen"]) for i in plan if i["due_date"] <= today.isoformat()) if plan else claim.amount_yen
+    cumulative = 0
+    next_due = None
+    for item in plan:
+        cumulative += int(item["amount_yen"])
+        if cumulative > received:
+            next_due = str(item["due_date"])
+            break
+    return Receivable(claim_id=claim.id, case_id=claim.case_id, case_reference=case_reference(claim.case_id),
+                      grant_id=claim.grant_id, debtor=claim.debtor, cause=claim.cause, claimed_yen=claim.amount_yen,
+                      received_yen=received, balance_yen=claim.amount_yen - received, due_to_date_yen=due,
+                      overdue_yen=max(due - received, 0), next_due_date=next_due, plan=tuple(plan))
+
+
+def receivables(session: Session, actor: Actor, *, today: date | None = None,
+                open_only: bool = False) -> list[Receivable]:
+    """Every claim in force with what was received and what is still owed."""
+    require_role(actor, FINANCE)
+    claims = session.scalars(select(RepaymentClaim).where(_in_force()).order_by(RepaymentClaim.id)).all()
+    result = [_receivable(session, c, today or date.today()) for c in claims]
+    return [r for r in result if r.balance_yen > 0] if open_only else result
+
+
+def receivable_dict(r: Receivable) -> dict[str, Any]:
+    return {"claim_id": r.claim_id, "case_id": r.case_id, "case_reference": r.case_reference,
+            "grant_id": r.grant_id, "debtor": r.debtor, "cause": r.cause, "claimed_yen": r.claimed_yen,
+            "received_yen": r.received_yen, "balance_yen": r.balance_yen, "due_to_date_yen": r.due_to_date_yen,
+            "overdue_yen": r.overdue_yen, "next_due_date": r.next_due_date, "plan": list(r.plan)}

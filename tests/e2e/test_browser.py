@@ -1,0 +1,232 @@
+"""The screens in headless Chromium: the whole path from an agency's application to the bank file and
+the letters, a keyboard-only pass through the wizard, screenshots of each main screen."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from web_world import DOC_KINDS, PASSWORD, PDF, STEP1, STEP2, STEP3, STEP4
+
+
+def login(page: Any, username: str) -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.content()[:500]
+
+
+def fill_form(page: Any, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        loc = page.locator(f'[name="{name}"]')
+        kind = loc.first.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
+        if kind.startswith("select"):
+            loc.select_option(value)
+        elif kind.endswith(":radio"):
+            page.check(f'[name="{name}"][value="{value}"]')
+        elif kind.endswith(":checkbox"):
+            page.check(f'[name="{name}"]')
+        else:
+            loc.fill(value)
+
+
+def shot(page: Any, screens: Path, name: str) -> None:
+    page.screenshot(path=str(screens / f"{name}.png"), full_page=True)
+
+
+def test_agency_submits_clerk_drafts_approver_approves_finance_exports_letters_download(
+        new_page: Any, screens: Path, tmp_path: Path) -> None:
+    page = new_page()
+    page.goto("/login")
+    shot(page, screens, "01-login")
+    login(page, "agency")
+    page.goto("/applications/new")
+    fill_form(page, STEP1)
+    shot(page, screens, "02-wizard-household")
+    page.click("button[value=next]")
+    page.wait_for_url(re.compile(r"/step/2$"))
+    fill_form(page, STEP2)
+    page.click("button[value=next]")
+    page.wait_for_url(re.compile(r"/step/3$"))
+    fill_form(page, STEP3)
+    page.locator("#estimate").get_by_text("60,000円").wait_for()
+    shot(page, screens, "03-wizard-dwelling-estimate")
+    page.click("button[value=next]")
+    page.wait_for_url(re.compile(r"/step/4$"))
+    fill_form(page, STEP4)
+    for kind in DOC_KINDS:
+        page.set_input_files(f"#doc_{kind}", files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf",
+                                                     "buffer": PDF}])
+    shot(page, screens, "04-wizard-consents-documents")
+    page.click("button[value=next]")
+    page.wait_for_url(re.compile(r"/step/5$"))
+    assert "不足している項目はありません" in page.content()
+    shot(page, screens, "05-wizard-review")
+    page.get_by_role("button", name="申請を提出する").click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    case_id = int(page.url.rsplit("/", 1)[1])
+    assert "申請を提出しました" in page.content() or "提出しました" in page.content()
+    page.goto("/agency")
+    shot(page, screens, "06-agency-home")
+
+    clerk = new_page()
+    login(clerk, "clerk")
+    shot(clerk, screens, "07-work-queue")
+    clerk.goto(f"/cases/{case_id}")
+    assert "算定内訳" in clerk.content()
+    shot(clerk, screens, "08-case-page")
+    clerk.goto(f"/cases/{case_id}/decisions/new?kind=grant")
+    shot(clerk, screens, "09-draft-decision")
+    clerk.get_by_role("button", name="起案する").click()
+    clerk.wait_for_url(re.compile(rf"/cases/{case_id}$"))
+    assert "起案しました" in clerk.content()
+
+    approver = new_page()
+    login(approver, "approver")
+    approver.goto(f"/cases/{case_id}#drafts")
+    shot(approver, screens, "10-approval")
+    approver.get_by_role("button", name="決裁する").click()
+    approver.wait_for_url(re.compile(rf"/cases/{case_id}$"))
+    assert "決裁しました" in approver.content()
+
+    # letters (issued on approval)
+    approver.goto(f"/cases/{case_id}/letters")
+    shot(approver, screens, "11-letters")
+    href = approver.locator("a[href$='.pdf']").first.get_attribute("href")
+    response = approver.request.get(href)
+    assert response.ok and response.body().startswith(b"%PDF")
+
+    # finance: prepare, approve (second person), export, download the 全銀 file
+    finance = new_page()
+    login(finance, "finance")
+    finance.fill("#benefit_month", "2025-07")
+    finance.get_by_role("button", name="支払バッチを作成").click()
+    finance.wait_for_url(re.compile(r"/finance/batches/\d+$"))
+    batch_url = finance.url
+    finance2 = new_page()
+    login(finance2, "finance2")
+    finance2.goto(batch_url)
+    finance2.get_by_role("button", name="決裁する").click()
+    finance2.wait_for_load_state()
+    assert "決裁しました" in finance2.content()
+    finance2.get_by_role("button", name="全銀ファイルを出力").click()
+    finance2.wait_for_load_state()
+    shot(finance2, screens, "12-finance-batch")
+    with finance2.expect_download() as info:
+        finance2.get_by_role("link", name="全銀ファイルをダウンロード").click()
+    target = tmp_path / "zengin.txt"
+    info.value.save_as(target)
+    data = target.read_bytes()
+    assert len(data) % 120 in (0, 2) or b"\r\n" in data
+    assert data[:1] == b"1"
+    finance2.goto("/finance")
+    shot(finance2, screens, "13-finance-home")
+    finance2.goto("/finance/receivables")
+    shot(finance2, screens, "14-receivables")
+    finance2.goto("/dashboard?until=2025-12")
+    assert finance2.locator("svg.chart").count() == 4
+    shot(finance2, screens, "15-dashboard")
+
+    # 200% zoom: a narrow viewport at scale 2 reflows without horizontal scrolling
+    zoomed = new_page(width=640, height=900, scale=2)
+    login(zoomed, "clerk")
+    zoomed.goto(f"/cases/{case_id}")
+    overflow = zoomed.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1
+    shot(zoomed, screens, "16-case-page-200pct")
+
+
+def tab_to(page: Any, selector: str, limit: int = 250) -> None:
+    """Press Tab until the element has the focus (fields are reached in document order)."""
+    for _ in range(limit):
+        if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reachable with Tab")
+
+
+def kb_fill(page: Any, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        kind = page.locator(f'[name="{name}"]').first.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
+        if kind.endswith(":radio"):
+            tab_to(page, f'[name="{name}"]')
+            continue
+        element_id = page.locator(f'[name="{name}"]').first.get_attribute("id")
+        assert element_id, name
+        tab_to(page, f"#{element_id}")
+        if kind.startswith("select"):
+            page.keyboard.press("Home")
+            for _ in range(40):
+                if page.evaluate("document.activeElement.value") == value:
+                    break
+                page.keyboard.press("ArrowDown")
+            assert page.evaluate("document.activeElement.value") == value, (name, value)
+        elif kind.endswith(":checkbox"):
+            page.keyboard.press("Space")
+        elif kind.endswith(":date"):
+            year, month, day = value.split("-")
+            page.keyboard.type(month + day + year)  # Chromium's default (en-US) field order
+            assert page.evaluate("document.activeElement.value") == value, (name, value)
+        else:
+            page.keyboard.type(value)
+
+
+def test_the_wizard_works_with_the_keyboard_alone(new_page: Any, screens: Path) -> None:
+    page = new_page()
+    page.goto("/login")
+    assert page.evaluate("document.activeElement.id") == "username"  # autofocus
+    page.keyboard.type("agency")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/agency$"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")  # skip link → main content
+    assert page.evaluate("document.activeElement.id") == "main"
+    tab_to(page, "a[href='/applications/new'].btn")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/applications/new$"))
+    step1 = {k: v for k, v in STEP1.items() if k not in ("application_date",)}
+    kb_fill(page, step1)
+    shot(page, screens, "20-keyboard-wizard-step1")
+    tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/step/2$"))
+    kb_fill(page, {k: v for k, v in STEP2.items() if not k.startswith(("trigger_main", "decl_"))})
+    for group in ("trigger_main_earner", "decl_hello_work", "decl_similar_benefit", "decl_gang"):
+        wanted = STEP2[group]
+        radio = page.locator(f'[name="{group}"][value="{wanted}"]')
+        tab_to(page, f'[name="{group}"]')
+        if wanted == "no":
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Space")
+        assert radio.is_checked()
+    tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/step/3$"))
+    kb_fill(page, STEP3)
+    page.keyboard.press("Enter")  # Enter in a text field submits with the first button (保存して次へ)
+    page.wait_for_url(re.compile(r"/step/4$"))
+    kb_fill(page, {k: v for k, v in STEP4.items() if k.startswith("consent_")})
+    tab_to(page, '[name="emergency"]')
+    page.keyboard.press("Space")
+    assert page.locator('[name="emergency"][value="yes"]').is_checked()
+    tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/step/5$"))
+    content = page.content()
+    assert "本人確認書類 がまだ登録されていません" in content  # documents are uploaded with the file picker
+    assert "月額" in content
+    shot(page, screens, "21-keyboard-wizard-review")
+    tab_to(page, "form[action$='/submit'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/submit$"))
+    assert "不足している項目があります" in page.content()
+    focus_style = page.evaluate(
+        "(() => { const b = document.querySelector('.btn-primary'); b.focus();"
+        " return getComputedStyle(b).outlineStyle; })()")
+    assert focus_style != "none"

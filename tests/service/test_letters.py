@@ -1,0 +1,290 @@
+"""Letters through the API: issued on approval, archived append-only, reprinted byte for byte.
+
+PDF rendering costs ~0.3–0.5 s a letter, so only a few scenarios render; the other decision kinds are
+checked on their built content (``plan_letters``), which is what the PDF prints word for word.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from datetime import date
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+from service_world import INTAKE, MOVING_FACTS, RENT_FACTS, World
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from letters import LetterContent
+from letters.pdf import render_pdf
+from service.config import Settings
+from service.db.models import AuditEvent, Decision
+from service.db.models_letters import Letter
+from service.db.session import unit_of_work
+from service.workflows import letters as wf
+
+
+@pytest.fixture
+def service_settings() -> Settings:
+    """Letters are issued on approval in these tests."""
+    return Settings(issue_letters_on_approval=True)
+
+
+def pdf_text(data: bytes) -> str:
+    document = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+
+
+def page_count(data: bytes) -> int:
+    document = pdfium.PdfDocument(data)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def apply_with_council_consent(world: World, facts: dict[str, Any] | None = None) -> dict[str, Any]:
+    """world.apply, with the recipient's consent to copy decisions to the 社会福祉協議会 on record."""
+    from service_world import RENT_CONSENTS
+
+    from service.workflows.applications import required_documents
+
+    intake = copy.deepcopy(INTAKE)
+    intake["consents"] = {**RENT_CONSENTS, wf.COUNCIL_CONSENT: True}
+    body = {"kind": "initial", "facts": copy.deepcopy(facts or RENT_FACTS), "intake": intake}
+    app = world.post("agency", "/api/v1/applications", 201, json=body).json()
+    for doc_kind in required_documents("initial", app["benefit"], app["facts"]):
+        world.upload(app["case_id"], doc_kind, app["id"])
+    return dict(world.post("agency", f"/api/v1/applications/{app['id']}/submit", 200).json())
+
+
+def letters_of(world: World, case_id: int, who: str = "clerk") -> dict[str, dict[str, Any]]:
+    rows = world.get(who, f"/api/v1/cases/{case_id}/letters", 200).json()
+    return {f"{row['letter_type']}/{row['addressee_kind']}": row for row in rows}
+
+
+def session_of(world: World) -> Any:
+    return unit_of_work(world.client.app.state.session_factory)  # type: ignore[attr-defined]
+
+
+def test_a_grant_issues_its_letters_on_approval_idempotently_and_reprints_byte_for_byte(world: World) -> None:
+    app = apply_with_council_consent(world)
+    decision = world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    letters = letters_of(world, app["case_id"])
+    assert set(letters) == {"decision/recipient", "eligibility_certificate/recipient",
+                            "proxy_payment_notice/landlord", "council_notice/council"}
+    numbers = {row["document_number"] for row in letters.values()}
+    assert len(numbers) == 4 and all(n.endswith("号") and "千代生第" in n for n in numbers)
+
+    main = letters["decision/recipient"]
+    first = world.get("clerk", f"/api/v1/letters/{main['id']}/pdf", 200)
+    assert first.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(first.content).hexdigest() == main["sha256"] == first.headers["x-content-sha256"]
+    body = compact(pdf_text(first.content))
+    for expected in ("住居確保給付金支給決定通知書", "60,000円", "算定内訳", "130,000円", "64,000円",
+                     "収入認定額（世帯員1申請者", "【教示】", "千代田区長に対して審査請求", "6か月以内",
+                     main["document_number"], "株式会社テスト不動産"):
+        assert compact(expected) in body, expected
+    landlord = world.get("clerk", f"/api/v1/letters/{letters['proxy_payment_notice/landlord']['id']}/pdf", 200)
+    landlord_text = compact(pdf_text(landlord.content))
+    assert "代理受領に関する通知書（支給決定）" in landlord_text and "60,000円" in landlord_text
+    assert "株式会社テスト不動産御中" in landlord_text and "【教示】" not in landlord_text
+
+    # idempotent: issuing again (and approving re-runs nothing) creates nothing new
+    again = world.post("clerk", f"/api/v1/decisions/{decision['id']}/letters", 200).json()
+    assert sorted(row["id"] for row in again) == sorted(row["id"] for row in letters.values())
+    # a reprint is the stored bytes
+    second = world.get("approver", f"/api/v1/letters/{main['id']}/pdf", 200)
+    assert second.content == first.content
+    with session_of(world) as session:
+        stored = session.get(Letter, main["id"])
+        assert stored is not None and stored.template_version.startswith(wf.TEMPLATE_VERSION)
+        # and a re-render from the decision is byte-identical too (created_at = the approval time)
+        content = wf.rebuild_contents(session, [stored])[0]
+        assert render_pdf(content, created_at=wf.as_utc(stored.created_at)) == stored.pdf
+        reads = session.scalars(select(AuditEvent).where(AuditEvent.action == "letter.read")).all()
+        assert len(reads) == 3 and {r.username for r in reads} == {"clerk", "approver"}
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "letter.issue")) is not None
+
+
+def test_the_print_run_of_a_day_has_a_cover_list_and_every_letter(world: World) -> None:
+    app = world.apply()  # no council consent: decision, certificate, landlord notice
+    world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    letters = letters_of(world, app["case_id"])
+    assert set(letters) == {"decision/recipient", "eligibility_certificate/recipient",
+                            "proxy_payment_notice/landlord"}
+    day = next(iter(letters.values()))["issued_on"]
+    run = world.get("clerk", f"/api/v1/letters/print-run?day={day}", 200)
+    assert run.headers["content-type"] == "application/pdf"
+    text = compact(pdf_text(run.content))
+    assert "発送文書一覧" in text and "通数3通" in text
+    for row in letters.values():
+        assert compact(row["document_number"]) in text
+    assert page_count(run.content) >= 1 + 3
+    world.get("clerk", "/api/v1/letters/print-run?day=2001-01-01", 404)
+    world.get("agency", f"/api/v1/letters/print-run?day={day}", 403)
+
+
+def test_a_refusal_lists_every_unmet_requirement(world: World) -> None:
+    facts = dict(RENT_FACTS, assets_yen=5_000_000,
+                 declarations={"hello_work_registered": False, "similar_benefit": False,
+                               "gang_member_in_household": False})
+    app = world.apply(facts)
+    world.decide(app["case_id"], {"kind": "refusal", "application_id": app["id"]})
+    letters = letters_of(world, app["case_id"])
+    assert set(letters) == {"refusal/recipient"}
+    text = compact(pdf_text(world.get("clerk", f"/api/v1/letters/{letters['refusal/recipient']['id']}/pdf",
+                                      200).content))
+    assert "住居確保給付金不支給決定通知書" in text and "【教示】" in text
+    assert "金融資産の合計額が資産基準額以下であること" in text  # R21
+    assert "公共職業安定所に求職の申込み" in text  # R22
+    assert "5,000,000円" in text
+
+
+def test_agencies_read_only_their_own_cases_recipient_letters(world: World) -> None:
+    app = world.apply()
+    decision = world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    mine = letters_of(world, app["case_id"], who="agency")
+    assert set(mine) == {"decision/recipient", "eligibility_certificate/recipient"}
+    everything = letters_of(world, app["case_id"])
+    world.get("agency", f"/api/v1/letters/{mine['decision/recipient']['id']}/pdf", 200)
+    world.get("agency", f"/api/v1/letters/{everything['proxy_payment_notice/landlord']['id']}/pdf", 404)
+    world.get("agency_b", f"/api/v1/letters/{mine['decision/recipient']['id']}/pdf", 404)
+    world.get("agency_b", f"/api/v1/cases/{app['case_id']}/letters", 404)
+    world.get("finance", f"/api/v1/cases/{app['case_id']}/letters", 403)
+    world.post("agency", f"/api/v1/decisions/{decision['id']}/letters", 403)
+    world.post("finance", f"/api/v1/decisions/{decision['id']}/letters", 403)
+    world.get("clerk", "/api/v1/letters/999999/pdf", 404)
+
+
+def test_letters_are_append_only_in_the_database(world: World) -> None:
+    app = world.apply()
+    world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    letter_id = next(iter(letters_of(world, app["case_id"]).values()))["id"]
+    engine = world.client.app.state.engine  # type: ignore[attr-defined]
+    for statement in (f"UPDATE letter SET pdf = pdf WHERE id = {letter_id}",
+                      f"UPDATE letter SET document_number = 'x' WHERE id = {letter_id}",
+                      f"DELETE FROM letter WHERE id = {letter_id}"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+
+
+# --- the other decision kinds, on their content (no rendering) ------------------------------------------
+
+
+def built_letters(world: World, decision_id: int) -> dict[str, LetterContent]:
+    """The contents a decision's letters would print (numbers are placeholders; nothing is stored)."""
+    with session_of(world) as session:
+        decision = session.get(Decision, decision_id)
+        assert decision is not None
+        head = wf.municipality_letterhead("131016")
+        built: dict[str, LetterContent] = {}
+        for number, plan in enumerate(wf.plan_letters(session, decision), start=1):
+            built[plan.key] = plan.build(head.letterhead(f"試第{number}号"), built)
+        return built
+
+
+@pytest.fixture
+def quiet_world(world: World) -> World:
+    """The world with letters off at approval (the content tests render nothing)."""
+    world.client.app.state.settings = Settings(issue_letters_on_approval=False)  # type: ignore[attr-defined]
+    return world
+
+
+def test_the_council_notice_needs_the_recorded_consent(quiet_world: World) -> None:
+    world = quiet_world
+    without = world.apply()
+    d1 = world.decide(without["case_id"], {"kind": "grant", "application_id": without["id"]})
+    assert "council_notice/council" not in built_letters(world, d1["id"])
+    with_consent = apply_with_council_consent(world)
+    d2 = world.decide(with_consent["case_id"], {"kind": "grant", "application_id": with_consent["id"]})
+    council = built_letters(world, d2["id"])["council_notice/council"]
+    assert council.addressee.name == "社会福祉法人千代田区社会福祉協議会"
+    assert "本人の同意に基づき" in council.plain_text() and "60,000円" in council.plain_text()
+    assert letters_of(world, with_consent["case_id"]) == {}  # nothing issued with the setting off
+
+
+def test_a_stop_notice_lists_the_evidence_first_unpaid_month_and_repayment(quiet_world: World) -> None:
+    world = quiet_world
+    case_id, grant_id = world.granted_case()
+    world.pay(grant_id, "2025-05", "2025-06")
+    evidence = [{"kind": "monthly_activity_counts", "note": "令和7年5月分 面談1回"},
+                {"kind": "interview_records"}, {"kind": "hello_work_confirmations"},
+                {"kind": "reminder_log", "note": "5月12日・19日に電話"}]
+    stop = world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "job_search_failure",
+                                  "event_date": "2025-05-20", "evidence": evidence})
+    built = built_letters(world, stop["id"])
+    assert set(built) == {"stop_notice/recipient", "proxy_payment_notice/landlord"}
+    notice = built["stop_notice/recipient"].plain_text()
+    for expected in ("求職活動状況報告書", "令和7年5月分 面談1回", "自立相談支援機関の面談記録",
+                     "公共職業安定所の職業相談の確認記録", "5月12日・19日に電話", "令和7年6月分以降は支給しません",
+                     "60,000円", "返還請求書", "【教示】"):
+        assert expected in notice, expected
+    assert "令和7年6月分以降は振り込みません" in built["proxy_payment_notice/landlord"].plain_text()
+    repayment = world.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
+                                       "repayment_cause": "recipient_error"})
+    demand = built_letters(world, repayment["id"])["repayment_demand/recipient"].plain_text()
+    assert "住居確保給付金返還請求書" in demand and "60,000円" in demand and "納付書" in demand
+
+
+def test_extension_change_and_refused_extension_letters_notify_the_landlord(quiet_world: World) -> None:
+    world = quiet_world
+    case_id, grant_id = world.granted_case()
+    change = world.apply({"application_date": "2025-05-20", "rent_yen": 55000}, kind="change", case_id=case_id)
+    d = world.decide(case_id, {"kind": "change", "application_id": change["id"], "grant_id": grant_id})
+    built = built_letters(world, d["id"])
+    assert "変更前の支給額（月額）" in built["change_decision/recipient"].plain_text()
+    assert "55,000円" in built["change_decision/recipient"].plain_text()
+    assert "家賃額の変更" in built["change_decision/recipient"].plain_text()
+    assert "支給額変更" in built["proxy_payment_notice/landlord"].title
+    ext = world.apply({"application_date": "2025-07-15"}, kind="extension", case_id=case_id)
+    d = world.decide(case_id, {"kind": "extension", "application_id": ext["id"], "grant_id": grant_id})
+    built = built_letters(world, d["id"])
+    text_ = built["extension_decision/recipient"].plain_text()
+    assert "令和7年8月分から令和7年10月分まで（3か月）" in text_ and "6か月（上限9か月）" in text_
+    assert "支給期間延長" in built["proxy_payment_notice/landlord"].title
+    late = world.apply({"application_date": "2025-11-01"}, kind="extension", case_id=case_id)
+    d = world.decide(case_id, {"kind": "extension_refusal", "application_id": late["id"], "grant_id": grant_id})
+    built = built_letters(world, d["id"])
+    assert "延長申請却下通知書" in built["extension_refusal/recipient"].title
+    assert "令和7年10月分をもって振込を終了します" in built["proxy_payment_notice/landlord"].plain_text()
+
+
+def test_a_moving_grant_letter_shows_costs_cap_and_who_is_paid(quiet_world: World) -> None:
+    world = quiet_world
+    facts = dict(MOVING_FACTS, costs=[{"category": "key_money", "amount_yen": 50000},
+                                      {"category": "agency_fee", "amount_yen": 60000},
+                                      {"category": "removal", "amount_yen": 140000},
+                                      {"category": "deposit", "amount_yen": 60000}])
+    app = world.apply(facts)
+    d = world.decide(app["case_id"], {"kind": "moving_grant", "application_id": app["id"]})
+    letter = built_letters(world, d["id"])["moving_decision/recipient"].plain_text()
+    for expected in ("転居費用補助", "161,100円", "250,000円", "敷金", "対象外", "110,000円", "51,100円",
+                     "株式会社テスト不動産", "転居先の住宅扶助基準に基づく上限額（東京都新宿区・1級地）",
+                     "補助対象経費 250,000円 と支給上限額 161,100円 のいずれか低い額 ＝ 161,100円"):
+        assert expected in letter, expected
+
+
+def test_every_letterhead_prints_with_the_font() -> None:
+    from letters.pdf import font_codepoints
+    from service.letterhead import fiscal_year, letterheads
+
+    codepoints = font_codepoints()
+    heads = letterheads()
+    assert {"131016", "131237", "141003", "011002", "402109"} <= set(heads) and len(heads) == 26
+    for head in heads.values():
+        texts = (head.municipality_name, head.head_title, head.head_name, head.department, head.contact,
+                 head.council_name, head.document_number(2025, 1), *head.repayment_payment_instructions,
+                 *head.letterhead("1").appeal_notice_template)
+        assert all(ord(ch) in codepoints for t in texts for ch in t if ch != "\n"), head.code
+    assert heads["131016"].document_number(2025, 12) == "7千代生第12号"
+    assert fiscal_year(date(2026, 3, 31)) == 2025 and fiscal_year(date(2026, 4, 1)) == 2026

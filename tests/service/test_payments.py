@@ -1,0 +1,250 @@
+"""Payments through the service (issue 4): runs, batches, the 全銀 file, returns, statements, exports."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from service_world import INTAKE, MOVING_FACTS, World
+
+from payments.zengin import parse_transfer_file
+from payments.zengin_validator import validate_transfer_file
+from service.db.session import unit_of_work
+from service.workflows.admin import create_user
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def with_second_finance(world: World) -> World:
+    """The world plus a second finance user (PD17: the approver is not the preparer)."""
+    with unit_of_work(world.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        user, token = create_user(session, "finance2", "finance")
+        world.tokens["finance2"], world.users["finance2"] = token, user.id
+    return world
+
+
+@pytest.fixture
+def fin(world: World) -> World:
+    return with_second_finance(world)
+
+
+def intake_with(**payee: Any) -> dict[str, Any]:
+    intake = copy.deepcopy(INTAKE)
+    intake["payee"].update(payee)
+    return intake
+
+
+def granted(world: World, intake: dict[str, Any] | None = None) -> tuple[int, int]:
+    app = world.apply(intake=intake)
+    world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    case = world.get("clerk", f"/api/v1/cases/{app['case_id']}", 200).json()
+    return app["case_id"], int(case["grants"][0]["grant_id"])
+
+
+def run(world: World, month: str, expect: int = 201) -> dict[str, Any]:
+    return dict(world.post("finance", "/api/v1/payment-runs", expect, json={"benefit_month": month}).json())
+
+
+def approve_export(world: World, batch_id: int) -> bytes:
+    world.post("finance2", f"/api/v1/payment-batches/{batch_id}/approve", 200)
+    world.post("finance", f"/api/v1/payment-batches/{batch_id}/export", 200)
+    return bytes(world.get("finance", f"/api/v1/payment-batches/{batch_id}/file", 200).content)
+
+
+def test_a_month_is_run_approved_by_another_person_and_exported_once(fin: World) -> None:
+    case_id, grant_id = granted(fin)
+    report = run(fin, "2025-05")
+    assert report["payment_count"] == 1 and report["total_yen"] == 60000 and report["excluded"] == []
+    assert report["pay_date"] == "2025-05-23"  # the 25th is a Sunday (PD18)
+    batch_id = report["batch_id"]
+    r = fin.post("finance", f"/api/v1/payment-batches/{batch_id}/approve", 403)
+    assert r.json()["error"]["code"] == "two_person_rule"
+    r = fin.post("finance", f"/api/v1/payment-batches/{batch_id}/export", 409)
+    assert r.json()["error"]["code"] == "batch_state"
+    content = approve_export(fin, batch_id)
+    # Golden: parsed back and validated by the pure core, and byte for byte as stored.
+    assert validate_transfer_file(content) == []
+    parsed = parse_transfer_file(content)
+    assert parsed.total_count == 1 and parsed.total_amount_yen == 60000
+    (transfer,) = parsed.transfers
+    assert (transfer.bank_code, transfer.branch_code, transfer.account_number) == ("0001", "001", "1234567")
+    assert transfer.holder_name == "ｶ)ﾃｽﾄﾌﾄﾞｳｻﾝ" and transfer.new_code == "1" and transfer.customer_code_1 == 1
+    assert parsed.transfer_mmdd == "0523"
+    assert content == (GOLDEN / "zengin_2025-05_one_rent.txt").read_bytes()
+    again = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/file", 200)
+    assert again.content == content
+    batch = fin.get("finance", f"/api/v1/payment-batches/{batch_id}", 200).json()
+    assert batch["status"] == "exported" and batch["file"]["sha256"] == again.headers["x-content-sha256"]
+    assert batch["file"]["record_count"] == 1 and batch["file"]["total_yen"] == 60000
+    assert fin.clock(grant_id)["months"][0]["status"] == "paid"
+    # Rerunning the month adds nothing; the next month pays the next instalment (新規コード 0).
+    assert run(fin, "2025-05", 200)["batch_id"] is None
+    june = run(fin, "2025-06")
+    june_file = parse_transfer_file(approve_export(fin, june["batch_id"]))
+    assert june_file.transfers[0].new_code == "0" and june_file.total_amount_yen == 60000
+    fin.post("finance", f"/api/v1/payment-batches/{june['batch_id']}/settle", 200)
+    assert fin.get("finance", f"/api/v1/payment-batches/{june['batch_id']}", 200).json()["status"] == "settled"
+    ledger = fin.get("finance", f"/api/v1/grants/{grant_id}/payments", 200).json()
+    assert [(p["benefit_month"], p["amount_yen"]) for p in ledger] == [("2025-05", 60000), ("2025-06", 60000)]
+
+
+def test_a_bad_payee_is_left_out_and_reported_and_the_rest_goes_on(fin: World) -> None:
+    good_case, _ = granted(fin)
+    bad_case, bad_grant = granted(fin, intake_with(account_number="7654321", holder_kana="ヤマダ゠フドウサン"))
+    report = run(fin, "2025-05")
+    assert report["payment_count"] == 1 and report["total_yen"] == 60000
+    (excluded,) = report["excluded"]
+    assert excluded["case_id"] == bad_case and excluded["reason_code"] == "payee_problem"
+    assert "'゠'" in excluded["reason"]
+    batch = fin.get("finance", f"/api/v1/payment-batches/{report['batch_id']}", 200).json()
+    assert batch["excluded"] == report["excluded"]
+    payee = fin.get("finance", f"/api/v1/payees/{excluded['payee_id']}", 200).json()
+    assert payee["problems"][0]["code"] == "holder_name_unrepresentable"
+    fixed = fin.client.patch(f"/api/v1/payees/{payee['id']}", headers=fin.h("finance"),
+                             json={"holder_name": "ヤマダフドウサン"}).json()
+    assert fixed["problems"] == [] and fixed["account_version"] == 2
+    second = run(fin, "2025-05")  # the left-out case is paid once its payee is fixed
+    assert second["payment_count"] == 1 and second["excluded"] == []
+    assert fin.clock(bad_grant)["months"][0]["status"] == "paid"
+    assert good_case != bad_case
+
+
+def test_a_returned_transfer_is_paid_again_once_the_account_is_fixed(fin: World) -> None:
+    case_id, grant_id = granted(fin)
+    may = run(fin, "2025-05")
+    approve_export(fin, may["batch_id"])
+    bad_csv = b"batch_id,customer_code,amount_yen,reason_code,reason\r\n" + f"{may['batch_id']},1,60001,R1,x\r\n".encode()
+    r = fin.post("finance", "/api/v1/payment-returns", 422, files={"file": ("r.csv", bad_csv, "text/csv")})
+    assert r.json()["error"]["field"] == "amount_yen"
+    good_csv = ("batch_id,customer_code,amount_yen,reason_code,reason\r\n"
+                f"{may['batch_id']},1,60000,NOACCT,口座なし\r\n").encode()
+    result = fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", good_csv, "text/csv")}).json()
+    assert result == {"imported": 1, "already_imported": 0, "reversed_payments": 1, "reversed_yen": 60000}
+    again = fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", good_csv, "text/csv")}).json()
+    assert again["already_imported"] == 1 and again["reversed_payments"] == 0
+    assert fin.clock(grant_id)["months"][0]["status"] == "scheduled"
+    june = run(fin, "2025-06")  # June is paid; the returned May waits for a fixed account
+    assert june["payment_count"] == 1
+    assert [x["reason_code"] for x in june["excluded"]] == ["returned_not_payable"]
+    payee_id = june["excluded"][0]["payee_id"]
+    fin.client.patch(f"/api/v1/payees/{payee_id}", headers=fin.h("finance"), json={"account_number": "1111111"})
+    later = run(fin, "2025-06")
+    assert later["payment_count"] == 1 and later["excluded"] == []
+    parsed = parse_transfer_file(approve_export(fin, later["batch_id"]))
+    assert parsed.transfers[0].new_code == "2" and parsed.transfers[0].account_number == "1111111"
+    ledger = fin.get("finance", f"/api/v1/grants/{grant_id}/payments", 200).json()
+    assert [(p["kind"], p["benefit_month"], p["amount_yen"]) for p in ledger] == [
+        ("payment", "2025-05", 60000), ("reversal", "2025-05", -60000), ("payment", "2025-06", 60000),
+        ("payment", "2025-05", 60000)]
+    assert ledger[3]["replaces_reversal_id"] == ledger[1]["id"] and ledger[1]["reason_code"] == "NOACCT"
+    assert run(fin, "2025-06", 200)["batch_id"] is None
+
+
+def test_nothing_is_paid_after_a_stop_or_during_an_interruption(fin: World) -> None:
+    from calculations.stops import STOP_EVIDENCE, StopCause
+
+    paused_case, paused = granted(fin)
+    fin.decide(paused_case, {"kind": "interruption", "grant_id": paused, "effective_month": "2025-06"})
+    stopped_case, stopped = granted(fin, intake_with(account_number="2222222"))
+    cause = "job_search_failure"
+    fin.decide(stopped_case, {"kind": "stop", "grant_id": stopped, "cause": cause, "event_date": "2025-06-10",
+                              "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause(cause)]]})
+    report = run(fin, "2025-09")
+    statements = fin.get("finance", f"/api/v1/payment-batches/{report['batch_id']}/statements", 200).json()
+    paid = sorted((line["case_reference"], line["benefit_month"]) for s in statements for line in s["lines"])
+    ref = "HB-{:07d}".format
+    assert paid == sorted([(ref(paused_case), "2025-05"), (ref(stopped_case), "2025-05"),
+                           (ref(stopped_case), "2025-06")])
+    assert report["total_yen"] == 180000 and sum(s["total_yen"] for s in statements) == 180000
+    assert statements[0]["lines"][0]["recipient_name"] == "山田 太郎"
+
+
+def test_a_moving_grant_is_split_between_the_agent_and_the_removal_company(fin: World) -> None:
+    app = fin.apply(copy.deepcopy(MOVING_FACTS))
+    case_id = app["case_id"]
+    fin.decide(case_id, {"kind": "moving_grant", "application_id": app["id"]})
+    grant_id = fin.get("clerk", f"/api/v1/cases/{case_id}", 200).json()["grants"][0]["grant_id"]
+    assert run(fin, "2025-06", 200)["batch_id"] is None  # not confirmed yet: nothing due
+    fin.upload(case_id, "housing_report")
+    fin.upload(case_id, "expense_evidence")
+    fin.decide(case_id, {"kind": "moving_confirmation", "grant_id": grant_id,
+                         "actual_costs": [{"category": "key_money", "amount_yen": 50000},
+                                          {"category": "removal", "amount_yen": 30000}]})
+    mover = fin.post("finance", "/api/v1/payees", 201, json={
+        "kind": "removal_company", "name": "テスト運送株式会社", "holder_name": "テストウンソウ(カ", "bank_code": "0005",
+        "branch_code": "001", "account_type": "ordinary", "account_number": "3333333"}).json()
+    assert mover["problems"] == []
+    fin.client.put(f"/api/v1/grants/{grant_id}/payees/moving_other", headers=fin.h("finance"),
+                   json={"payee_id": mover["id"]})
+    from datetime import date
+
+    report = run(fin, date.today().strftime("%Y-%m"))
+    assert report["payment_count"] == 2 and report["transfer_count"] == 2 and report["total_yen"] == 80000
+    parsed = parse_transfer_file(approve_export(fin, report["batch_id"]))
+    assert sorted(t.amount_yen for t in parsed.transfers) == [30000, 50000]
+    ledger = fin.get("finance", f"/api/v1/grants/{grant_id}/payments", 200).json()
+    assert sorted((p["part"], p["amount_yen"]) for p in ledger) == [("moving_initial", 50000), ("moving_other", 30000)]
+    assert run(fin, date.today().strftime("%Y-%m"), 200)["batch_id"] is None
+
+
+def test_receivables_plans_receipts_and_balances(fin: World) -> None:
+    from calculations.stops import STOP_EVIDENCE, StopCause
+
+    case_id, grant_id = granted(fin)
+    run(fin, "2025-07")  # May to July in one batch (arrears)
+    fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit", "event_date": "2025-05-20",
+                         "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
+    fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error"})
+    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    assert claim["claimed_yen"] == 120000 and claim["balance_yen"] == 120000
+    cid = claim["claim_id"]
+    r = fin.post("finance", f"/api/v1/repayment-claims/{cid}/plan", 409,
+                 json={"instalments": [{"due_date": "2025-09-30", "amount_yen": 60000}]})
+    assert r.json()["error"]["code"] == "plan_total"
+    fin.post("finance", f"/api/v1/repayment-claims/{cid}/plan", 201, json={"instalments": [
+        {"due_date": "2025-09-30", "amount_yen": 60000}, {"due_date": "2025-10-31", "amount_yen": 60000}]})
+    after = fin.post("finance", f"/api/v1/repayment-claims/{cid}/receipts", 201,
+                     json={"amount_yen": 50000, "received_on": "2025-09-29"}).json()
+    assert after["received_yen"] == 50000 and after["balance_yen"] == 70000 and after["next_due_date"] == "2025-09-30"
+    r = fin.post("finance", f"/api/v1/repayment-claims/{cid}/receipts", 409,
+                 json={"amount_yen": 70001, "received_on": "2025-10-01"})
+    assert r.json()["error"]["code"] == "overpayment"
+
+
+def test_finance_exports_and_statistics_hold_integers_only(fin: World, tmp_path: Path) -> None:
+    import openpyxl
+
+    from service.workflows.common import Actor
+    from service.workflows.finance_reports import export_finance_files
+
+    granted(fin)
+    granted(fin, intake_with(account_number="4444444"))
+    report = run(fin, "2025-05")
+    csv_bytes = fin.get("finance", f"/api/v1/payment-batches/{report['batch_id']}/payment-list.csv", 200).content
+    assert csv_bytes.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
+    assert [r["amount_yen"] for r in rows] == ["60000", "60000"]
+    actor = Actor(user_id=fin.users["finance"], username="finance", role="finance")
+    with unit_of_work(fin.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        paths = export_finance_files(session, actor, report["batch_id"], tmp_path)
+    names = sorted(p.name for p in paths)
+    assert "totals_by_payee_2025-05.csv" in names and "receivables.xlsx" in names
+    totals = list(csv.DictReader(io.StringIO((tmp_path / "totals_by_subsidy_2025-05.csv").read_text("utf-8-sig"))))
+    assert totals == [{"benefit_month": "2025-05", "subsidy": "rent", "instalment_count": "2", "amount_yen": "120000"}]
+    sheet = openpyxl.load_workbook(next(p for p in paths if p.suffix == ".xlsx" and "payments" in p.name)).active
+    amounts = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert amounts == [60000, 60000] and all(type(a) is int for a in amounts)
+    from datetime import date
+
+    stats = fin.get("finance", f"/api/v1/statistics/monthly.csv?month={date.today():%Y-%m}", 200).content
+    table = list(csv.DictReader(io.StringIO(stats.decode("utf-8-sig"))))
+    sections = {(r["section"], r["item"]): r for r in table}
+    assert sections[("decisions", "grant")]["count"] == "2"
+    assert sections[("applications", "rent.initial")]["count"] == "2"
+    may = list(csv.DictReader(io.StringIO(fin.get("finance", "/api/v1/statistics/monthly.csv?month=2025-05",
+                                                   200).content.decode("utf-8-sig"))))
+    assert {(r["section"], r["item"], r["count"], r["amount_yen"]) for r in may} >= {("payments", "rent", "2", "120000")}
