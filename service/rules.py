@@ -1,126 +1,94 @@
 """The shell's single door to the rules engine (``calculations``) and the office calendar.
 
-Imports are lazy so that the service starts (and answers 503-free errors) even while a part of the
-core is being replaced; nothing here re-implements a rule.
+It binds the engine to the shipped rate tables and the jpholiday calendar and turns the engine's
+input errors into 4xx answers; nothing here re-implements a rule.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 import subprocess
 from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from calculations.changes import change_effective_month as _change_effective_month
+from calculations.compliance import check_month as _check_month
+from calculations.contract import assess_payload
+from calculations.errors import InvalidInput
+from calculations.periods import add_months as _add_months
+from calculations.periods import extension_deadline as _extension_deadline
+from calculations.rate_book import RateBook, load_rate_book
+from calculations.stops import STOP_EVIDENCE, StopCause
+from calculations.stops import first_unpaid_month as _first_unpaid_month
+from calculations.stops import repayment_for_stop as _repayment_for_stop
+from service.calendar import office_calendar
 from service.errors import InvalidRequest
 
 
-def rate_book() -> Any:
-    from calculations.rate_book import load_rate_book
-
+def rate_book() -> RateBook:
     return load_rate_book()
-
-
-@functools.lru_cache(maxsize=1)
-def calendar() -> Any:
-    from service import calendar as calendar_module
-
-    obj: Any = calendar_module.office_calendar
-    if inspect.isfunction(obj) or isinstance(obj, functools._lru_cache_wrapper):
-        return obj()
-    return obj
 
 
 def assess(facts: dict[str, Any], *, purpose: str = "initial") -> dict[str, Any]:
     """``assess_payload`` of contracts.md §1; bad input becomes a 422 naming the field."""
-    from calculations.contract import assess_payload
-    from calculations.errors import InvalidInput
-
     try:
-        result: dict[str, Any] = assess_payload(facts, rate_book(), calendar(), purpose=purpose)
+        return assess_payload(facts, rate_book(), office_calendar(), purpose=purpose)
     except InvalidInput as exc:
-        raise InvalidRequest(
-            str(getattr(exc, "message", exc)),
-            code=str(getattr(exc, "code", "invalid_input")),
-            field=getattr(exc, "field", None),
-        ) from exc
-    return result
+        raise InvalidRequest(exc.message, code=exc.code, field=exc.field) from exc
 
 
 def rates_version() -> str:
-    return str(rate_book().version)
+    return rate_book().version
 
 
 def add_months(month: str, n: int) -> str:
-    from calculations.periods import add_months as _add
-
-    return str(_add(month, n))
+    return _add_months(month, n)
 
 
 def extension_deadline(last_month: str) -> date:
-    from calculations.periods import extension_deadline as _deadline
-
-    result: date = _deadline(last_month, calendar())
-    return result
+    """PD6 on the municipal office's calendar."""
+    return _extension_deadline(last_month, office_calendar())
 
 
-def stop_cause(value: str) -> Any:
-    from calculations.stops import StopCause
-
+def stop_cause(value: str) -> StopCause:
     try:
         return StopCause(value)
     except ValueError as exc:
-        allowed = ", ".join(str(c.value) for c in StopCause)
+        allowed = ", ".join(c.value for c in StopCause)
         raise InvalidRequest(f"unknown stop cause {value!r}; one of {allowed}", field="cause") from exc
 
 
 def stop_causes() -> list[str]:
-    from calculations.stops import StopCause
-
-    return [str(c.value) for c in StopCause]
+    return [c.value for c in StopCause]
 
 
 def first_unpaid_month(cause: str, event_date: date, grant_first_month: str,
                        municipality_code: str | None = None) -> str:
-    from calculations.stops import first_unpaid_month as _first
-
+    """PD8 with the municipality's setting per cause."""
     settings = rate_book().settings(municipality_code) if municipality_code else None
-    return str(_first(stop_cause(cause), event_date, grant_first_month, settings=settings))
+    return _first_unpaid_month(stop_cause(cause), event_date, grant_first_month, settings=settings)
 
 
 def repayment_for_stop(paid_yen_by_month: dict[str, int], first_unpaid: str) -> tuple[list[str], int]:
-    from calculations.stops import repayment_for_stop as _repay
-
-    months, total = _repay(paid_yen_by_month, first_unpaid)
-    return list(months), int(total)
+    months, total = _repayment_for_stop(paid_yen_by_month, first_unpaid)
+    return list(months), total
 
 
 def stop_evidence(cause: str) -> list[str]:
-    from calculations.stops import STOP_EVIDENCE
-
-    return [str(kind) for kind in STOP_EVIDENCE[stop_cause(cause)]]
+    return list(STOP_EVIDENCE[stop_cause(cause)])
 
 
 def check_month(*, month: str, interviews: int, hello_work_consultations: int,
                 employer_applications: int) -> list[dict[str, Any]]:
-    from calculations.compliance import check_month as _check
-
-    reasons: list[dict[str, Any]] = _check(
-        month=month,
-        interviews=interviews,
-        hello_work_consultations=hello_work_consultations,
-        employer_applications=employer_applications,
-    )
-    return reasons
+    return _check_month(month=month, interviews=interviews, hello_work_consultations=hello_work_consultations,
+                        employer_applications=employer_applications, rates=rate_book())
 
 
 def change_effective_month(municipality_code: str, accepted_on: date) -> str:
-    """PD10: a change takes effect from the month after acceptance unless the setting says otherwise."""
-    month = accepted_on.strftime("%Y-%m")
-    setting = rate_book().settings(municipality_code).change_effective
-    return month if setting == "acceptance_month" else add_months(month, 1)
+    """PD10 with the municipality's setting."""
+    return _change_effective_month(accepted_on, rate_book().settings(municipality_code))
 
 
 @functools.lru_cache(maxsize=1)

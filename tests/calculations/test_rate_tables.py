@@ -159,3 +159,14 @@ def test_pd10_change_effective_setting() -> None:
     assert change_effective_month(date(2025, 6, 10), settings) == "2025-07"
     same = dataclasses.replace(settings, change_effective="acceptance_month")
     assert change_effective_month(date(2025, 6, 10), same) == "2025-06"
+
+
+def test_pd18_pay_day_setting_moves_the_pay_date() -> None:
+    import dataclasses
+
+    from payments.bank_calendar import pay_date
+    settings = RATES.settings("131016")
+    assert settings.pay_day == 25
+    assert pay_date("2026-11", settings.pay_day) == date(2026, 11, 25)
+    later = dataclasses.replace(settings, pay_day=28)
+    assert pay_date("2026-11", later.pay_day) == date(2026, 11, 27)  # 28 Nov 2026 is a Saturday
