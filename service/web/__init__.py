@@ -13,10 +13,10 @@ from service.web.core import HERE, CsrfFailed, LoginRequired, WebForbidden, logi
 
 
 def install_web(app: FastAPI) -> None:
-    from service.web import integrations, routes_agency, routes_auth, routes_cases
+    from service.web import integrations, routes_admin, routes_agency, routes_auth, routes_cases
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (routes_auth, routes_agency, routes_cases):
+    for module in (routes_auth, routes_agency, routes_cases, routes_admin):
         app.include_router(module.router)
     if integrations.payments() is not None:
         from service.web import routes_finance

@@ -40,11 +40,13 @@ class CsrfFailed(Exception):
 
 
 NAV: dict[str, list[tuple[str, str]]] = {
-    "agency": [("/agency", "ホーム"), ("/applications/new", "新規申請"), ("/cases", "ケース一覧")],
+    "agency": [("/agency", "ホーム"), ("/applications/new", "新規申請"),
+               ("/applications/new?benefit=moving", "転居費用補助の申請"), ("/cases", "ケース一覧")],
     "clerk": [("/queue", "作業一覧"), ("/cases", "ケース一覧"), ("/dashboard", "ダッシュボード")],
     "approver": [("/queue", "作業一覧"), ("/cases", "ケース一覧"), ("/dashboard", "ダッシュボード")],
     "finance": [("/finance", "支払"), ("/dashboard", "ダッシュボード")],
-    "admin": [("/dashboard", "ダッシュボード")],
+    "admin": [("/dashboard", "ダッシュボード"), ("/admin/users", "ユーザー"), ("/admin/agencies", "相談支援機関"),
+              ("/admin/audit", "監査ログ")],
 }
 
 HOME = {"agency": "/agency", "clerk": "/queue", "approver": "/queue", "finance": "/finance",
@@ -57,7 +59,8 @@ def extra_nav(role: str) -> list[tuple[str, str]]:
 
     items = list(NAV.get(role, []))
     if role == "finance" and integrations.payments() is not None:
-        items.insert(1, ("/finance/receivables", "債権管理"))
+        items.insert(1, ("/finance/payees", "支払先"))
+        items.insert(2, ("/finance/receivables", "債権管理"))
     return items
 
 

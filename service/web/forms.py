@@ -4,6 +4,7 @@ Japanese messages for what cannot be accepted. The API's Pydantic schemas do the
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,8 +24,51 @@ STEPS = (
     (4, "同意・書類", "consents"),
     (5, "確認・提出", "review"),
 )
+MOVING_STEPS = (
+    (1, "世帯", "household"),
+    (2, "収入・資産・収入減少", "income"),
+    (3, "転居先・費用・支払先", "dwelling"),
+    (4, "同意・書類", "consents"),
+    (5, "確認・提出", "review"),
+)
 MEMBER_ROWS = 6
 INCOME_ROWS = 2
+COST_ROWS = 6
+MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+
+
+def steps_for(benefit: str) -> tuple[tuple[int, str, str], ...]:
+    return MOVING_STEPS if benefit == "moving" else STEPS
+
+
+def municipalities() -> dict[str, Any]:
+    """The rate book's municipalities by code (destination of a move, R78)."""
+    from service import rules
+
+    return dict(rules.rate_book().municipalities)
+
+
+@functools.lru_cache(maxsize=1)
+def _prefectures() -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for code, muni in municipalities().items():
+        seen.setdefault(muni.prefecture, code)
+    return tuple(sorted(seen, key=lambda name: seen[name]))
+
+
+def prefectures() -> list[str]:
+    """The prefectures in JIS code order."""
+    return list(_prefectures())
+
+
+def municipality_name(code: str | None) -> str:
+    muni = municipalities().get(code or "")
+    return f"{muni.prefecture}{muni.name}{muni.ward}" if muni is not None else (code or "")
+
+
+def municipality_options(prefecture: str) -> list[tuple[str, str]]:
+    return [(code, f"{m.name}{m.ward}") for code, m in sorted(municipalities().items())
+            if m.prefecture == prefecture]
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -127,8 +171,8 @@ def parse_household(form: FormData, saved: dict[str, Any]) -> Parsed:
     return out
 
 
-def parse_income(form: FormData, saved: dict[str, Any]) -> Parsed:
-    from service.web.labels import INCOME_KIND, TRIGGER_CAUSE, TRIGGER_KIND
+def parse_income(form: FormData, saved: dict[str, Any], benefit: str = "rent") -> Parsed:
+    from service.web.labels import INCOME_DROP_CAUSE, INCOME_KIND, TRIGGER_CAUSE, TRIGGER_KIND
 
     out = Parsed()
     errors = out.errors
@@ -159,6 +203,23 @@ def parse_income(form: FormData, saved: dict[str, Any]) -> Parsed:
     assets = _yen(form, "assets_yen", "金融資産の額", errors)
     if assets is not None:
         out.facts["assets_yen"] = assets
+    if benefit == "moving":
+        drop: dict[str, Any] = {}
+        month = _text(form, "drop_month").replace("/", "-")
+        if month:
+            if MONTH_RE.match(month) and 1 <= int(month[5:]) <= 12:
+                drop["month"] = month
+            else:
+                errors["drop_month"] = "収入が減少した月は 2025-01 の形式で入力してください。"
+        drop_cause = _choice(form, "drop_cause", INCOME_DROP_CAUSE)
+        if drop_cause:
+            drop["cause"] = drop_cause
+        drop_main = _yesno(form, "drop_main_earner")
+        if drop_main is not None:
+            drop["main_earner"] = drop_main
+        out.facts["income_drop"] = drop
+        out.facts["declarations"] = _declarations(form)
+        return out
     trigger: dict[str, Any] = {}
     kind = _choice(form, "trigger_kind", TRIGGER_KIND)
     if kind:
@@ -174,26 +235,68 @@ def parse_income(form: FormData, saved: dict[str, Any]) -> Parsed:
     blocked = _yen(form, "job_search_blocked_days", "求職活動ができなかった日数", errors)
     trigger["job_search_blocked_days"] = blocked if blocked is not None else 0
     out.facts["trigger"] = trigger
+    out.facts["declarations"] = _declarations(form)
+    return out
+
+
+def _declarations(form: FormData) -> dict[str, Any]:
     declarations: dict[str, Any] = {}
     for key, name in (("hello_work_registered", "decl_hello_work"), ("similar_benefit", "decl_similar_benefit"),
                       ("gang_member_in_household", "decl_gang")):
         value = _yesno(form, name)
         if value is not None:
             declarations[key] = value
-    out.facts["declarations"] = declarations
-    return out
+    return declarations
 
 
-def parse_dwelling(form: FormData, saved: dict[str, Any]) -> Parsed:
+def parse_moving(form: FormData, out: Parsed) -> None:
+    """転居費用補助: current rent, destination, household-finance review and cost lines (R74–R80, PD13)."""
+    from service.web.labels import MOVING_COST
+
+    errors = out.errors
+    current = _yen(form, "current_rent_yen", "現在の家賃", errors)
+    if current is not None:
+        out.facts["current_rent_yen"] = current
+    code = _text(form, "dest_code") or _text(form, "dest_municipality")
+    if code:
+        if code in municipalities():
+            out.facts["destination"] = {"municipality_code": code}
+        else:
+            errors["dest_code"] = "転居先の市区町村コード（6桁）が見つかりません。都道府県と市区町村を選ぶこともできます。"
+    review: dict[str, Any] = {}
+    for key, name in (("move_needed", "fr_move_needed"), ("cannot_fund", "fr_cannot_fund")):
+        value = _yesno(form, name)
+        if value is not None:
+            review[key] = value
+    out.facts["household_finance_review"] = review
+    costs: list[dict[str, Any]] = []
+    for i in range(COST_ROWS):
+        category = _choice(form, f"cost{i}_category", MOVING_COST)
+        amount = _yen(form, f"cost{i}_amount", f"費用{i + 1}の金額", errors)
+        if category is None and amount is None:
+            continue
+        if category is None:
+            errors[f"cost{i}_category"] = f"費用{i + 1}の費目を選択してください。"
+        elif amount is None:
+            errors.setdefault(f"cost{i}_amount", f"費用{i + 1}の金額を入力してください。")
+        else:
+            costs.append({"category": category, "amount_yen": amount})
+    out.facts["costs"] = costs
+
+
+def parse_dwelling(form: FormData, saved: dict[str, Any], benefit: str = "rent") -> Parsed:
     from service.web.labels import ACCOUNT_TYPE, PAYEE_KIND
 
     out = Parsed()
     errors = out.errors
-    for key, label in (("rent_yen", "家賃額"), ("common_charges_yen", "共益費・管理費")):
+    if benefit == "moving":
+        parse_moving(form, out)
+    rent_fields = () if benefit == "moving" else (("rent_yen", "家賃額"), ("common_charges_yen", "共益費・管理費"))
+    for key, label in rent_fields:
         value = _yen(form, key, label, errors)
         if value is not None:
             out.facts[key] = value
-    if saved.get("applicant_type") == "homeless":
+    if benefit == "rent" and saved.get("applicant_type") == "homeless":
         paid_on = _date(form, "lease_initial_costs_paid_on", "初期費用を支払った日", errors)
         out.facts["lease_initial_costs_paid_on"] = paid_on
     payee: dict[str, Any] = {}
@@ -227,10 +330,12 @@ def parse_dwelling(form: FormData, saved: dict[str, Any]) -> Parsed:
     return out
 
 
-def parse_consents(form: FormData, saved_intake: dict[str, Any], benefit: str) -> Parsed:
+def parse_consents(form: FormData, saved_intake: dict[str, Any], benefit: str, kind: str = "initial") -> Parsed:
     from service.workflows.applications import REQUIRED_CONSENTS
 
     out = Parsed()
+    if kind != "initial":
+        return out
     consents = {key: form.get(f"consent_{key}") == "yes" for key in REQUIRED_CONSENTS[benefit]}
     out.intake["consents"] = consents
     emergency = _yesno(form, "emergency")
@@ -266,15 +371,16 @@ def validate(parsed: Parsed) -> Parsed:
     return parsed
 
 
-def parse_step(step: int, form: FormData, facts: dict[str, Any], intake: dict[str, Any], benefit: str) -> Parsed:
+def parse_step(step: int, form: FormData, facts: dict[str, Any], intake: dict[str, Any], benefit: str,
+               kind: str = "initial") -> Parsed:
     if step == 1:
         parsed = parse_household(form, facts)
     elif step == 2:
-        parsed = parse_income(form, facts)
+        parsed = parse_income(form, facts, benefit)
     elif step == 3:
-        parsed = parse_dwelling(form, facts)
+        parsed = parse_dwelling(form, facts, benefit)
     elif step == 4:
-        parsed = parse_consents(form, intake, benefit)
+        parsed = parse_consents(form, intake, benefit, kind)
     else:
         parsed = Parsed()
     return validate(parsed)

@@ -111,6 +111,22 @@ INCOME_KIND = {"wages": "給与", "self_employment": "事業収入", "pension": 
 
 TRIGGER_KIND = {"job_loss": "離職", "business_closure": "廃業", "reduced_work": "休業等による収入減少"}
 TRIGGER_CAUSE = {"dismissal": "解雇", "employer_reasons": "会社都合", "voluntary": "自己都合", "other": "その他"}
+INCOME_DROP_CAUSE = {"death": "主たる生計維持者の死亡", "job_loss": "離職・廃業",
+                     "reduced_work": "休業等による収入の減少"}
+#: PD13 cost categories: initial costs paid to the agent, other eligible costs, excluded costs.
+MOVING_COST = {
+    "key_money": "礼金",
+    "agency_fee": "仲介手数料",
+    "rent_guarantee_fee": "家賃債務保証料",
+    "home_insurance": "住宅保険料（火災保険料等）",
+    "removal": "引越し費用（運搬）",
+    "cleaning": "清掃費用（ハウスクリーニング）",
+    "key_replacement": "鍵の交換費用",
+    "deposit": "敷金（対象外）",
+    "advance_rent": "前家賃（対象外）",
+    "furniture": "家具・家電（対象外）",
+    "other": "その他（対象外）",
+}
 APPLICANT_TYPE = {"at_risk": "住居を失うおそれがある", "homeless": "住居を喪失している"}
 PAYEE_KIND = {"landlord": "貸主", "agent": "管理会社・仲介業者", "removal_company": "引越業者"}
 ACCOUNT_TYPE = {"ordinary": "普通", "current": "当座", "savings": "貯蓄"}
@@ -160,6 +176,15 @@ FIELD = {
     "incomes": "収入",
     "amount_yen": "金額",
     "commuting_allowance_yen": "通勤手当",
+    "current_rent_yen": "現在の家賃",
+    "destination": "転居先",
+    "income_drop": "収入の減少",
+    "month": "月",
+    "household_finance_review": "家計の確認",
+    "move_needed": "転居の必要性",
+    "cannot_fund": "転居費用を自ら用意できないこと",
+    "costs": "転居費用",
+    "category": "費目",
 }
 
 MUNICIPALITY = {
@@ -186,6 +211,14 @@ AUDIT_ACTION = {
     "grant.read": "支給期間を閲覧",
     "monthly_report.record": "求職活動状況報告を登録",
     "letter.read": "通知書を閲覧",
+    "stop_proposal.generate": "中止の提案を作成",
+    "payee.create": "支払先を登録",
+    "payee.update": "支払先を変更",
+    "grant_payee.assign": "支払先を割当て",
+    "repayment.plan": "分割納付計画を登録",
+    "repayment.receipt": "返還金の収納を記録",
+    "web.login": "ログイン",
+    "web.logout": "ログアウト",
 }
 
 
@@ -263,5 +296,6 @@ TABLES = {
     "STOP_EVIDENCE": STOP_EVIDENCE, "REPAYMENT_CAUSE": REPAYMENT_CAUSE, "DOCUMENT_KIND": DOCUMENT_KIND,
     "CONSENT": CONSENT, "RELATIONSHIP": RELATIONSHIP, "INCOME_KIND": INCOME_KIND, "TRIGGER_KIND": TRIGGER_KIND,
     "TRIGGER_CAUSE": TRIGGER_CAUSE, "APPLICANT_TYPE": APPLICANT_TYPE, "PAYEE_KIND": PAYEE_KIND,
-    "ACCOUNT_TYPE": ACCOUNT_TYPE, "MUNICIPALITY": MUNICIPALITY, "AUDIT_ACTION": AUDIT_ACTION,
+    "ACCOUNT_TYPE": ACCOUNT_TYPE, "INCOME_DROP_CAUSE": INCOME_DROP_CAUSE, "MOVING_COST": MOVING_COST,
+    "MUNICIPALITY": MUNICIPALITY, "AUDIT_ACTION": AUDIT_ACTION,
 }

@@ -48,19 +48,35 @@ def assessment_panel(facts: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "result": result}
 
 
+def _benefit(value: Any) -> str:
+    return "moving" if value == "moving" else "rent"
+
+
 def _wizard_context(request: Request, session: SessionDep, actor: WebActor, app_id: int | None, step: int,
-                    values: dict[str, Any] | None = None) -> dict[str, Any]:
+                    values: dict[str, Any] | None = None, benefit: str = "rent") -> dict[str, Any]:
     app = wf.read_application(session, actor, app_id) if app_id is not None else None
-    facts = app.facts if app else {"benefit": "rent"}
+    benefit = app.benefit if app else _benefit(benefit)
+    facts = app.facts if app else {"benefit": benefit}
     intake = app.intake if app else {}
-    benefit = app.benefit if app else "rent"
+    values = values or {}
     ctx: dict[str, Any] = {
-        "app": app, "facts": facts, "intake": intake, "step": step, "steps": forms.STEPS,
-        "member_rows": forms.MEMBER_ROWS, "income_rows": forms.INCOME_ROWS,
-        "values": values or {}, "errors": {}, "today": _today(request).isoformat(),
+        "app": app, "facts": facts, "intake": intake, "step": step, "steps": forms.steps_for(benefit),
+        "member_rows": forms.MEMBER_ROWS, "income_rows": forms.INCOME_ROWS, "cost_rows": forms.COST_ROWS,
+        "values": values, "errors": {}, "today": _today(request).isoformat(),
+        "benefit": benefit, "kind": app.kind if app else "initial",
         "consent_keys": wf.REQUIRED_CONSENTS[benefit],
         "nonce": secrets.token_urlsafe(12),
     }
+    if benefit == "moving" and step in (3, 5):
+        raw = facts.get("destination")
+        destination: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        code = str(values.get("dest_code") or values.get("dest_municipality")
+                   or destination.get("municipality_code") or "")
+        muni = forms.municipalities().get(code)
+        prefecture = str(values.get("dest_prefecture") or (muni.prefecture if muni else ""))
+        ctx.update(prefectures={p: p for p in forms.prefectures()}, dest_prefecture=prefecture, dest_code=code,
+                   dest_options=dict(forms.municipality_options(prefecture)) if prefecture else {},
+                   dest_name=forms.municipality_name(code) if code else "")
     if app is not None:
         ctx["required_docs"] = wf.required_documents(app.kind, app.benefit, app.facts)
         ctx["documents"] = wf.documents_of(session, app.case_id, app.id)
@@ -71,17 +87,19 @@ def _wizard_context(request: Request, session: SessionDep, actor: WebActor, app_
 
 
 @router.get("/applications/new", response_class=HTMLResponse)
-def wizard_new(request: Request, session: SessionDep, actor: WebActor) -> Response:
+def wizard_new(request: Request, session: SessionDep, actor: WebActor, benefit: str = "rent") -> Response:
     require(actor, "agency")
-    return render(request, "wizard.html", _wizard_context(request, session, actor, None, 1))
+    return render(request, "wizard.html", _wizard_context(request, session, actor, None, 1, benefit=benefit))
 
 
 @router.get("/applications/{app_id}/step/{step}", response_class=HTMLResponse)
-def wizard_step(request: Request, session: SessionDep, actor: WebActor, app_id: int, step: int) -> Response:
+def wizard_step(request: Request, session: SessionDep, actor: WebActor, app_id: int, step: int,
+                pref: str = "") -> Response:
     require(actor, "agency")
     if not 1 <= step <= len(forms.STEPS):
         return redirect(request, f"/applications/{app_id}/step/1")
-    ctx = _wizard_context(request, session, actor, app_id, step)
+    ctx = _wizard_context(request, session, actor, app_id, step,
+                          values={"dest_prefecture": pref} if pref in forms.prefectures() else None)
     if ctx["app"].status != "draft":
         return redirect(request, f"/cases/{ctx['app'].case_id}")
     return render(request, "wizard.html", ctx)
@@ -99,17 +117,18 @@ def _save_step(request: Request, session: SessionDep, actor: WebActor, app_id: i
                form: FormData) -> Response:
     require(actor, "agency")
     app = wf.load_application(session, actor, app_id) if app_id is not None else None
-    facts = app.facts if app else {"benefit": "rent"}
+    benefit = app.benefit if app else _benefit(form.get("benefit"))
+    facts = app.facts if app else {"benefit": benefit}
     intake = app.intake if app else {}
-    parsed = forms.parse_step(step, form, facts, intake, app.benefit if app else "rent")
+    parsed = forms.parse_step(step, form, facts, intake, benefit, app.kind if app else "initial")
     if parsed.errors:
-        ctx = _wizard_context(request, session, actor, app_id, step, values=dict(form))
+        ctx = _wizard_context(request, session, actor, app_id, step, values=dict(form), benefit=benefit)
         ctx["errors"] = parsed.errors
         return render(request, "wizard.html", ctx, status_code=422)
     try:
         if app is None:
             app, _created = wf.create_application(
-                session, actor, kind="initial", benefit="rent", case_id=None, facts=parsed.facts,
+                session, actor, kind="initial", benefit=benefit, case_id=None, facts=parsed.facts,
                 intake=parsed.intake, idempotency_key="web:" + str(form.get("nonce") or secrets.token_hex(8)))
         else:
             wf.update_application(session, actor, app.id, facts=parsed.facts or None,
@@ -123,7 +142,7 @@ def _save_step(request: Request, session: SessionDep, actor: WebActor, app_id: i
                                allowed_types=tuple(settings.allowed_upload_types))
     except DomainError as exc:
         session.rollback()
-        ctx = _wizard_context(request, session, actor, app_id, step, values=dict(form))
+        ctx = _wizard_context(request, session, actor, app_id, step, values=dict(form), benefit=benefit)
         ctx["errors"] = {"_form": error_text(exc)}
         return render(request, "wizard.html", ctx, status_code=422)
     action = str(form.get("action") or "next")
@@ -131,6 +150,11 @@ def _save_step(request: Request, session: SessionDep, actor: WebActor, app_id: i
     target = min(max(target, 1), len(forms.STEPS))
     if action == "stay":
         flash(request, "保存しました。")
+        pref = str(form.get("dest_prefecture") or "")
+        if step == 3 and pref in forms.prefectures():
+            from urllib.parse import quote
+
+            return redirect(request, f"/applications/{app.id}/step/3?pref={quote(pref)}")
     return redirect(request, f"/applications/{app.id}/step/{target}")
 
 
@@ -152,7 +176,7 @@ def wizard_estimate(request: Request, session: SessionDep, actor: WebActor, form
     require(actor, "agency")
     app = wf.load_application(session, actor, app_id)
     step = int(str(form.get("step") or "0") or 0)
-    parsed = forms.parse_step(step, form, app.facts, app.intake, app.benefit)
+    parsed = forms.parse_step(step, form, app.facts, app.intake, app.benefit, app.kind)
     facts = {**app.facts, **parsed.facts}
     response = templates.TemplateResponse(request, "_assessment.html", {
         "assessment": assessment_panel(facts), "field_label": field_label})
@@ -173,6 +197,30 @@ def wizard_submit(request: Request, session: SessionDep, actor: WebActor, form: 
         return render(request, "wizard.html", ctx, status_code=422)
     flash(request, f"申請 #{app.id} を提出しました。市区町村の審査をお待ちください。", "success")
     return redirect(request, f"/cases/{app.case_id}")
+
+
+@router.post("/cases/{case_id}/applications", response_class=HTMLResponse)
+def follow_up_application(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                          case_id: int) -> Response:
+    """An extension (延長) or change (変更) application on a case: the workflow copies the latest facts;
+    the agency then reviews them and adds the documents in the wizard."""
+    require(actor, "agency")
+    kind = str(form.get("kind") or "")
+    if kind not in ("extension", "change"):
+        flash(request, "申請の種類を選んでください。", "error")
+        return redirect(request, f"/cases/{case_id}")
+    try:
+        app, _created = wf.create_application(
+            session, actor, kind=kind, benefit=None, case_id=case_id, facts={}, intake={},
+            idempotency_key="web:" + str(form.get("nonce") or secrets.token_hex(8)))
+    except DomainError as exc:
+        session.rollback()
+        flash(request, error_text(exc), "error")
+        return redirect(request, f"/cases/{case_id}")
+    label = "延長申請" if kind == "extension" else "変更申請"
+    flash(request, f"{label}（申請 #{app.id}）を作成しました。直近の内容を引き継いでいます。変更点と書類を確認してください。",
+          "success")
+    return redirect(request, f"/applications/{app.id}/step/{4 if kind == 'extension' else 2}")
 
 
 # --- monthly report -------------------------------------------------------------------------------

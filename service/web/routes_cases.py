@@ -33,6 +33,31 @@ def queue(request: Request, session: SessionDep, actor: WebActor, month: str | N
                                           "next_month": rules.add_months(month, 1)})
 
 
+@router.post("/queue/propose-stops", response_class=HTMLResponse)
+def propose_stops(request: Request, session: SessionDep, actor: WebActor, form: PostedForm) -> Response:
+    """The clerk asks for stop proposals for the month's missing reports (never a stop by itself, PD16)."""
+    require(actor, "clerk")
+    from service.workflows import compliance
+
+    month = str(form.get("month") or "").strip()
+    if len(month) != 7 or not month[:4].isdigit() or month[4] != "-" or not month[5:].isdigit():
+        flash(request, "対象月を 2025-07 の形式で指定してください。", "error")
+        return redirect(request, "/queue")
+    try:
+        proposals = compliance.propose_stops_for_missing_reports(session, actor, month)
+    except DomainError as exc:
+        session.rollback()
+        flash(request, error_text(exc), "error")
+        return redirect(request, f"/queue?month={month}")
+    year, mon = month.split("-")
+    if proposals:
+        flash(request, f"{int(year)}年{int(mon)}月分の求職活動報告が未提出の {len(proposals)} 件について、中止の提案を作成しました。"
+              "証拠を確認してから起案してください。", "success")
+    else:
+        flash(request, f"{int(year)}年{int(mon)}月分で報告が未提出の支給はありません。")
+    return redirect(request, f"/queue?month={month}")
+
+
 @router.get("/cases", response_class=HTMLResponse)
 def case_list(request: Request, session: SessionDep, actor: WebActor) -> Response:
     require(actor, "agency", "clerk", "approver")
@@ -137,12 +162,30 @@ GRANT_KINDS = ("extension", "extension_refusal", "change", "interruption", "resu
 
 @router.get("/cases/{case_id}/decisions/new", response_class=HTMLResponse)
 def draft_form(request: Request, session: SessionDep, actor: WebActor, case_id: int,
-               kind: str = "grant") -> Response:
+               kind: str = "grant", proposal: int | None = None) -> Response:
     require(actor, "clerk")
     if kind not in DECISION_KIND:
         kind = "grant"
     view = grants.case_view(session, actor, case_id)
-    return render(request, "decision_form.html", _draft_ctx(view, kind, {}, {}))
+    values: dict[str, Any] = {}
+    if proposal is not None:
+        kind = "stop"
+        values = proposal_values(view, proposal)
+    return render(request, "decision_form.html", _draft_ctx(view, kind, values, {}))
+
+
+def proposal_values(view: dict[str, Any], proposal_id: int) -> dict[str, Any]:
+    """A stop draft prefilled from an open proposal: its grant, cause, required evidence and documents."""
+    found = next((p for p in view["stop_proposals"] if p["id"] == proposal_id and p["status"] == "open"), None)
+    if found is None:
+        return {}
+    evidence = found.get("evidence") or {}
+    docs = [str(d) for d in evidence.get("document_ids") or []]
+    reasons = "、".join(str(r.get("rule", "")) + " " + str(r.get("message", "")) for r in found.get("reasons") or [])
+    return {"proposal_id": str(found["id"]), "grant_id": str(found["grant_id"]), "cause": found["cause"],
+            "evidence_kinds": list(evidence.get("required_kinds") or []),
+            "evidence_doc": docs[0] if docs else "",
+            "note": f"中止の提案 #{found['id']}（{found['month']}分）に基づく起案。提案の理由：{reasons}"}
 
 
 def _draft_ctx(view: dict[str, Any], kind: str, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ transfers, receivables. Every action is a call to ``service.workflows.payments``
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -177,3 +178,276 @@ def receivables_page(request: Request, session: SessionDep, actor: WebActor) -> 
 
     rows = [receivables.receivable_dict(r) for r in receivables.receivables(session, actor, today=now(request).date())]
     return render(request, "receivables.html", {"rows": rows})
+
+
+# --- payees ---------------------------------------------------------------------------------------
+
+PAYEE_KIND_LABEL = {"landlord": "貸主", "agent": "管理会社・仲介業者", "removal_company": "引越業者",
+                    "recipient": "受給者本人"}
+ACCOUNT_TYPE_LABEL = {"1": "普通", "2": "当座", "4": "貯蓄", "9": "その他"}
+GRANT_PART = {"rent": "家賃（月額）", "moving_initial": "転居費用（仲介業者等への初期費用）",
+              "moving_other": "転居費用（引越業者等へのその他の費用）"}
+PAYEE_FIELD = {"kind": "支払先の種別", "name": "名称", "corporate_number": "法人番号", "holder_name": "口座名義（カナ）",
+               "bank_code": "金融機関コード", "branch_code": "支店コード", "account_type": "預金種目",
+               "account_number": "口座番号"}
+PROBLEM_TEXT = {
+    "bank_code_format": "金融機関コードは4桁の数字です。",
+    "bank_unknown": "金融機関コードが全銀の金融機関にありません。",
+    "branch_code_format": "支店コードは3桁の数字です。",
+    "branch_unknown": "支店コードがこの金融機関の支店にありません。",
+    "account_type_invalid": "預金種目が正しくありません。",
+    "account_number_format": "口座番号は7桁以内の数字です。",
+    "corporate_number_invalid": "法人番号（13桁）のチェックデジットが正しくありません。",
+    "japan_post_branch": "ゆうちょ銀行は振込用の店名（3桁）で登録してください。",
+    "japan_post_account_type": "ゆうちょ銀行の預金種目が正しくありません。",
+    "holder_name_empty": "口座名義が空です。",
+    "holder_name_too_long": "口座名義が全銀の受取人名の長さ（30バイト）を超えます（切り詰めません）。",
+}
+
+
+def problem_text(problem: dict[str, Any]) -> str:
+    """``check_payee``'s problem in Japanese (the checker's own wording kept as the detail)."""
+    import re
+
+    code = str(problem.get("code") or "")
+    message = str(problem.get("message") or "")
+    if code == "holder_name_unrepresentable":
+        match = re.search(r"character '(.+?)' \(position (\d+)\)", message)
+        if match:
+            return (f"口座名義の{match.group(2)}文字目「{match.group(1)}」は全銀の振込用カナに変換できません。"
+                    "カタカナ・英大文字・数字などで入力してください。")
+        return "口座名義に全銀の振込用カナに変換できない文字があります。"
+    return PROBLEM_TEXT.get(code, f"{PAYEE_FIELD.get(str(problem.get('field')), '')}を確認してください（{message}）。")
+
+
+def _payee_rows(session: SessionDep, actor: WebActor) -> list[dict[str, Any]]:
+    from service.workflows import payments
+
+    rows = []
+    for payee in payments.list_payees(session, actor, limit=500):
+        row = payments.payee_dict(payee)
+        row["problem_texts"] = [problem_text(p) for p in row["problems"]]
+        rows.append(row)
+    return rows
+
+
+def _payee_values(form: Any) -> dict[str, Any]:
+    import unicodedata
+
+    values: dict[str, Any] = {}
+    for key in ("kind", "name", "corporate_number", "holder_name", "bank_code", "branch_code", "account_type",
+                "account_number"):
+        text = str(form.get(key) or "").strip()
+        if key in ("bank_code", "branch_code", "account_number", "corporate_number", "holder_name"):
+            text = unicodedata.normalize("NFKC", text)
+        values[key] = text or None
+    return values
+
+
+def _payee_form(request: Request, payee: dict[str, Any] | None, values: dict[str, Any], error: str = "",
+                status_code: int = 200) -> Response:
+    return render(request, "payee_form.html", {
+        "payee": payee, "values": values, "error": error, "KINDS": PAYEE_KIND_LABEL,
+        "ACCOUNT_TYPES": ACCOUNT_TYPE_LABEL, "FIELDS": PAYEE_FIELD}, status_code=status_code)
+
+
+@router.get("/finance/payees", response_class=HTMLResponse)
+def payees_page(request: Request, session: SessionDep, actor: WebActor) -> Response:
+    require(actor, "finance")
+    return render(request, "payees.html", {"payees": _payee_rows(session, actor), "KINDS": PAYEE_KIND_LABEL,
+                                           "ACCOUNT_TYPES": ACCOUNT_TYPE_LABEL, "PARTS": GRANT_PART})
+
+
+@router.get("/finance/payees/new", response_class=HTMLResponse)
+def payee_new(request: Request, session: SessionDep, actor: WebActor) -> Response:
+    require(actor, "finance")
+    return _payee_form(request, None, {"account_type": "1"})
+
+
+@router.get("/finance/payees/{payee_id}", response_class=HTMLResponse)
+def payee_edit(request: Request, session: SessionDep, actor: WebActor, payee_id: int) -> Response:
+    require(actor, "finance")
+    from service.workflows import payments
+
+    try:
+        payee = payments.payee_dict(payments.load_payee(session, payee_id))
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "支払先が見つかりません", "message": error_text(exc)},
+                      status_code=exc.status_code)
+    payee["problem_texts"] = [problem_text(p) for p in payee["problems"]]
+    return _payee_form(request, payee, payee)
+
+
+@router.post("/finance/payees", response_class=HTMLResponse)
+@router.post("/finance/payees/{payee_id}", response_class=HTMLResponse)
+def payee_save(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+               payee_id: int | None = None) -> Response:
+    require(actor, "finance")
+    from service.workflows import payments
+
+    values = _payee_values(form)
+    try:
+        if payee_id is None:
+            saved = payments.create_payee(session, actor, values)
+        else:
+            saved = payments.update_payee(session, actor, payee_id, values)
+    except DomainError as exc:
+        session.rollback()
+        field = PAYEE_FIELD.get(str(exc.field or ""), "")
+        text = f"{field}：{error_text(exc)}" if field else error_text(exc)
+        current = None
+        if payee_id is not None:
+            current = payments.payee_dict(payments.load_payee(session, payee_id))
+            current["problem_texts"] = [problem_text(p) for p in current["problems"]]
+        return _payee_form(request, current, values, text, status_code=422)
+    result = payments.payee_dict(saved)
+    if result["problems"]:
+        flash(request, "支払先を保存しましたが、次の問題があるため振込の対象になりません：" +
+              " ".join(problem_text(p) for p in result["problems"]), "warning")
+    else:
+        flash(request, f"支払先 #{saved.id}（{saved.name}）を保存しました。", "success")
+    return redirect(request, f"/finance/payees/{saved.id}")
+
+
+@router.post("/finance/grant-payees", response_class=HTMLResponse)
+def grant_payee_assign(request: Request, session: SessionDep, actor: WebActor, form: PostedForm) -> Response:
+    require(actor, "finance")
+    from service.workflows import payments
+
+    grant_text = str(form.get("grant_id") or "").strip()
+    payee_text = str(form.get("payee_id") or "").strip()
+    part = str(form.get("part") or "")
+    if not grant_text.isdigit() or not payee_text.isdigit():
+        flash(request, "支給番号と支払先を選んでください。", "error")
+        return redirect(request, "/finance/payees")
+    try:
+        payments.assign_grant_payee(session, actor, int(grant_text), part, int(payee_text))
+    except DomainError as exc:
+        session.rollback()
+        flash(request, error_text(exc), "error")
+        return redirect(request, "/finance/payees")
+    flash(request, f"支給 #{grant_text} の{GRANT_PART.get(part, part)}の支払先を支払先 #{payee_text} にしました。"
+          "次回の支払から適用されます。", "success")
+    return redirect(request, "/finance/payees")
+
+
+# --- receivables: instalment plan and receipts ----------------------------------------------------
+
+
+def _claim_row(session: SessionDep, actor: WebActor, request: Request, claim_id: int) -> dict[str, Any] | None:
+    from service.workflows import receivables
+
+    for r in receivables.receivables(session, actor, today=now(request).date()):
+        if r.claim_id == claim_id:
+            return receivables.receivable_dict(r)
+    return None
+
+
+def _claim_page(request: Request, session: SessionDep, actor: WebActor, claim_id: int,
+                values: dict[str, Any] | None = None, error: str = "", status_code: int = 200) -> Response:
+    row = _claim_row(session, actor, request, claim_id)
+    if row is None:
+        return render(request, "error.html", {"title": "債権が見つかりません",
+                                              "message": f"債権 #{claim_id} は見つからないか、更正されています。"},
+                      status_code=404)
+    return render(request, "receivable.html", {"r": row, "values": values or {}, "error": error, "rows": PLAN_ROWS,
+                                               "today": now(request).date().isoformat()},
+                  status_code=status_code)
+
+
+PLAN_ROWS = 12
+
+
+@router.get("/finance/receivables/{claim_id}", response_class=HTMLResponse)
+def receivable_page(request: Request, session: SessionDep, actor: WebActor, claim_id: int) -> Response:
+    require(actor, "finance")
+    return _claim_page(request, session, actor, claim_id)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip().replace("/", "-"))
+    except ValueError:
+        return None
+
+
+@router.post("/finance/receivables/{claim_id}/plan", response_class=HTMLResponse)
+def receivable_plan(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                    claim_id: int) -> Response:
+    require(actor, "finance")
+    from service.workflows import receivables
+
+    instalments: list[tuple[date, int]] = []
+    for i in range(PLAN_ROWS):
+        due_text = str(form.get(f"due{i}") or "").strip()
+        amount_text = str(form.get(f"amount{i}") or "").replace(",", "").replace("円", "").strip()
+        if not due_text and not amount_text:
+            continue
+        due = _day(due_text)
+        if due is None or not amount_text.isdigit():
+            return _claim_page(request, session, actor, claim_id, dict(form),
+                               f"{i + 1}行目：納期限（2025-05-12 の形式）と金額（円・整数）を入力してください。", 422)
+        instalments.append((due, int(amount_text)))
+    try:
+        receivables.set_repayment_plan(session, actor, claim_id, instalments)
+    except DomainError as exc:
+        session.rollback()
+        text = {"plan_total": "分割額の合計が債権額と一致しません。",
+                "invalid_request": "納期限は重複なく日付順に、金額は1円以上で入力してください。"}.get(exc.code, "")
+        return _claim_page(request, session, actor, claim_id, dict(form), f"{text}{error_text(exc)}", 422)
+    flash(request, f"債権 #{claim_id} の分割納付計画（{len(instalments)}回）を登録しました。", "success")
+    return redirect(request, f"/finance/receivables/{claim_id}")
+
+
+@router.post("/finance/receivables/{claim_id}/receipt", response_class=HTMLResponse)
+def receivable_receipt(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                       claim_id: int) -> Response:
+    require(actor, "finance")
+    from service.workflows import receivables
+
+    amount_text = str(form.get("amount_yen") or "").replace(",", "").replace("円", "").strip()
+    received_on = _day(str(form.get("received_on") or ""))
+    negative = amount_text.startswith("-")
+    if received_on is None or not amount_text.lstrip("-").isdigit():
+        return _claim_page(request, session, actor, claim_id, dict(form),
+                           "収納日（2025-05-12 の形式）と金額（円・整数、訂正はマイナス）を入力してください。", 422)
+    amount = int(amount_text) if not negative else -int(amount_text[1:])
+    try:
+        receivables.record_repayment(session, actor, claim_id, amount, received_on,
+                                     note=str(form.get("note") or "").strip() or None)
+    except DomainError as exc:
+        session.rollback()
+        text = {"overpayment": "残高を超える金額は収納できません。",
+                "negative_balance": "訂正額が収納済の額を超えています。"}.get(exc.code, "")
+        return _claim_page(request, session, actor, claim_id, dict(form), f"{text}{error_text(exc)}", 422)
+    flash(request, f"債権 #{claim_id} に {amount:,}円の収納を記録しました。", "success")
+    return redirect(request, f"/finance/receivables/{claim_id}")
+
+
+# --- remittance statements -----------------------------------------------------------------------
+
+
+@router.get("/finance/batches/{batch_id}/statements.zip")
+def remittance_statements_zip(request: Request, session: SessionDep, actor: WebActor, batch_id: int) -> Response:
+    """支払明細書 (one PDF per payee) of an exported batch, in one zip."""
+    require(actor, "finance")
+    import io
+    import re
+    import zipfile
+
+    from service.workflows import letters
+
+    try:
+        pdfs = letters.remittance_statement_pdfs(session, actor, batch_id)
+    except DomainError as exc:
+        session.rollback()
+        flash(request, "支払明細書は、全銀ファイルを出力したバッチについて作成できます。" + error_text(exc), "error")
+        return redirect(request, f"/finance/batches/{batch_id}")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, (name, pdf) in enumerate(pdfs, start=1):
+            safe = re.sub(r'[\\/:*?"<>|\s]+', "_", name)[:40] or "payee"
+            info = zipfile.ZipInfo(f"{number:03d}_{safe}.pdf", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, pdf)
+    return _download(buffer.getvalue(), f"statements_{batch_id}.zip", "application/zip")

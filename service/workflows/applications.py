@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from service import rules
 from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document, utcnow
 from service.errors import Conflict, IncompleteApplication, InvalidRequest, NotFound
-from service.workflows.common import Actor, audit, load_case, require_role
+from service.workflows.common import Actor, audit, hold, load_case, require_role
 
 #: R86 explanations each applicant consents to before intake.
 REQUIRED_CONSENTS: dict[str, tuple[str, ...]] = {
@@ -200,12 +200,15 @@ def create_application(
         created_by=actor.user_id,
     )
     session.add(app)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict("an application with this Idempotency-Key is being created", field="Idempotency-Key") \
-            from exc
+    if idempotency_key is None:
+        session.flush()  # NULL keys never collide (unique over agency and key): no savepoint needed
+    else:
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError as exc:
+            raise Conflict("an application with this Idempotency-Key is being created",
+                           field="Idempotency-Key") from exc
     audit(session, actor, "application.create", case_id=case.id, target=f"application:{app.id}",
           detail={"kind": kind, "benefit": benefit})
     return app, True
@@ -215,6 +218,7 @@ def load_application(session: Session, actor: Actor, application_id: int) -> App
     app = session.get(Application, application_id)
     if app is None or (actor.role == "agency" and app.agency_id != actor.agency_id):
         raise NotFound(f"application {application_id} not found", field="application_id")
+    hold(session, app)
     return app
 
 
@@ -324,7 +328,8 @@ def missing_items(session: Session, app: Application) -> list[dict[str, str]]:
         elif intake.get("emergency") is False and not plan.get("plan_date"):
             items.append({"field": "intake.plan.plan_date", "message": "the support plan date (R87) is "
                           "required unless the emergency flag (R88) is set"})
-    present = {doc.kind for doc in documents_of(session, app.case_id, app.id)}
+    present = set(session.scalars(select(Document.kind).distinct().where(
+        Document.case_id == app.case_id, Document.application_id == app.id)))
     exempt = intake.get("document_exemptions") or {}
     for kind in required_documents(app.kind, app.benefit, app.facts):
         if kind not in present and kind not in exempt:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.db.models import AuditEvent, BenefitCase, utcnow
 from service.errors import ConcurrentModification, Forbidden, NotFound
@@ -54,11 +55,28 @@ def audit(
     )
 
 
+_HELD = "workflows.held"
+
+
+def hold(session: Session, obj: Any) -> None:
+    """Keep ``obj`` in the identity map until the transaction ends. The identity map only holds
+    unchanged objects weakly, so a case or application that a step looks up and then lets go of would
+    be SELECTed again by the next step of the same transaction (five uploads → five case SELECTs)."""
+    session.info.setdefault(_HELD, set()).add(obj)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_held(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: the next one loads afresh
+        session.info.pop(_HELD, None)
+
+
 def load_case(session: Session, actor: Actor, case_id: int) -> BenefitCase:
     """The case, or 404 — also when an agency asks for another agency's case."""
     case = session.get(BenefitCase, case_id)
     if case is None or (actor.role == "agency" and case.agency_id != actor.agency_id):
         raise NotFound(f"case {case_id} not found", field="case_id")
+    hold(session, case)
     return case
 
 
@@ -71,10 +89,11 @@ def bump_case_version(session: Session, case: BenefitCase, expected: int | None)
             " reload the case and try again",
             field="case_version",
         )
+    now = utcnow()
     result = session.execute(
         update(BenefitCase)
         .where(BenefitCase.id == case.id, BenefitCase.version == seen)
-        .values(version=seen + 1, updated_at=utcnow())
+        .values(version=seen + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0) != 1:
@@ -82,5 +101,8 @@ def bump_case_version(session: Session, case: BenefitCase, expected: int | None)
             f"case {case.id} is being changed by someone else right now; reload the case and try again",
             field="case_version",
         )
-    session.refresh(case)
-    return case.version
+    # The row is what we saw plus this bump (every change to a case bumps its version): set the new
+    # values as loaded state instead of SELECTing the row again.
+    set_committed_value(case, "version", seen + 1)
+    set_committed_value(case, "updated_at", now)
+    return seen + 1

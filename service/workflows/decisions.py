@@ -29,7 +29,7 @@ from service.db.models import (
 )
 from service.errors import Conflict, Forbidden, InvalidRequest, NotFound, RuleViolation
 from service.workflows.applications import assessable_facts, contract_facts, load_application
-from service.workflows.common import Actor, audit, bump_case_version, load_case, require_role
+from service.workflows.common import Actor, audit, bump_case_version, hold, load_case, require_role
 
 MAX_MONTHS = 9  # PD7
 PERIOD_MONTHS = 3  # R37, PD7
@@ -55,11 +55,11 @@ def _need(value: Any, name: str, kind: str) -> Any:
 
 
 def decision_status(session: Session, decision: Decision) -> str:
-    review = session.scalar(select(DecisionReview).where(DecisionReview.decision_id == decision.id))
-    if review is None:
+    outcome = session.scalar(select(DecisionReview.outcome).where(DecisionReview.decision_id == decision.id))
+    if outcome is None:
         return "draft"
-    if review.outcome != "approved":
-        return review.outcome
+    if outcome != "approved":
+        return outcome
     superseded = session.scalar(
         select(func.count()).select_from(Decision)
         .join(DecisionReview, DecisionReview.decision_id == Decision.id)
@@ -440,11 +440,22 @@ def draft_decision(session: Session, actor: Actor, case_id: int, draft: dict[str
 
 
 def _load_draft(session: Session, actor: Actor, decision_id: int) -> tuple[Decision, BenefitCase]:
-    decision = session.get(Decision, decision_id)
-    if decision is None:
+    # One SELECT: the decision, its case and application (load_case and _apply then find them in the
+    # identity map) and whether it has been reviewed (a review of any outcome ends the draft).
+    row = session.execute(
+        select(Decision, BenefitCase, Application, DecisionReview.outcome)
+        .join(BenefitCase, BenefitCase.id == Decision.case_id)
+        .outerjoin(Application, Application.id == Decision.application_id)
+        .outerjoin(DecisionReview, DecisionReview.decision_id == Decision.id)
+        .where(Decision.id == decision_id)
+    ).first()
+    if row is None:
         raise NotFound(f"decision {decision_id} not found", field="decision_id")
+    decision, _, app, reviewed = row
     case = load_case(session, actor, decision.case_id)
-    if decision_status(session, decision) != "draft":
+    if app is not None:
+        hold(session, app)
+    if reviewed is not None:
         raise Conflict(f"decision {decision.id} was already reviewed", code="already_reviewed")
     return decision, case
 
@@ -536,19 +547,21 @@ def _apply(session: Session, case: BenefitCase, decision: Decision) -> None:
             grant.decision_id = decision.id
             grant.updated_at = now
             return
-        if grant is None:
-            grant = _new_grant(session, case, app, decision, "active", amount)
         first = str(result["first_benefit_month"])
-        grant.status = "active"
-        grant.amount_yen = amount
-        grant.decision_id = decision.id
-        grant.first_month = first
-        grant.updated_at = now
         period = [rules.add_months(first, i) for i in range(PERIOD_MONTHS)]
-        _schedule(session, grant, period, amount, decision.id)
-        _set_period_end(grant, period[-1])
         app.status = "decided"
         case.status = "granted"
+        if grant is None:  # inserted complete: no UPDATE of the row just inserted
+            grant = _new_grant(session, case, app, decision, "active", amount, first_month=first,
+                               last_month=period[-1])
+        else:
+            grant.status = "active"
+            grant.amount_yen = amount
+            grant.decision_id = decision.id
+            grant.first_month = first
+            grant.updated_at = now
+            _set_period_end(grant, period[-1])
+        _schedule(session, grant, period, amount, decision.id)
         return
     grant = session.get(BenefitGrant, decision.grant_id) if decision.grant_id else None
     assert grant is not None
@@ -623,10 +636,13 @@ def _apply(session: Session, case: BenefitCase, decision: Decision) -> None:
 
 
 def _new_grant(session: Session, case: BenefitCase, app: Application, decision: Decision, status: str,
-               amount: int) -> BenefitGrant:
+               amount: int, *, first_month: str | None = None, last_month: str | None = None) -> BenefitGrant:
+    now = utcnow()
     grant = BenefitGrant(case_id=case.id, application_id=app.id, decision_id=decision.id, benefit=app.benefit,
-                         status=status, amount_yen=amount, extensions_used=0, created_at=utcnow(),
-                         updated_at=utcnow())
+                         status=status, amount_yen=amount, extensions_used=0, created_at=now, updated_at=now,
+                         first_month=first_month)
+    if last_month is not None:
+        _set_period_end(grant, last_month)
     session.add(grant)
     session.flush()
     return grant

@@ -230,3 +230,50 @@ def test_the_wizard_works_with_the_keyboard_alone(new_page: Any, screens: Path) 
         "(() => { const b = document.querySelector('.btn-primary'); b.focus();"
         " return getComputedStyle(b).outlineStyle; })()")
     assert focus_style != "none"
+
+def test_the_moving_wizard_payees_and_admin_screens(new_page: Any, screens: Path) -> None:
+    """The moving-cost wizard with its live 試算 (the municipality list reached with the keyboard),
+    payee problems in Japanese, users and the audit log."""
+    page = new_page()
+    login(page, "agency")
+    page.goto("/applications/new?benefit=moving")
+    step1 = {k: v for k, v in STEP1.items() if not k.startswith("m1_") and k != "applicant_type"}
+    fill_form(page, step1)
+    page.get_by_role("button", name="保存して次へ").click()
+    page.wait_for_url(re.compile(r"/step/2$"))
+    fill_form(page, {"m0_inc0_kind": "wages", "m0_inc0_amount": "0", "assets_yen": "300000",
+                     "drop_month": "2025-01", "drop_cause": "job_loss", "drop_main_earner": "yes",
+                     "decl_hello_work": "no", "decl_similar_benefit": "no", "decl_gang": "no"})
+    page.get_by_role("button", name="保存して次へ").click()
+    page.wait_for_url(re.compile(r"/step/3$"))
+    page.select_option("#dest_prefecture", "東京都")
+    page.focus("#dest_prefecture")
+    page.keyboard.press("Tab")  # the list button follows the prefecture: Enter on it shows the municipalities
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"pref="))
+    page.select_option("#dest_municipality", "131041")
+    fill_form(page, {"current_rent_yen": "80000", "fr_move_needed": "yes", "fr_cannot_fund": "yes",
+                     "cost0_category": "key_money", "cost0_amount": "50000",
+                     "cost1_category": "removal", "cost1_amount": "40000"})
+    page.locator("#estimate").get_by_text("転居費用の上限額").wait_for()
+    assert "90,000円" in page.locator("#estimate").inner_text()
+    shot(page, screens, "30-moving-wizard-costs")
+
+    finance = new_page()
+    login(finance, "finance")
+    finance.goto("/finance/payees/new")
+    fill_form(finance, {"kind": "agent", "name": "株式会社テスト不動産", "bank_code": "0001", "branch_code": "001",
+                        "account_number": "1234567", "holder_name": "カ)テスト☆フドウサン"})
+    finance.get_by_role("button", name="保存する").click()
+    finance.wait_for_load_state()
+    assert "変換できません" in finance.content()
+    shot(finance, screens, "31-payee-problems")
+    finance.goto("/finance/payees")
+    shot(finance, screens, "32-payees")
+
+    admin = new_page()
+    login(admin, "admin")
+    admin.goto("/admin/users")
+    shot(admin, screens, "33-admin-users")
+    admin.goto("/admin/audit?case_id=1")
+    shot(admin, screens, "34-audit-log")

@@ -1,0 +1,118 @@
+"""Administrator screens: users and agencies (list and create; a new user's API token is shown once)
+and the audit log of a case. Creation goes through ``service.workflows.admin``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from service.db.models import Agency, AppUser, AuditEvent
+from service.deps import SessionDep
+from service.errors import DomainError
+from service.web.core import PostedForm, WebActor, error_text, render, require
+from service.workflows import admin
+from service.workflows.common import audit
+
+router = APIRouter(include_in_schema=False)
+
+ADMIN_ERRORS = {
+    "user_exists": "同じユーザー名がすでに登録されています。",
+    "agency_exists": "同じ機関コードがすでに登録されています。",
+}
+
+
+def _admin_error(exc: DomainError) -> str:
+    return ADMIN_ERRORS.get(exc.code) or error_text(exc)
+
+
+def _agencies(session: SessionDep) -> list[Agency]:
+    return list(session.scalars(select(Agency).order_by(Agency.id)))
+
+
+def _users_page(request: Request, session: SessionDep, *, values: dict[str, Any] | None = None, error: str = "",
+                created: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    users = list(session.scalars(select(AppUser).order_by(AppUser.id)))
+    agencies = _agencies(session)
+    return render(request, "admin_users.html", {
+        "users": users, "agencies": {a.id: a.name for a in agencies}, "values": values or {}, "error": error,
+        "created": created}, status_code=status_code)
+
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users_page(request: Request, session: SessionDep, actor: WebActor) -> Response:
+    require(actor, "admin")
+    return _users_page(request, session)
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def user_create(request: Request, session: SessionDep, actor: WebActor, form: PostedForm) -> Response:
+    require(actor, "admin")
+    values = {k: str(form.get(k) or "").strip() for k in ("username", "role", "agency_id")}
+    password = str(form.get("password") or "")
+    if not re.fullmatch(r"[A-Za-z0-9._@-]{3,100}", values["username"]):
+        return _users_page(request, session, values=values, status_code=422,
+                           error="ユーザー名は3〜100文字の英数字（. _ @ - を含む）で入力してください。")
+    if password and len(password) < 12:
+        return _users_page(request, session, values=values, status_code=422,
+                           error="パスワードは12文字以上にしてください（空欄ならAPIトークンのみで利用します）。")
+    agency_id = int(values["agency_id"]) if values["agency_id"].isdigit() else None
+    try:
+        user, token = admin.create_user(session, values["username"], values["role"],
+                                        agency_id=agency_id if values["role"] == "agency" else None,
+                                        password=password or None)
+    except DomainError as exc:
+        session.rollback()
+        return _users_page(request, session, values=values, error=_admin_error(exc), status_code=422)
+    audit(session, actor, "admin.user_create", target=f"user:{user.id}", detail={"role": user.role})
+    return _users_page(request, session, created={"username": user.username, "token": token})
+
+
+@router.get("/admin/agencies", response_class=HTMLResponse)
+def agencies_page(request: Request, session: SessionDep, actor: WebActor) -> Response:
+    require(actor, "admin")
+    return render(request, "admin_agencies.html", {"agencies": _agencies(session), "values": {}, "error": ""})
+
+
+@router.post("/admin/agencies", response_class=HTMLResponse)
+def agency_create(request: Request, session: SessionDep, actor: WebActor, form: PostedForm) -> Response:
+    require(actor, "admin")
+    code = str(form.get("code") or "").strip()
+    name = str(form.get("name") or "").strip()
+    error = ""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
+        error = "機関コードは32文字以内の英数字で入力してください。"
+    elif not name or len(name) > 200:
+        error = "機関の名称を入力してください（200文字以内）。"
+    if not error:
+        try:
+            agency = admin.create_agency(session, code, name)
+        except DomainError as exc:
+            session.rollback()
+            error = _admin_error(exc)
+        else:
+            audit(session, actor, "admin.agency_create", target=f"agency:{agency.id}")
+            from service.web.session import flash
+
+            flash(request, f"相談支援機関「{agency.name}」（{agency.code}）を登録しました。", "success")
+            return render(request, "admin_agencies.html", {"agencies": _agencies(session), "values": {},
+                                                           "error": ""})
+    return render(request, "admin_agencies.html", {"agencies": _agencies(session),
+                                                   "values": {"code": code, "name": name}, "error": error},
+                  status_code=422)
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_log(request: Request, session: SessionDep, actor: WebActor, case_id: str = "") -> Response:
+    """The audit trail of one case (every read, draft, approval, download), newest first; the view is audited."""
+    require(actor, "admin")
+    events: list[AuditEvent] = []
+    number = int(case_id) if case_id.strip().isdigit() else None
+    if number is not None:
+        events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == number)
+                                      .order_by(AuditEvent.id.desc()).limit(1000)))
+        audit(session, actor, "audit.read", case_id=None, target=f"case:{number}", detail={"events": len(events)})
+    return render(request, "admin_audit.html", {"events": events, "case_id": number})
