@@ -10,33 +10,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from service.db import append_only
+
 revision: str = '0003'
 down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-
-def _create_append_only_guard() -> None:
-    """UPDATE and DELETE on ``letter`` raise, in the database itself (hb_append_only() is from 0001)."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE TRIGGER letter_append_only BEFORE UPDATE OR DELETE ON letter "
-            "FOR EACH ROW EXECUTE FUNCTION hb_append_only()"
-        )
-    else:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER letter_no_{verb.lower()} BEFORE {verb} ON letter "
-                f"BEGIN SELECT RAISE(ABORT, 'table letter is append-only: {verb} refused'); END"
-            )
-
-
-def _drop_append_only_guard() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS letter_append_only ON letter")
-    else:
-        for verb in ("update", "delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS letter_no_{verb}")
 
 
 def upgrade() -> None:
@@ -80,11 +59,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_letter_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_letter_decision_id'), ['decision_id'], unique=False)
         batch_op.create_index('ix_letter_issued_on', ['issued_on'], unique=False)
-    _create_append_only_guard()
+    append_only.create_guards(("letter",))  # hb_append_only() is from 0001
 
 
 def downgrade() -> None:
-    _drop_append_only_guard()
+    append_only.drop_guards(("letter",))
     with op.batch_alter_table('letter', schema=None) as batch_op:
         batch_op.drop_index('ix_letter_issued_on')
         batch_op.drop_index(batch_op.f('ix_letter_decision_id'))
