@@ -172,6 +172,32 @@ def create_application(
         )
         if existing is not None:
             return existing, False
+    if idempotency_key is None:  # NULL keys never collide (unique over agency and key): no savepoint
+        app = _insert_application(session, actor, kind, benefit, case_id, facts, intake, None)
+    else:
+        try:
+            with session.begin_nested():  # the new case too: a lost race leaves no orphan case behind
+                app = _insert_application(session, actor, kind, benefit, case_id, facts, intake, idempotency_key)
+        except IntegrityError as exc:
+            # Two requests with one key at once: the other committed first (PostgreSQL waits on the
+            # unique index until it does), so this request answers with its application.
+            winner = session.scalar(select(Application).where(
+                Application.agency_id == actor.agency_id, Application.idempotency_key == idempotency_key))
+            if winner is None:
+                raise Conflict("an application with this Idempotency-Key is being created",
+                               field="Idempotency-Key") from exc
+            return winner, False
+    audit(session, actor, "application.create", case_id=app.case_id, target=f"application:{app.id}",
+          detail={"kind": kind, "benefit": app.benefit})
+    return app, True
+
+
+def _insert_application(
+    session: Session, actor: Actor, kind: str, benefit: str | None, case_id: int | None,
+    facts: dict[str, Any], intake: dict[str, Any], idempotency_key: str | None,
+) -> Application:
+    """The application row, and a new case for an initial application without ``case_id``."""
+    assert actor.agency_id is not None
     if case_id is not None:
         case = load_case(session, actor, case_id)
         benefit = benefit or case.benefit
@@ -200,18 +226,8 @@ def create_application(
         created_by=actor.user_id,
     )
     session.add(app)
-    if idempotency_key is None:
-        session.flush()  # NULL keys never collide (unique over agency and key): no savepoint needed
-    else:
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError as exc:
-            raise Conflict("an application with this Idempotency-Key is being created",
-                           field="Idempotency-Key") from exc
-    audit(session, actor, "application.create", case_id=case.id, target=f"application:{app.id}",
-          detail={"kind": kind, "benefit": benefit})
-    return app, True
+    session.flush()
+    return app
 
 
 def load_application(session: Session, actor: Actor, application_id: int) -> Application:

@@ -86,3 +86,33 @@ def test_the_schema_comes_from_alembic(database_url: str) -> None:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
     finally:
         engine.dispose()
+
+
+def test_two_creates_with_one_idempotency_key_at_once_give_one_application(world: World, database_url: str) -> None:
+    """A client that retries before its first request has answered (R85 intake; PostgreSQL makes the
+    second insert wait on the unique index): both get the same application, and there is one case."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the concurrency case runs on PostgreSQL")
+    from service_world import INTAKE, RENT_FACTS
+
+    for attempt in range(3):
+        barrier = threading.Barrier(2)
+        results: list[tuple[int, dict]] = []
+
+        def create(key: str = f"race-{attempt}", barrier: threading.Barrier = barrier,
+                   results: list[tuple[int, dict]] = results) -> None:
+            client = TestClient(world.client.app)
+            barrier.wait()
+            r = client.post("/api/v1/applications", headers={**world.h("agency"), "Idempotency-Key": key},
+                            json={"facts": RENT_FACTS, "intake": INTAKE})
+            results.append((r.status_code, r.json()))
+
+        threads = [threading.Thread(target=create) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(status for status, _ in results) == [200, 201], results
+        assert len({body["id"] for _, body in results}) == 1, results
+    cases = world.get("agency", "/api/v1/cases", 200).json()
+    assert len(cases) == 3
