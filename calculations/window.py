@@ -33,4 +33,6 @@ def job_loss_window_last_day(
     start_day = loss_date + timedelta(days=1)
     base = period_last_day(start_day, window_years)
     ceiling = period_last_day(start_day, max_years)
-    return min(base + timedelta(days=blocked_days), ceiling)
+    if blocked_days >= (ceiling - base).days:  # also keeps absurd day counts clear of date overflow
+        return ceiling
+    return base + timedelta(days=blocked_days)
