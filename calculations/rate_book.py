@@ -87,7 +87,7 @@ class Municipality:
 
 @dataclass(frozen=True, slots=True)
 class MunicipalitySettings:
-    """Per-municipality settings (decisions.md PD1–PD4, PD6, PD8, PD10, PD18)."""
+    """Per-municipality settings (decisions.md PD1–PD4, PD6, PD8, PD10, PD18; R44)."""
 
     income_limit_comparison: str = "le"
     round_rent_amount_up_to_100: bool = False
@@ -97,6 +97,8 @@ class MunicipalitySettings:
     stop_first_unpaid: tuple[tuple[str, str], ...] = ()
     change_effective: str = "month_after_acceptance"
     pay_day: int = 25
+    #: R44 [M]: days after moving in within which the 住居確保報告書 is due (S30: 7).
+    housing_report_within_days: int = 7
 
     def within_limit(self, value_yen: int, limit_yen: int) -> bool:
         """PD1: ``le`` (≤, 以下) or ``lt`` (<, 未満); governs the income and the asset limit."""
@@ -391,7 +393,7 @@ def _load_parameters(directory: Path) -> tuple[dict[str, Series], dict[str, tupl
 
 SETTING_KEYS = {
     "income_limit_comparison", "round_rent_amount_up_to_100", "counted_income_kinds", "exclude_student_income",
-    "extension_deadline_rule", "stop_first_unpaid", "change_effective", "pay_day",
+    "extension_deadline_rule", "stop_first_unpaid", "change_effective", "pay_day", "housing_report_within_days",
 }
 INCOME_KINDS = frozenset({
     "wages", "self_employment", "pension", "unemployment_benefit", "child_allowance",
@@ -416,6 +418,8 @@ def _settings_from(where: str, values: dict[str, Any]) -> MunicipalitySettings:
         (set(values["stop_first_unpaid"].values()) <= STOP_RULES, "stop_first_unpaid has an unknown rule"),
         (values["change_effective"] in ("month_after_acceptance", "acceptance_month"), "change_effective"),
         (isinstance(values["pay_day"], int) and 1 <= values["pay_day"] <= 31, "pay_day must be 1..31"),
+        (type(values["housing_report_within_days"]) is int and 1 <= values["housing_report_within_days"] <= 90,
+         "housing_report_within_days must be 1..90"),
     ]
     for ok, message in checks:
         if not ok:
@@ -429,6 +433,7 @@ def _settings_from(where: str, values: dict[str, Any]) -> MunicipalitySettings:
         stop_first_unpaid=tuple(sorted(values["stop_first_unpaid"].items())),
         change_effective=values["change_effective"],
         pay_day=values["pay_day"],
+        housing_report_within_days=values["housing_report_within_days"],
     )
 
 

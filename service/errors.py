@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 
@@ -83,3 +84,11 @@ class PayloadTooLarge(DomainError):
 class UnsupportedMediaType(DomainError):
     status_code = 415
     code = "unsupported_media_type"
+
+
+def parse_date(value: str, field: str) -> date:
+    """An ISO date from a request, or a 422 naming ``field`` (the schemas check only the shape)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidRequest(f"{value!r} is not a date", field=field) from error

@@ -39,6 +39,11 @@ def assess(facts: dict[str, Any], *, purpose: str = "initial") -> dict[str, Any]
         raise InvalidRequest(exc.message, code=exc.code, field=exc.field) from exc
 
 
+def housing_report_within_days(municipality_code: str) -> int:
+    """R44 [M]: days after moving in within which the 住居確保報告書 is due (municipal setting)."""
+    return rate_book().settings(municipality_code).housing_report_within_days
+
+
 def rates_version() -> str:
     return rate_book().version
 

@@ -6,10 +6,11 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from service.deps import ActorDep, SessionDep
+from service.errors import parse_date
 from service.schemas.common import Month
 from service.schemas.decisions import DecisionDraft, DecisionReviewIn
-from service.schemas.misc import MonthlyReportIn
-from service.workflows import compliance, decisions, grants
+from service.schemas.misc import CoordinationReportIn, MonthlyReportIn
+from service.workflows import compliance, coordination, decisions, grants
 from service.workflows.work_queue import work_queue
 
 router = APIRouter(tags=["cases"])
@@ -79,6 +80,15 @@ def monthly_report(case_id: int, body: MonthlyReportIn, actor: ActorDep,
     return {"id": report.id, "grant_id": report.grant_id, "month": report.month, "reasons": report.reasons,
             "compliant": not report.reasons,
             "stop_proposal": grants.proposal_dict(proposal) if proposal is not None else None}
+
+
+@router.post("/cases/{case_id}/coordination-reports", status_code=201)
+def coordination_report(case_id: int, body: CoordinationReportIn, actor: ActorDep,
+                        session: SessionDep) -> dict[str, Any]:
+    """R88: the emergency grant of the case was reported to the 支援調整会議 on ``meeting_date``."""
+    report = coordination.record_coordination_report(
+        session, actor, case_id, meeting_date=parse_date(body.meeting_date, "meeting_date"), note=body.note)
+    return coordination.report_out(report)
 
 
 @router.get("/work-queue")

@@ -4,13 +4,12 @@ statements, receivables, exports and statistics. Approvals need a second finance
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from service.deps import ActorDep, SessionDep
-from service.errors import InvalidRequest, PayloadTooLarge
+from service.errors import PayloadTooLarge, parse_date
 from service.schemas.common import Month
 from service.schemas.payments import (
     CancelIn,
@@ -28,13 +27,6 @@ from service.workflows.common import require_role
 router = APIRouter(tags=["payments"])
 
 MAX_RETURNS_BYTES = 5 * 1024 * 1024
-
-
-def _date(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise InvalidRequest(f"{value!r} is not a date", field=field) from error
 
 
 @router.get("/payees")
@@ -156,14 +148,14 @@ def list_receivables(actor: ActorDep, session: SessionDep, open_only: bool = Fal
 
 @router.post("/repayment-claims/{claim_id}/plan", status_code=201)
 def repayment_plan(claim_id: int, body: RepaymentPlanIn, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
-    items = [(_date(i.due_date, f"instalments.{n}.due_date"), i.amount_yen) for n, i in enumerate(body.instalments)]
+    items = [(parse_date(i.due_date, f"instalments.{n}.due_date"), i.amount_yen) for n, i in enumerate(body.instalments)]
     return receivables.set_repayment_plan(session, actor, claim_id, items)
 
 
 @router.post("/repayment-claims/{claim_id}/receipts", status_code=201)
 def repayment_receipt(claim_id: int, body: RepaymentReceiptIn, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     received = receivables.record_repayment(session, actor, claim_id, body.amount_yen,
-                                            _date(body.received_on, "received_on"), body.note)
+                                            parse_date(body.received_on, "received_on"), body.note)
     return receivables.receivable_dict(received)
 
 

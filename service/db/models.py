@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -49,6 +50,7 @@ APPEND_ONLY_TABLES = (
     "repayment_claim",
     "document",
     "monthly_report",
+    "coordination_report",
 )
 
 
@@ -185,6 +187,7 @@ class BenefitGrant(Base):
     __tablename__ = "benefit_grant"
     __table_args__ = (
         Index("ix_benefit_grant_status_last", "status", "period_last_month"),
+        Index("ix_benefit_grant_coordination_due", "coordination_report_due"),
         CheckConstraint("amount_yen >= 0", name="amount_nonnegative"),
     )
 
@@ -202,6 +205,9 @@ class BenefitGrant(Base):
     interrupted_from: Mapped[str | None] = mapped_column(String(7))
     stop_cause: Mapped[str | None] = mapped_column(String(40))
     stop_first_unpaid_month: Mapped[str | None] = mapped_column(String(7))
+    #: R88: decided in the emergency path before the plan went through the 支援調整会議, so it must be
+    #: reported to the meeting afterwards (settled by a CoordinationReport on the case).
+    coordination_report_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -239,6 +245,20 @@ class MonthlyReport(Base):
     reasons: Mapped[list[Any]] = mapped_column(JsonType)
     submitted_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CoordinationReport(Base):
+    """An emergency grant reported to the 支援調整会議 after the decision (R88). Append-only."""
+
+    __tablename__ = "coordination_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("benefit_case.id"), index=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("benefit_grant.id"), index=True)
+    meeting_date: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class StopProposal(Base):

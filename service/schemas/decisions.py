@@ -33,6 +33,8 @@ class FactsUpdateIn(Strict):
     """What the 住居確保報告書 settles for a homeless applicant (R44, PD5)."""
 
     lease_initial_costs_paid_on: DateStr | None = None
+    #: R44 [M]: the day the applicant moved in; checks the 住居確保報告書 came within the municipal days.
+    moved_in_on: DateStr | None = None
     rent_yen: Yen | None = None
     common_charges_yen: Yen | None = None
 

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field, StrictInt, StrictStr
 
-from service.schemas.common import Count, Month, Strict
+from service.schemas.common import Count, DateStr, Month, Strict
 
 
 class UserCreate(Strict):
@@ -26,3 +26,10 @@ class MonthlyReportIn(Strict):
     hello_work_consultations: Count
     employer_applications: Count
     evidence_document_ids: list[StrictInt] = Field(default_factory=list)
+
+
+class CoordinationReportIn(Strict):
+    """The 支援調整会議 at which an emergency grant was reported (R88)."""
+
+    meeting_date: DateStr
+    note: StrictStr | None = Field(default=None, max_length=1000)

@@ -146,6 +146,7 @@ def error_text(exc: DomainError) -> str:
         "nine_month_cap": "支給期間は通算9か月を超えられません（PD7）。",
         "certificate_first": "住居を喪失している方は、先に受給資格証明を行います（R44）。",
         "housing_report_missing": "住居確保報告書が登録されていません（R44）。",
+        "no_report_due": "このケースには、支援調整会議への事後報告を待つ緊急支給はありません（R88）。",
         "nothing_to_repay": "中止後に支払済の月がないため、返還はありません。",
         "not_stopped": "返還決定は支給中止の後に行います（PD9）。",
         "payload_too_large": "ファイルが大きすぎます。",

@@ -148,6 +148,7 @@ FIELD = {
     "rent_yen": "家賃額",
     "common_charges_yen": "共益費・管理費",
     "lease_initial_costs_paid_on": "初期費用を支払った日",
+    "moved_in_on": "入居した日",
     "trigger": "離職・廃業等の状況",
     "kind": "種類",
     "date": "日付",

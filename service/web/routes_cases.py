@@ -136,6 +136,27 @@ def case_page(request: Request, session: SessionDep, actor: WebActor, case_id: i
     return render(request, "case.html", ctx)
 
 
+@router.post("/cases/{case_id}/coordination-reports", response_class=HTMLResponse)
+def coordination_report(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                        case_id: int) -> Response:
+    """R88: the emergency grant was reported to the 支援調整会議."""
+    require(actor, "agency", "clerk")
+    from service.errors import parse_date
+    from service.workflows import coordination
+
+    note = str(form.get("note") or "").strip() or None
+    try:
+        meeting_date = parse_date(str(form.get("meeting_date") or "").strip(), "meeting_date")
+        coordination.record_coordination_report(session, actor, case_id, meeting_date=meeting_date, note=note)
+    except DomainError as exc:
+        session.rollback()
+        flash(request, error_text(exc), "error")
+        return redirect(request, f"/cases/{case_id}#coordination")
+    flash(request, f"支援調整会議（{meeting_date.year}年{meeting_date.month}月{meeting_date.day}日）への事後報告を登録しました。",
+          "success")
+    return redirect(request, f"/cases/{case_id}")
+
+
 @router.get("/documents/{document_id}")
 def document_download(request: Request, session: SessionDep, actor: WebActor, document_id: int) -> Response:
     require(actor, "agency", "clerk", "approver")
@@ -231,9 +252,10 @@ def draft_from_form(form: FormData) -> dict[str, Any]:
             evidence.append(item)
         draft["evidence"] = evidence
     update = {}
-    paid_on = str(form.get("lease_initial_costs_paid_on") or "").strip()
-    if paid_on:
-        update["lease_initial_costs_paid_on"] = paid_on
+    for name in ("lease_initial_costs_paid_on", "moved_in_on"):  # the 住居確保報告書 (R44, PD5)
+        value = str(form.get(name) or "").strip()
+        if value:
+            update[name] = value
     if update:
         draft["facts_update"] = update
     return draft

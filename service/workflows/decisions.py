@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from service import rules
+from service.calendar import office_date
 from service.db.models import (
     Application,
     BenefitCase,
@@ -27,7 +28,7 @@ from service.db.models import (
     StopProposal,
     utcnow,
 )
-from service.errors import Conflict, Forbidden, InvalidRequest, NotFound, RuleViolation
+from service.errors import Conflict, Forbidden, InvalidRequest, NotFound, RuleViolation, parse_date
 from service.workflows.applications import assessable_facts, contract_facts, load_application
 from service.workflows.common import Actor, audit, bump_case_version, hold, load_case, require_role
 
@@ -176,12 +177,16 @@ def _prepare_grant_like(session: Session, actor: Actor, case: BenefitCase, draft
             raise RuleViolation("the 住居確保報告書 (document kind housing_report) is missing (R44)",
                                 code="housing_report_missing", field="documents.housing_report")
         update_facts = {k: v for k, v in (draft.get("facts_update") or {}).items() if v is not None}
+        moved_in_on = update_facts.pop("moved_in_on", None)
         facts = {**facts, **update_facts}
         if facts.get("lease_initial_costs_paid_on") is None:
             raise InvalidRequest("the date the lease's initial costs were paid is needed (PD5)",
                                  field="facts_update.lease_initial_costs_paid_on")
         params["certificate_grant_id"] = certificate.id
         params["housing_report_document_id"] = report["housing_report"].id
+        if moved_in_on is not None:
+            params["housing_report"] = _housing_report_timing(facts, report["housing_report"], moved_in_on)
+            params["warnings"] = params["housing_report"].pop("warnings")
     if kind in ("grant", "regrant"):
         intake = app.intake
         plan = intake.get("plan") or {}
@@ -195,6 +200,26 @@ def _prepare_grant_like(session: Session, actor: Actor, case: BenefitCase, draft
         raise RuleViolation("the assessment finds the application not eligible; draft a refusal",
                             code="not_eligible", field="application_id")
     return Prepared(application=app, facts=facts, result=result, params=params)
+
+
+def _housing_report_timing(facts: dict[str, Any], report: Document, moved_in_on: str) -> dict[str, Any]:
+    """R44 [M]: the 住居確保報告書 is due within the municipality's days of moving in (S30: 7). A late
+    report is not a reason to refuse; the approver sees a warning with the days."""
+    moved = parse_date(moved_in_on, "facts_update.moved_in_on")
+    received = office_date(report.uploaded_at)
+    allowed = rules.housing_report_within_days(str(facts.get("municipality_code")))
+    due = moved + timedelta(days=allowed)
+    timing: dict[str, Any] = {"moved_in_on": moved.isoformat(), "received_on": received.isoformat(),
+                              "due_on": due.isoformat(), "within_days": allowed, "warnings": []}
+    if received < moved:
+        raise InvalidRequest(f"the 住居確保報告書 was received on {received}, before moving in on {moved}",
+                             field="facts_update.moved_in_on")
+    if received > due:
+        timing["warnings"].append({
+            "code": "housing_report_late", "rule": "R44",
+            "message": f"住居確保報告書は入居日 {moved} から {allowed} 日以内（{due} まで）のところ、"
+                       f"{received} に受理（{(received - due).days} 日超過）"})
+    return timing
 
 
 def _prepare_extension(session: Session, actor: Actor, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
@@ -553,13 +578,14 @@ def _apply(session: Session, case: BenefitCase, decision: Decision) -> None:
         case.status = "granted"
         if grant is None:  # inserted complete: no UPDATE of the row just inserted
             grant = _new_grant(session, case, app, decision, "active", amount, first_month=first,
-                               last_month=period[-1])
+                               last_month=period[-1], coordination_report_due=owes_coordination_report(app))
         else:
             grant.status = "active"
             grant.amount_yen = amount
             grant.decision_id = decision.id
             grant.first_month = first
             grant.updated_at = now
+            grant.coordination_report_due = owes_coordination_report(app)
             _set_period_end(grant, period[-1])
         _schedule(session, grant, period, amount, decision.id)
         return
@@ -635,12 +661,20 @@ def _apply(session: Session, case: BenefitCase, decision: Decision) -> None:
         grant.amount_yen = int(result["confirmed_amount_yen"])
 
 
+def owes_coordination_report(app: Application) -> bool:
+    """R88: decided in the emergency path before the plan went through the 支援調整会議, so the grant is
+    reported to the meeting afterwards."""
+    plan = app.intake.get("plan") or {}
+    return app.intake.get("emergency") is True and not plan.get("coordination_meeting_date")
+
+
 def _new_grant(session: Session, case: BenefitCase, app: Application, decision: Decision, status: str,
-               amount: int, *, first_month: str | None = None, last_month: str | None = None) -> BenefitGrant:
+               amount: int, *, first_month: str | None = None, last_month: str | None = None,
+               coordination_report_due: bool = False) -> BenefitGrant:
     now = utcnow()
     grant = BenefitGrant(case_id=case.id, application_id=app.id, decision_id=decision.id, benefit=app.benefit,
                          status=status, amount_yen=amount, extensions_used=0, created_at=now, updated_at=now,
-                         first_month=first_month)
+                         first_month=first_month, coordination_report_due=coordination_report_due)
     if last_month is not None:
         _set_period_end(grant, last_month)
     session.add(grant)

@@ -21,6 +21,7 @@ from service.db.models import (
 )
 from service.errors import NotFound
 from service.workflows.common import Actor, audit, load_case, require_role
+from service.workflows.coordination import coordination_reports_of, report_due, report_out
 from service.workflows.decisions import MAX_EXTENSIONS, MAX_MONTHS, months_of
 
 
@@ -60,6 +61,7 @@ def clock_dict(session: Session, grant: BenefitGrant, *, today: date | None = No
         "interrupted_from": grant.interrupted_from,
         "stop_cause": grant.stop_cause,
         "stop_first_unpaid_month": grant.stop_first_unpaid_month,
+        "coordination_report_due": report_due(session, grant),
         "months": [{"month": m.month, "amount_yen": m.amount_yen, "status": m.status,
                     "decision_id": m.decision_id} for m in months],
     }
@@ -155,6 +157,7 @@ def case_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
                              "hello_work_consultations": r.hello_work_consultations,
                              "employer_applications": r.employer_applications, "reasons": r.reasons,
                              "evidence": r.evidence} for r in reports],
+        "coordination_reports": [report_out(r) for r in coordination_reports_of(session, case.id)],
     }
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -80,6 +80,7 @@ from letters import (
 from letters.pdf import MissingGlyph, render_pdf, render_print_run
 from payments.bank_calendar import pay_date
 from service import rules
+from service.calendar import JST
 from service.db.models import Application, BenefitGrant, BenefitMonth, Decision, DecisionReview, utcnow
 from service.db.models_letters import Letter, LetterSeries
 from service.errors import Conflict, DomainError, InvalidRequest, NotFound, RuleViolation
@@ -89,7 +90,6 @@ from service.workflows.common import Actor, audit, load_case, require_role
 TEMPLATE_VERSION = "letters-2026-11-27"
 """Version of the wording and layout (``letters`` package); bump it when a letter's words change."""
 
-JST = timezone(timedelta(hours=9), "JST")
 COUNCIL_CONSENT = "share_with_council"
 """``intake.consents`` key: a 生活福祉資金 borrower's consent to copy decisions to the 社会福祉協議会."""
 

@@ -8,15 +8,19 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from service import rules
+from service.calendar import office_date
 from service.db.models import Application, BenefitGrant, Decision, DecisionReview, StopProposal
 from service.workflows.common import Actor, require_role
 from service.workflows.compliance import missing_reports_stmt
+from service.workflows.coordination import unreported_stmt
 from service.workflows.decisions import MAX_EXTENSIONS
 
 
 def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200) -> dict[str, Any]:
     """Extensions due this month, missing monthly reports (last month's), grants in their last month,
-    proposed stops, drafts waiting for approval and submitted applications waiting for a decision."""
+    proposed stops, drafts waiting for approval, submitted applications waiting for a decision, homeless
+    applicants holding a certificate without a 住居確保報告書 yet (R44), and emergency grants not yet
+    reported to the 支援調整会議 (R88)."""
     require_role(actor, "clerk", "approver")
     in_final_period = or_(BenefitGrant.extensions_used >= MAX_EXTENSIONS)
     ending = select(BenefitGrant).where(BenefitGrant.status == "active",
@@ -56,6 +60,16 @@ def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200) 
         for a in session.scalars(select(Application).where(Application.status == "submitted", decided == 0)
                                  .order_by(Application.id).limit(limit))
     ]
+    housing_report_waiting = [
+        {"grant_id": g.id, "case_id": g.case_id, "certified_on": office_date(g.created_at).isoformat()}
+        for g in session.scalars(select(BenefitGrant).where(BenefitGrant.status == "certified")
+                                 .order_by(BenefitGrant.id).limit(limit))
+    ]
+    coordination_due = [
+        {"grant_id": g.id, "case_id": g.case_id, "first_month": g.first_month,
+         "granted_on": office_date(g.created_at).isoformat()}
+        for g in session.scalars(unreported_stmt().order_by(BenefitGrant.id).limit(limit))
+    ]
     return {
         "month": month,
         "extension_due": extension_due,
@@ -64,4 +78,6 @@ def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200) 
         "proposed_stops": proposals,
         "awaiting_approval": drafts,
         "applications_waiting": waiting,
+        "housing_report_waiting": housing_report_waiting,
+        "coordination_report_due": coordination_due,
     }

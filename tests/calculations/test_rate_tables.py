@@ -107,6 +107,8 @@ def edit(path: Path, old: str, new: str) -> None:
     ("rent_ceiling.csv", "131016,1,2024-07-01,53700", "131016,1,2024-07-01,53.7", "whole number"),
     ("nationwide_ceiling_by_city.csv", "札幌市,1,", "札幌巿,1,", "unknown city"),
     ("municipality_settings.toml", 'pay_day = 25', 'pay_day = 40', "pay_day"),
+    ("municipality_settings.toml", 'housing_report_within_days = 7', 'housing_report_within_days = 0',
+     "housing_report_within_days"),
     ("parameters.toml", "value = 9,", "value = 9.5,", "integer"),
 ])
 def test_a_broken_table_stops_loading_with_its_name(tmp_path: Path, file: str, old: str, new: str,

@@ -33,6 +33,8 @@ def _matrix(ids: dict[str, int]) -> list[tuple[str, str, dict[str, Any], set[str
         ("GET", "/api/v1/grants/{grant}", {}, {"agency", "clerk", "approver", "finance"}),
         ("POST", "/api/v1/grants/{grant}/months/2025-05/paid", {}, {"finance"}),
         ("POST", "/api/v1/cases/{case}/monthly-reports", {"json": report}, {"agency"}),
+        ("POST", "/api/v1/cases/{case}/coordination-reports", {"json": {"meeting_date": "2025-06-01"}},
+         {"agency", "clerk"}),
         ("GET", "/api/v1/work-queue?month=2025-06", {}, {"clerk", "approver"}),
         ("POST", "/api/v1/stop-proposals/generate?month=2025-05", {}, {"clerk"}),
         *_finance_matrix(ids),

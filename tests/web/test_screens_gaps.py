@@ -291,3 +291,30 @@ class TestAdmin:
         page = browser("admin").get(f"/admin/audit?case_id={case_id}").text
         assert "申請を提出" in page and "ケースを閲覧" in page and "clerk" in page and "書類を登録" in page
         assert browser("clerk").get(f"/admin/audit?case_id={case_id}").status_code == 403
+
+
+class TestFollowUps:
+    def test_an_emergency_grant_is_reported_to_the_meeting_from_the_case_page(self, browser: Any,
+                                                                            monkeypatch: Any) -> None:
+        """R88 on screen: the queue lists the grant, the case page takes the meeting date."""
+        import web_world
+
+        from service.calendar import office_date
+        from service.db.models import utcnow
+
+        monkeypatch.setattr(web_world, "STEP4", {**web_world.STEP4, "emergency": "yes", "plan_date": "",
+                                                 "coordination_meeting_date": ""})
+        agency, clerk, _approver, case_id, _app_id = granted_case(browser)
+        queue = clerk.get("/queue?month=2025-06").text
+        assert "支援調整会議への事後報告が未了" in queue and f'href="/cases/{case_id}#coordination"' in queue
+        page = agency.get(f"/cases/{case_id}").text
+        assert "支援調整会議への事後報告が必要です" in page and 'name="meeting_date"' in page
+        r = agency.post(f"/cases/{case_id}/coordination-reports", {"meeting_date": "2099-01-01"})
+        assert "処理できませんでした" in r.text and "after today" in r.text
+        today = office_date(utcnow())
+        r = agency.post(f"/cases/{case_id}/coordination-reports", {"meeting_date": today.isoformat(),
+                                                                    "note": "第3回"})
+        assert "事後報告を登録しました" in r.text
+        assert f"支援調整会議（{today.year}年{today.month}月{today.day}日）" in r.text and "報告済み" in r.text
+        assert 'name="meeting_date"' not in r.text
+        assert f'href="/cases/{case_id}#coordination"' not in clerk.get("/queue?month=2025-06").text
