@@ -183,7 +183,7 @@ GRANT_KINDS = ("extension", "extension_refusal", "change", "interruption", "resu
 
 @router.get("/cases/{case_id}/decisions/new", response_class=HTMLResponse)
 def draft_form(request: Request, session: SessionDep, actor: WebActor, case_id: int,
-               kind: str = "grant", proposal: int | None = None) -> Response:
+               kind: str = "grant", proposal: int | None = None, supersedes: int | None = None) -> Response:
     require(actor, "clerk")
     if kind not in DECISION_KIND:
         kind = "grant"
@@ -192,6 +192,13 @@ def draft_form(request: Request, session: SessionDep, actor: WebActor, case_id: 
     if proposal is not None:
         kind = "stop"
         values = proposal_values(view, proposal)
+    old = next((d for d in view["decisions"] if d["id"] == supersedes and d["status"] == "approved"), None)
+    if old is not None:  # a correction: the draft supersedes the decision (e.g. a claim a return made too high)
+        values = {**values, "supersedes_decision_id": str(old["id"])}
+        if old.get("grant_id") is not None:
+            values["grant_id"] = str(old["grant_id"])
+        if old.get("params", {}).get("repayment_cause"):
+            values["repayment_cause"] = old["params"]["repayment_cause"]
     return render(request, "decision_form.html", _draft_ctx(view, kind, values, {}))
 
 

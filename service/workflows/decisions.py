@@ -360,9 +360,10 @@ def _prepare_repayment(session: Session, case: BenefitCase, draft: dict[str, Any
                             code="already_claimed", field="grant_id")
     paid = {m.month: m.amount_yen for m in months_of(session, grant.id) if m.status == "paid"}
     months, total = rules.repayment_for_stop(paid, grant.stop_first_unpaid_month)
-    if not months:
+    if not months and draft.get("supersedes_decision_id") is None:
         raise RuleViolation("no paid month after the stop: nothing to repay", code="nothing_to_repay",
                             field="grant_id")
+    # A correction with nothing left to repay (every claimed transfer came back): the claim is withdrawn.
     result = {
         "cause": cause,
         "debtor": "recipient",
@@ -651,7 +652,7 @@ def _apply(session: Session, case: BenefitCase, decision: Decision) -> None:
             if proposal is not None:
                 proposal.status = "decided"
                 proposal.decision_id = decision.id
-    elif kind == "repayment":
+    elif kind == "repayment" and int(result["amount_yen"]) > 0:  # 0: a correction that withdraws the claim
         session.add(RepaymentClaim(case_id=case.id, grant_id=grant.id, decision_id=decision.id,
                                    cause=str(result["cause"]), debtor="recipient",
                                    months=copy.deepcopy(result["months"]),

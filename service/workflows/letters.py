@@ -292,6 +292,8 @@ def plan_letters(session: Session, decision: Decision) -> list[PlannedLetter]:
     elif kind == "stop":
         planned = _stop_letters(session, ctx)
     elif kind == "repayment":
+        if int(decision.result.get("amount_yen") or 0) == 0:
+            return []  # a correction withdrawing the claim demands nothing (no withdrawal letter type yet)
         planned = [_repayment(ctx)]
     elif kind == "moving_grant":
         planned = [_moving(ctx)]

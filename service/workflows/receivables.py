@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from service.db.models import Decision, DecisionReview, RepaymentClaim, utcnow
+from service.db.models import BenefitMonth, Decision, DecisionReview, RepaymentClaim, utcnow
 from service.db.models_payments import RepaymentPlan, RepaymentReceipt
 from service.errors import InvalidRequest, NotFound, RuleViolation
 from service.workflows.common import Actor, audit, require_role
@@ -46,6 +46,25 @@ def _in_force() -> Any:
     )
 
 
+def claims_to_correct(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Claims in force with a claimed month that is no longer paid: its transfer came back (振込不能・
+    組戻し) after the claim was decided, so the recipient owes less (PD9). A clerk drafts the correction
+    (a repayment decision superseding the claim); nothing changes by itself."""
+    claims = session.scalars(select(RepaymentClaim).where(_in_force()).order_by(RepaymentClaim.id)).all()
+    if not claims:
+        return []
+    unpaid = set(session.execute(select(BenefitMonth.grant_id, BenefitMonth.month).where(
+        BenefitMonth.grant_id.in_({c.grant_id for c in claims}), BenefitMonth.status != "paid")).all())
+    found = []
+    for claim in claims:
+        returned = [m["month"] for m in claim.months if (claim.grant_id, m["month"]) in unpaid]
+        if returned:
+            found.append({"claim_id": claim.id, "case_id": claim.case_id, "grant_id": claim.grant_id,
+                          "decision_id": claim.decision_id, "claimed_yen": claim.amount_yen,
+                          "months_no_longer_paid": returned})
+    return found[:limit]
+
+
 def _claim(session: Session, claim_id: int) -> RepaymentClaim:
     claim = session.scalar(select(RepaymentClaim).where(RepaymentClaim.id == claim_id, _in_force()))
     if claim is None:
@@ -53,9 +72,13 @@ def _claim(session: Session, claim_id: int) -> RepaymentClaim:
     return claim
 
 
-def _received(session: Session, claim_id: int) -> int:
-    return int(session.scalar(select(func.coalesce(func.sum(RepaymentReceipt.amount_yen), 0))
-                              .where(RepaymentReceipt.claim_id == claim_id)) or 0)
+def _received(session: Session, claim: RepaymentClaim) -> int:
+    """Received against the grant's claim, its superseded versions included: a corrected claim keeps
+    what the recipient has already paid back."""
+    return int(session.scalar(
+        select(func.coalesce(func.sum(RepaymentReceipt.amount_yen), 0))
+        .join(RepaymentClaim, RepaymentClaim.id == RepaymentReceipt.claim_id)
+        .where(RepaymentClaim.grant_id == claim.grant_id)) or 0)
 
 
 def _plan(session: Session, claim_id: int) -> list[dict[str, Any]]:
@@ -99,7 +122,7 @@ def record_repayment(session: Session, actor: Actor, claim_id: int, amount_yen: 
     claim = _claim(session, claim_id)
     if isinstance(amount_yen, bool) or not isinstance(amount_yen, int) or amount_yen == 0:
         raise InvalidRequest("amount_yen must be a non-zero integer", field="amount_yen")
-    received = _received(session, claim.id)
+    received = _received(session, claim)
     if received + amount_yen > claim.amount_yen:
         raise RuleViolation(f"the balance is {claim.amount_yen - received} yen; {amount_yen} is more",
                             code="overpayment", field="amount_yen")
@@ -115,7 +138,7 @@ def record_repayment(session: Session, actor: Actor, claim_id: int, amount_yen: 
 
 
 def _receivable(session: Session, claim: RepaymentClaim, today: date) -> Receivable:
-    received = _received(session, claim.id)
+    received = _received(session, claim)
     plan = _plan(session, claim.id)
     due = sum(int(i["amount_yen"]) for i in plan if i["due_date"] <= today.isoformat()) if plan else claim.amount_yen
     cumulative = 0

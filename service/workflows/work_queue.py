@@ -14,13 +14,14 @@ from service.workflows.common import Actor, require_role
 from service.workflows.compliance import missing_reports_stmt
 from service.workflows.coordination import unreported_stmt
 from service.workflows.decisions import MAX_EXTENSIONS
+from service.workflows.receivables import claims_to_correct
 
 
 def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200) -> dict[str, Any]:
     """Extensions due this month, missing monthly reports (last month's), grants in their last month,
     proposed stops, drafts waiting for approval, submitted applications waiting for a decision, homeless
-    applicants holding a certificate without a 住居確保報告書 yet (R44), and emergency grants not yet
-    reported to the 支援調整会議 (R88)."""
+    applicants holding a certificate without a 住居確保報告書 yet (R44), emergency grants not yet
+    reported to the 支援調整会議 (R88), and repayment claims a returned transfer has made too high (PD9)."""
     require_role(actor, "clerk", "approver")
     in_final_period = or_(BenefitGrant.extensions_used >= MAX_EXTENSIONS)
     ending = select(BenefitGrant).where(BenefitGrant.status == "active",
@@ -80,4 +81,5 @@ def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200) 
         "applications_waiting": waiting,
         "housing_report_waiting": housing_report_waiting,
         "coordination_report_due": coordination_due,
+        "repayment_claims_to_correct": claims_to_correct(session, limit=limit),
     }

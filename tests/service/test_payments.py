@@ -248,3 +248,66 @@ def test_finance_exports_and_statistics_hold_integers_only(fin: World, tmp_path:
     may = list(csv.DictReader(io.StringIO(fin.get("finance", "/api/v1/statistics/monthly.csv?month=2025-05",
                                                    200).content.decode("utf-8-sig"))))
     assert {(r["section"], r["item"], r["count"], r["amount_yen"]) for r in may} >= {("payments", "rent", "2", "120000")}
+
+
+def test_a_transfer_returned_after_the_repayment_claim_queues_a_correction(fin: World) -> None:
+    """PD9: the claim covers what was paid after the first unpaid month. A claimed month whose transfer
+    comes back later (振込不能) was never received, so the clerk corrects the claim; what the recipient
+    has already paid back stays counted."""
+    from calculations.stops import STOP_EVIDENCE, StopCause
+
+    case_id, grant_id = granted(fin)
+    approve_export(fin, run(fin, "2025-06")["batch_id"])  # May and June
+    july = run(fin, "2025-07")
+    parsed = parse_transfer_file(approve_export(fin, july["batch_id"]))
+    fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit", "event_date": "2025-05-20",
+                         "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
+    claim_decision = fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
+                                          "repayment_cause": "recipient_error"})
+    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    assert claim["claimed_yen"] == 120000  # June and July
+    fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
+             json={"amount_yen": 50000, "received_on": "2025-09-29"})
+    assert fin.get("clerk", "/api/v1/work-queue?month=2025-09", 200).json()["repayment_claims_to_correct"] == []
+
+    returned = ("batch_id,customer_code,amount_yen,reason_code,reason\r\n"
+                f"{july['batch_id']},{parsed.transfers[0].customer_code_1},60000,NOACCT,口座なし\r\n").encode()
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
+    (to_correct,) = fin.get("clerk", "/api/v1/work-queue?month=2025-09", 200).json()["repayment_claims_to_correct"]
+    assert (to_correct["claim_id"], to_correct["months_no_longer_paid"]) == (claim["claim_id"], ["2025-07"])
+
+    corrected = fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error",
+                                     "supersedes_decision_id": claim_decision["id"]})
+    assert corrected["result"]["amount_yen"] == 60000
+    assert [m["month"] for m in corrected["result"]["months"]] == ["2025-06"]
+    (receivable,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    assert (receivable["claimed_yen"], receivable["received_yen"], receivable["balance_yen"]) == (60000, 50000, 10000)
+    assert fin.get("clerk", "/api/v1/work-queue?month=2025-09", 200).json()["repayment_claims_to_correct"] == []
+    r = fin.post("finance", f"/api/v1/repayment-claims/{receivable['claim_id']}/receipts", 409,
+                 json={"amount_yen": 10001, "received_on": "2025-10-01"})
+    assert r.json()["error"]["code"] == "overpayment"
+
+
+def test_a_claim_whose_every_month_came_back_is_withdrawn_by_the_correction(fin: World) -> None:
+    """PD9: nothing left to repay, so the correcting decision withdraws the claim (no new claim)."""
+    from calculations.stops import STOP_EVIDENCE, StopCause
+
+    case_id, grant_id = granted(fin)
+    approve_export(fin, run(fin, "2025-06")["batch_id"])
+    july = run(fin, "2025-07")
+    parsed = parse_transfer_file(approve_export(fin, july["batch_id"]))
+    fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit", "event_date": "2025-06-20",
+                         "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
+    claim_decision = fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
+                                          "repayment_cause": "recipient_error"})
+    assert [m["month"] for m in claim_decision["result"]["months"]] == ["2025-07"]
+    returned = ("batch_id,customer_code,amount_yen,reason_code,reason\r\n"
+                f"{july['batch_id']},{parsed.transfers[0].customer_code_1},60000,NOACCT,口座なし\r\n").encode()
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
+    body = {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error"}
+    r = fin.post("clerk", f"/api/v1/cases/{case_id}/decisions", 409, json=body)  # a correction, not a new claim
+    assert r.json()["error"]["code"] == "already_claimed"
+    withdrawn = fin.decide(case_id, {**body, "supersedes_decision_id": claim_decision["id"]})
+    assert withdrawn["result"]["amount_yen"] == 0 and withdrawn["result"]["months"] == []
+    assert fin.get("finance", "/api/v1/receivables", 200).json() == []
+    assert fin.get("clerk", "/api/v1/work-queue?month=2025-09", 200).json()["repayment_claims_to_correct"] == []
