@@ -295,6 +295,37 @@ class StopNoticeInput(LetterCommon):
     """Money already paid for months the stop removes (PD9); 0 when none."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InterruptionNoticeInput(LetterCommon):
+    """住居確保給付金支給中断決定通知書 (R42): payment pauses, the months stay for a resumption."""
+
+    recipient_name: str
+    case_number: str
+    decision_date: date
+    first_interrupted_month: str
+    reason: str
+    """Why job search stopped, e.g. 疾病により求職活動ができないため (R42)."""
+    months_used: int
+    """Benefit months paid or scheduled before the interruption (PD7)."""
+    max_months: int
+    """The cap on benefit months (PD7; the rate book's ``max_benefit_months``)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResumptionNoticeInput(LetterCommon):
+    """住居確保給付金支給再開決定通知書 (R42): the months paid again, at which amount."""
+
+    recipient_name: str
+    case_number: str
+    decision_date: date
+    resumed_months: tuple[str, ...]
+    monthly_amount_yen: int
+    months_left: int
+    """Months still available after the resumed ones (PD7)."""
+    max_months: int
+    """The cap on benefit months (PD7; the rate book's ``max_benefit_months``)."""
+
+
 class RepaymentCause(StrEnum):
     """Why money already paid is claimed back (PD9)."""
 
@@ -845,6 +876,66 @@ def build_stop_notice(data: StopNoticeInput) -> LetterContent:
         ),
         tables=(Table(heading="", column_headings=("項目", "内容"), rows=tuple(rows)),),
         sections=(Section(heading="【判断の根拠とした資料】", paragraphs=_numbered(data.evidence)),),
+        decision=True,
+    )
+
+
+def build_interruption_notice(data: InterruptionNoticeInput) -> LetterContent:
+    """住居確保給付金支給中断決定通知書: from which month payment pauses and why (R42)."""
+    _check_month("first_interrupted_month", data.first_interrupted_month)
+    _check_text("reason", data.reason)
+    if not 0 <= data.months_used <= data.max_months:
+        raise LetterInputError(f"months_used must be 0..{data.max_months}")
+    rows = (
+        ("受給者番号", data.case_number),
+        ("支給対象者", data.recipient_name),
+        ("中断の理由", data.reason),
+        ("中断する月", f"{month_text(data.first_interrupted_month)}から"),
+        ("これまでの支給月数", f"{data.months_used}か月（通算{data.max_months}か月まで）"),
+        ("根拠", f"{legal_basis('R42')}（R42）"),
+    )
+    return _letter(
+        data,
+        letter_type=LetterType.INTERRUPTION_NOTICE,
+        title=f"{BENEFIT_NAME}支給中断決定通知書",
+        body=(
+            f"　あなたに支給している{BENEFIT_NAME}については、下記の理由により、"
+            f"{month_text(data.first_interrupted_month)}から支給を中断することに"
+            f"{date_text(data.decision_date)}付けで決定したので通知します。",
+            "　求職活動ができる状態に戻り、支給要件を満たすときは、支給の再開を申し出てください。",
+        ),
+        tables=(Table(heading="", column_headings=("項目", "内容"), rows=rows),),
+        decision=True,
+    )
+
+
+def build_resumption_notice(data: ResumptionNoticeInput) -> LetterContent:
+    """住居確保給付金支給再開決定通知書: the months paid again and the amount (R42, PD7)."""
+    if not data.resumed_months:
+        raise LetterInputError("a resumption must name the months paid again")
+    for month in data.resumed_months:
+        _check_month("resumed_months", month)
+    _check_yen("monthly_amount_yen", data.monthly_amount_yen, positive=True)
+    if not 0 <= data.months_left <= data.max_months:
+        raise LetterInputError(f"months_left must be 0..{data.max_months}")
+    first, last = data.resumed_months[0], data.resumed_months[-1]
+    rows = (
+        ("受給者番号", data.case_number),
+        ("支給対象者", data.recipient_name),
+        ("支給を再開する期間", period_text(first, last)),
+        ("支給額（月額）", format_yen(data.monthly_amount_yen)),
+        ("残りの支給可能月数", f"{data.months_left}か月（通算{data.max_months}か月まで）"),
+        ("根拠", f"{legal_basis('R42')}（R42）"),
+    )
+    return _letter(
+        data,
+        letter_type=LetterType.RESUMPTION_NOTICE,
+        title=f"{BENEFIT_NAME}支給再開決定通知書",
+        body=(
+            f"　中断していた{BENEFIT_NAME}の支給については、下記のとおり{month_text(first)}から再開することに"
+            f"{date_text(data.decision_date)}付けで決定したので通知します。",
+        ),
+        tables=(Table(heading="", column_headings=("項目", "内容"), rows=rows),),
         decision=True,
     )
 

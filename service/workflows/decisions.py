@@ -306,7 +306,7 @@ def _prepare_resumption(session: Session, case: BenefitCase, draft: dict[str, An
 def _prepare_stop(session: Session, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
     grant = _grant_on_case(session, case, draft.get("grant_id"), "stop")
     cause = _need(draft.get("cause"), "cause", "stop")
-    event_on = date.fromisoformat(_need(draft.get("event_date"), "event_date", "stop"))
+    event_on = parse_date(_need(draft.get("event_date"), "event_date", "stop"), "event_date")
     if grant.status not in ("active", "interrupted") or grant.first_month is None:
         raise RuleViolation(f"the grant is {grant.status}", code="grant_not_active", field="grant_id")
     needed = rules.stop_evidence(cause)

@@ -49,6 +49,7 @@ from letters import (
     EligibilityCertificateInput,
     ExtensionDecisionInput,
     ExtensionRefusalInput,
+    InterruptionNoticeInput,
     LetterContent,
     Letterhead,
     LetterInputError,
@@ -63,6 +64,7 @@ from letters import (
     RepaymentCause,
     RepaymentDemandInput,
     RepaymentMonth,
+    ResumptionNoticeInput,
     StopCause,
     StopNoticeInput,
     build_change_decision_letter,
@@ -71,10 +73,12 @@ from letters import (
     build_eligibility_certificate,
     build_extension_decision_letter,
     build_extension_refusal_letter,
+    build_interruption_notice,
     build_moving_decision_letter,
     build_proxy_payment_notice,
     build_refusal_letter,
     build_repayment_demand,
+    build_resumption_notice,
     build_stop_notice,
 )
 from letters.pdf import MissingGlyph, render_pdf, render_print_run
@@ -297,7 +301,9 @@ def plan_letters(session: Session, decision: Decision) -> list[PlannedLetter]:
         planned = [_repayment(ctx)]
     elif kind == "moving_grant":
         planned = [_moving(ctx)]
-    else:  # interruption, resumption, moving_confirmation: no letter type yet
+    elif kind in ("interruption", "resumption"):
+        planned = [_pause_letter(session, ctx)]
+    else:  # moving_confirmation: no letter type yet
         return []
     main = planned[0] if kind not in ("grant", "regrant") else next(
         p for p in planned if p.letter_type is LetterType.DECISION)
@@ -542,6 +548,40 @@ def _stop_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter]
 
     return [PlannedLetter(LetterType.STOP_NOTICE, "recipient", letter),
             PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", notice)]
+
+
+#: R42: the interruption is for illness or injury (施行規則第12条第2項).
+INTERRUPTION_REASON = "疾病又は負傷により、求職活動を行うことができない状態となったため"
+
+
+def _pause_letter(session: Session, ctx: DecisionContext) -> PlannedLetter:
+    """支給中断決定通知書 or 支給再開決定通知書 (R42), with the months counted against the cap (PD7)."""
+    decision, grant = ctx.decision, ctx.grant
+    assert grant is not None
+    months = session.scalars(select(BenefitMonth).where(BenefitMonth.grant_id == grant.id)
+                             .order_by(BenefitMonth.month)).all()
+    used = sum(1 for m in months if m.status in ("scheduled", "paid"))
+    cap = rules.rate_book().parameter("max_benefit_months", ctx.issued_on)
+    if decision.kind == "interruption":
+        def pause(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+            return build_interruption_notice(InterruptionNoticeInput(
+                letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+                recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
+                first_interrupted_month=str(decision.params["effective_month"]), reason=INTERRUPTION_REASON,
+                months_used=used, max_months=cap))
+
+        return PlannedLetter(LetterType.INTERRUPTION_NOTICE, "recipient", pause)
+    resumed = tuple(str(m) for m in decision.result.get("resumed_months") or ())
+    amount = next((m.amount_yen for m in months if resumed and m.month == resumed[0]), grant.amount_yen)
+
+    def resume(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_resumption_notice(ResumptionNoticeInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
+            resumed_months=resumed, monthly_amount_yen=int(amount), months_left=max(cap - used, 0),
+            max_months=cap))
+
+    return PlannedLetter(LetterType.RESUMPTION_NOTICE, "recipient", resume)
 
 
 def _wareki(iso_day: str) -> str:

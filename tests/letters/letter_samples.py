@@ -13,6 +13,7 @@ from letters import (
     EligibilityCertificateInput,
     ExtensionDecisionInput,
     ExtensionRefusalInput,
+    InterruptionNoticeInput,
     LetterContent,
     Letterhead,
     MovingAllocation,
@@ -27,6 +28,7 @@ from letters import (
     RepaymentCause,
     RepaymentDemandInput,
     RepaymentMonth,
+    ResumptionNoticeInput,
     StopCause,
     StopNoticeInput,
     build_change_decision_letter,
@@ -35,11 +37,13 @@ from letters import (
     build_eligibility_certificate,
     build_extension_decision_letter,
     build_extension_refusal_letter,
+    build_interruption_notice,
     build_moving_decision_letter,
     build_proxy_payment_notice,
     build_refusal_letter,
     build_remittance_statement,
     build_repayment_demand,
+    build_resumption_notice,
     build_stop_notice,
 )
 
@@ -257,6 +261,34 @@ def build_all_letters() -> dict[str, LetterContent]:
                 "督促の電話連絡記録（令和9年1月12日、1月19日、1月26日）",
             ),
             first_unpaid_month="2027-02",
+        )
+    )
+    letters["interruption_notice"] = build_interruption_notice(
+        InterruptionNoticeInput(
+            letterhead=head("千代福第221号"),
+            addressee=person,
+            issued_on=date(2027, 1, 15),
+            recipient_name=RECIPIENT,
+            case_number="R08-000123",
+            decision_date=date(2027, 1, 15),
+            first_interrupted_month="2027-02",
+            reason="疾病又は負傷により、求職活動を行うことができない状態となったため",
+            months_used=4,
+            max_months=9,
+        )
+    )
+    letters["resumption_notice"] = build_resumption_notice(
+        ResumptionNoticeInput(
+            letterhead=head("千代福第222号"),
+            addressee=person,
+            issued_on=date(2027, 5, 6),
+            recipient_name=RECIPIENT,
+            case_number="R08-000123",
+            decision_date=date(2027, 5, 6),
+            resumed_months=("2027-05", "2027-06"),
+            monthly_amount_yen=44000,
+            months_left=3,
+            max_months=9,
         )
     )
     letters["repayment_fraud"] = build_repayment_demand(

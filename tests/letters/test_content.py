@@ -40,6 +40,8 @@ def _rows(table: Table) -> dict[str, tuple[str, ...]]:
 
 DECISION_TYPES = {
     "decision",
+    "interruption_notice",
+    "resumption_notice",
     "refusal",
     "extension_decision",
     "extension_refusal",
@@ -376,3 +378,38 @@ def test_decision_input_checks(all_letters: dict[str, LetterContent]) -> None:
         build_decision_letter(dataclasses.replace(decision_input(), first_month="2026-13"))
     with pytest.raises(LetterInputError):
         build_decision_letter(dataclasses.replace(decision_input(), last_month="2026-11"))
+
+
+def test_interruption_and_resumption_state_the_months_and_the_cap(all_letters: dict[str, LetterContent]) -> None:
+    """R42, PD7: a pause keeps the months; the resumption says which months and how many are left."""
+    pause = all_letters["interruption_notice"].plain_text()
+    assert "令和9年2月分から" in pause and "4か月（通算9か月まで）" in pause and "再開を申し出て" in pause
+    resume = all_letters["resumption_notice"].plain_text()
+    assert "令和9年5月分から令和9年6月分まで（2か月）" in resume and "44,000円" in resume
+    assert "3か月（通算9か月まで）" in resume
+
+
+@pytest.mark.parametrize(("build", "field", "value"), [
+    ("interruption", "months_used", 10), ("interruption", "reason", " "),
+    ("resumption", "resumed_months", ()), ("resumption", "monthly_amount_yen", 0), ("resumption", "months_left", -1),
+])
+def test_impossible_pause_letters_are_refused(all_letters: dict[str, LetterContent], build: str, field: str,
+                                              value: object) -> None:
+    from letters import (
+        InterruptionNoticeInput,
+        ResumptionNoticeInput,
+        build_interruption_notice,
+        build_resumption_notice,
+    )
+
+    common = {"letterhead": make_letterhead(), "addressee": recipient_addressee(), "issued_on": date(2027, 1, 15),
+              "recipient_name": "山田 太郎", "case_number": "R08-1", "decision_date": date(2027, 1, 15), "max_months": 9}
+    data: InterruptionNoticeInput | ResumptionNoticeInput
+    if build == "interruption":
+        data = InterruptionNoticeInput(**common, first_interrupted_month="2027-02", reason="疾病", months_used=4)
+        with pytest.raises(LetterInputError):
+            build_interruption_notice(dataclasses.replace(data, **{field: value}))
+    else:
+        data = ResumptionNoticeInput(**common, resumed_months=("2027-05",), monthly_amount_yen=44000, months_left=3)
+        with pytest.raises(LetterInputError):
+            build_resumption_notice(dataclasses.replace(data, **{field: value}))

@@ -288,3 +288,22 @@ def test_every_letterhead_prints_with_the_font() -> None:
         assert all(ord(ch) in codepoints for t in texts for ch in t if ch != "\n"), head.code
     assert heads["131016"].document_number(2025, 12) == "7千代生第12号"
     assert fiscal_year(date(2026, 3, 31)) == 2025 and fiscal_year(date(2026, 4, 1)) == 2026
+
+
+def test_interruption_and_resumption_notices_count_the_months_against_the_cap(quiet_world: World) -> None:
+    """R42: 支給中断決定通知書 and 支給再開決定通知書, with the months used of the cap (PD7)."""
+    world = quiet_world
+    case_id, grant_id = world.granted_case()
+    world.pay(grant_id, "2025-05")
+    pause = world.decide(case_id, {"kind": "interruption", "grant_id": grant_id, "effective_month": "2025-06"})
+    built = built_letters(world, pause["id"])
+    assert set(built) == {"interruption_notice/recipient"}
+    text_ = built["interruption_notice/recipient"].plain_text()
+    for expected in ("住居確保給付金支給中断決定通知書", "令和7年6月分から", "疾病又は負傷", "1か月（通算9か月まで）",
+                     "生活困窮者自立支援法施行規則第12条第2項", "【教示】"):
+        assert expected in text_, expected
+    resume = world.decide(case_id, {"kind": "resumption", "grant_id": grant_id, "resume_month": "2025-10"})
+    text_ = built_letters(world, resume["id"])["resumption_notice/recipient"].plain_text()
+    for expected in ("住居確保給付金支給再開決定通知書", "令和7年10月分から令和7年11月分まで（2か月）", "60,000円",
+                     "6か月（通算9か月まで）", "【教示】"):
+        assert expected in text_, expected
