@@ -89,6 +89,9 @@ class AppUser(Base):
     #: sha256 hex of the API token; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Logging out ends every screen session of the user signed in before this moment (a copied cookie
+    #: stops working too); the signed cookie alone could not be taken back.
+    sessions_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -7,6 +7,8 @@
 * Five failed logins for a user name within 15 minutes lock it for 15 minutes. The attempts are read
   from the append-only audit log (``web.login_failed`` / ``web.login``), so a restart does not reset them.
 * A session unused for 30 minutes is over: the next request goes back to the login page.
+* Logging out records the moment on the user: every session begun before it (another tab, a copied
+  cookie) is over too.
 """
 
 from __future__ import annotations
@@ -189,11 +191,24 @@ def login(session: Session, request: Request, username: str, password: str) -> A
 
 
 def logout(session: Session, request: Request, actor: Actor) -> None:
+    """Ends this session and, on the server, every session of the user begun before now."""
     audit(session, actor, "web.logout", target=f"user:{actor.user_id}")
+    user = session.get(AppUser, actor.user_id) if actor.user_id is not None else None
+    if user is not None:
+        user.sessions_revoked_at = now(request)
     sess = load_session(request)
     sess.uid = None
     sess.csrf = secrets.token_urlsafe(24)
     sess.flash = [{"kind": "info", "text": "ログアウトしました。"}]
+
+
+def _revoked(user: AppUser, sess: WebSession) -> bool:
+    """The user logged out (anywhere) after this session began."""
+    revoked = user.sessions_revoked_at
+    if revoked is None:
+        return False
+    aware = revoked.replace(tzinfo=UTC) if revoked.tzinfo is None else revoked  # SQLite: naive UTC
+    return sess.iat < aware.timestamp()
 
 
 def current_actor(session: Session, request: Request) -> Actor | None:
@@ -201,7 +216,7 @@ def current_actor(session: Session, request: Request) -> Actor | None:
     if sess.uid is None:
         return None
     user = session.get(AppUser, sess.uid)
-    if user is None or not user.active:
+    if user is None or not user.active or _revoked(user, sess):
         sess.uid = None
         return None
     return Actor(user_id=user.id, username=user.username, role=user.role, agency_id=user.agency_id,

@@ -36,6 +36,20 @@ class TestLogin:
         assert r.status_code == 303
         assert b.get("/queue", follow_redirects=False).status_code == 303
 
+    def test_logout_also_ends_a_copied_cookie_and_the_other_sessions(self, browser: Any) -> None:
+        """The cookie is signed, not stored: logging out revokes on the server every session begun before."""
+        b, other = browser("clerk"), browser("clerk")
+        assert b.get("/queue", follow_redirects=False).status_code == 200
+        copied = browser()
+        copied.client.cookies.set("hb_session", b.client.cookies.get("hb_session"))
+        assert copied.get("/queue", follow_redirects=False).status_code == 200
+        b.post("/logout", {}, follow_redirects=False)
+        for stale in (copied, other):
+            r = stale.get("/queue", follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"].startswith("/login"), r.text[:200]
+        again = browser("clerk")  # a new login after the logout works
+        assert again.get("/queue", follow_redirects=False).status_code == 200
+
     def test_five_failures_lock_the_user_for_fifteen_minutes(self, browser: Any, web_app: Any) -> None:
         b = browser()
         for _ in range(5):

@@ -1,4 +1,5 @@
-"""coordination reports: emergency grants reported to the 支援調整会議 afterwards (R88)
+"""coordination reports: emergency grants reported to the 支援調整会議 afterwards (R88); screen sessions
+revoked at logout
 
 Revision ID: 0004
 Revises: 0003
@@ -41,6 +42,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('coordination_report_due', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
         batch_op.create_index('ix_benefit_grant_coordination_due', ['coordination_report_due'], unique=False)
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sessions_revoked_at', sa.DateTime(timezone=True), nullable=True))
     _backfill()
     append_only.create_guards(('coordination_report',))  # hb_append_only() is from 0001
 
@@ -64,6 +67,8 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     append_only.drop_guards(('coordination_report',))
+    with op.batch_alter_table('app_user', schema=None) as batch_op:
+        batch_op.drop_column('sessions_revoked_at')
     with op.batch_alter_table('benefit_grant', schema=None) as batch_op:
         batch_op.drop_index('ix_benefit_grant_coordination_due')
         batch_op.drop_column('coordination_report_due')
