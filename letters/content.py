@@ -420,6 +420,8 @@ class ProxyNoticeEvent(StrEnum):
     STOP = "stop"
     EXTENSION = "extension"
     EXTENSION_REFUSED = "extension_refused"
+    INTERRUPTION = "interruption"
+    RESUMPTION = "resumption"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1111,13 +1113,15 @@ _PROXY_SUBTITLES: dict[ProxyNoticeEvent, str] = {
     ProxyNoticeEvent.STOP: "支給中止",
     ProxyNoticeEvent.EXTENSION: "支給期間延長",
     ProxyNoticeEvent.EXTENSION_REFUSED: "支給期間延長不支給",
+    ProxyNoticeEvent.INTERRUPTION: "支給中断",
+    ProxyNoticeEvent.RESUMPTION: "支給再開",
 }
 
 
 def build_proxy_payment_notice(data: ProxyPaymentNoticeInput) -> LetterContent:
     """Notice to the landlord/agent paid by 代理受領 (R45, R57, R84).
 
-    Variants: grant, change, stop, extension and refused extension.
+    Variants: grant, change, stop, extension, refused extension, interruption and resumption (R42).
 
     Informational: the landlord is not the addressee of the decision, so no 教示 is printed.
     """
@@ -1126,7 +1130,8 @@ def build_proxy_payment_notice(data: ProxyPaymentNoticeInput) -> LetterContent:
     if data.dwelling_text:
         rows.append(("物件", data.dwelling_text))
     notes: list[str] = []
-    if event in (ProxyNoticeEvent.GRANT, ProxyNoticeEvent.EXTENSION, ProxyNoticeEvent.CHANGE):
+    if event in (ProxyNoticeEvent.GRANT, ProxyNoticeEvent.EXTENSION, ProxyNoticeEvent.CHANGE,
+                 ProxyNoticeEvent.RESUMPTION):
         _check_yen("monthly_amount_yen", data.monthly_amount_yen, positive=True)
         _check_month("first_month", data.first_month)
         _check_month("last_month", data.last_month)
@@ -1140,7 +1145,8 @@ def build_proxy_payment_notice(data: ProxyPaymentNoticeInput) -> LetterContent:
             lead = "下記の入居者に係る住居確保給付金の支給額を変更しましたので、お知らせします。"
         else:
             rows.append(("振込額（月額）", format_yen(data.monthly_amount_yen)))
-            what = "支給を決定しました" if event is ProxyNoticeEvent.GRANT else "支給期間の延長を決定しました"
+            what = {ProxyNoticeEvent.GRANT: "支給を決定しました", ProxyNoticeEvent.EXTENSION: "支給期間の延長を決定しました",
+                    ProxyNoticeEvent.RESUMPTION: "支給の再開を決定しました"}[event]
             lead = (
                 f"下記の入居者に係る住居確保給付金の{what}ので、"
                 "代理受領により貴殿（貴社）の口座へ振り込みます。"
@@ -1166,6 +1172,14 @@ def build_proxy_payment_notice(data: ProxyPaymentNoticeInput) -> LetterContent:
         lead = "下記の入居者に係る住居確保給付金の支給を中止しましたので、お知らせします。"
         notes.append(
             f"{month_text(data.first_unpaid_month)}以降の家賃は、入居者から直接お支払いいただくことになります。"
+        )
+    elif event is ProxyNoticeEvent.INTERRUPTION:
+        _check_month("first_unpaid_month", data.first_unpaid_month)
+        rows.append(("振込を中断する月", f"{month_text(data.first_unpaid_month)}から振込を中断します"))
+        lead = "下記の入居者に係る住居確保給付金の支給を中断しましたので、お知らせします。"
+        notes.append(
+            "中断している間の家賃は、入居者から直接お支払いいただくことになります。"
+            "支給を再開するときは、改めてお知らせします。"
         )
     else:
         _check_month("last_paid_month", data.last_paid_month)

@@ -302,7 +302,7 @@ def plan_letters(session: Session, decision: Decision) -> list[PlannedLetter]:
     elif kind == "moving_grant":
         planned = [_moving(ctx)]
     elif kind in ("interruption", "resumption"):
-        planned = [_pause_letter(session, ctx)]
+        planned = _pause_letters(session, ctx)
     else:  # moving_confirmation: no letter type yet
         return []
     main = planned[0] if kind not in ("grant", "regrant") else next(
@@ -554,8 +554,9 @@ def _stop_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter]
 INTERRUPTION_REASON = "疾病又は負傷により、求職活動を行うことができない状態となったため"
 
 
-def _pause_letter(session: Session, ctx: DecisionContext) -> PlannedLetter:
-    """支給中断決定通知書 or 支給再開決定通知書 (R42), with the months counted against the cap (PD7)."""
+def _pause_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter]:
+    """支給中断決定通知書 or 支給再開決定通知書 (R42), with the months counted against the cap (PD7), and
+    the landlord's notice that transfers pause or restart (R57, R84)."""
     decision, grant = ctx.decision, ctx.grant
     assert grant is not None
     months = session.scalars(select(BenefitMonth).where(BenefitMonth.grant_id == grant.id)
@@ -570,7 +571,14 @@ def _pause_letter(session: Session, ctx: DecisionContext) -> PlannedLetter:
                 first_interrupted_month=str(decision.params["effective_month"]), reason=INTERRUPTION_REASON,
                 months_used=used, max_months=cap))
 
-        return PlannedLetter(LetterType.INTERRUPTION_NOTICE, "recipient", pause)
+        def paused(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+            return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+                letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on,
+                event=ProxyNoticeEvent.INTERRUPTION, tenant_name=_recipient_name(ctx),
+                case_number=_case_number(ctx), first_unpaid_month=str(decision.params["effective_month"])))
+
+        return [PlannedLetter(LetterType.INTERRUPTION_NOTICE, "recipient", pause),
+                PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", paused)]
     resumed = tuple(str(m) for m in decision.result.get("resumed_months") or ())
     amount = next((m.amount_yen for m in months if resumed and m.month == resumed[0]), grant.amount_yen)
 
@@ -581,7 +589,16 @@ def _pause_letter(session: Session, ctx: DecisionContext) -> PlannedLetter:
             resumed_months=resumed, monthly_amount_yen=int(amount), months_left=max(cap - used, 0),
             max_months=cap))
 
-    return PlannedLetter(LetterType.RESUMPTION_NOTICE, "recipient", resume)
+    def resumed_notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        payment = _payment(ctx, resumed[0])
+        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+            letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.RESUMPTION,
+            tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), monthly_amount_yen=int(amount),
+            first_month=resumed[0], last_month=resumed[-1], first_pay_date=payment.first_pay_date,
+            pay_day_of_month=payment.pay_day_of_month, rent_yen=int((decision.facts or {}).get("rent_yen") or 0)))
+
+    return [PlannedLetter(LetterType.RESUMPTION_NOTICE, "recipient", resume),
+            PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", resumed_notice)]
 
 
 def _wareki(iso_day: str) -> str:

@@ -265,7 +265,7 @@ def build_all_letters() -> dict[str, LetterContent]:
     )
     letters["interruption_notice"] = build_interruption_notice(
         InterruptionNoticeInput(
-            letterhead=head("千代福第221号"),
+            letterhead=head("千代福第223号"),
             addressee=person,
             issued_on=date(2027, 1, 15),
             recipient_name=RECIPIENT,
@@ -279,7 +279,7 @@ def build_all_letters() -> dict[str, LetterContent]:
     )
     letters["resumption_notice"] = build_resumption_notice(
         ResumptionNoticeInput(
-            letterhead=head("千代福第222号"),
+            letterhead=head("千代福第224号"),
             addressee=person,
             issued_on=date(2027, 5, 6),
             recipient_name=RECIPIENT,
@@ -397,6 +397,27 @@ def build_all_letters() -> dict[str, LetterContent]:
             issued_on=date(2027, 2, 10),
             event=ProxyNoticeEvent.STOP,
             first_unpaid_month="2027-02",
+            **proxy_common,  # type: ignore[arg-type]
+        )
+    )
+    letters["proxy_interruption"] = build_proxy_payment_notice(
+        ProxyPaymentNoticeInput(
+            letterhead=head("千代福第225号"),
+            issued_on=date(2027, 1, 15),
+            event=ProxyNoticeEvent.INTERRUPTION,
+            first_unpaid_month="2027-02",
+            **proxy_common,  # type: ignore[arg-type]
+        )
+    )
+    letters["proxy_resumption"] = build_proxy_payment_notice(
+        ProxyPaymentNoticeInput(
+            letterhead=head("千代福第226号"),
+            issued_on=date(2027, 5, 6),
+            event=ProxyNoticeEvent.RESUMPTION,
+            monthly_amount_yen=44000,
+            first_month="2027-05",
+            last_month="2027-06",
+            first_pay_date=date(2027, 5, 25),
             **proxy_common,  # type: ignore[arg-type]
         )
     )

@@ -297,13 +297,18 @@ def test_interruption_and_resumption_notices_count_the_months_against_the_cap(qu
     world.pay(grant_id, "2025-05")
     pause = world.decide(case_id, {"kind": "interruption", "grant_id": grant_id, "effective_month": "2025-06"})
     built = built_letters(world, pause["id"])
-    assert set(built) == {"interruption_notice/recipient"}
+    assert set(built) == {"interruption_notice/recipient", "proxy_payment_notice/landlord"}
+    landlord = built["proxy_payment_notice/landlord"]
+    assert "支給中断" in landlord.title and "令和7年6月分から振込を中断します" in landlord.plain_text()
     text_ = built["interruption_notice/recipient"].plain_text()
     for expected in ("住居確保給付金支給中断決定通知書", "令和7年6月分から", "疾病又は負傷", "1か月（通算9か月まで）",
                      "生活困窮者自立支援法施行規則第12条第2項", "【教示】"):
         assert expected in text_, expected
     resume = world.decide(case_id, {"kind": "resumption", "grant_id": grant_id, "resume_month": "2025-10"})
-    text_ = built_letters(world, resume["id"])["resumption_notice/recipient"].plain_text()
+    built = built_letters(world, resume["id"])
+    landlord = built["proxy_payment_notice/landlord"]
+    assert "支給再開" in landlord.title and "令和7年10月分から令和7年11月分まで（2か月）" in landlord.plain_text()
+    text_ = built["resumption_notice/recipient"].plain_text()
     for expected in ("住居確保給付金支給再開決定通知書", "令和7年10月分から令和7年11月分まで（2か月）", "60,000円",
                      "6か月（通算9か月まで）", "【教示】"):
         assert expected in text_, expected
