@@ -67,6 +67,7 @@ def receivables_frame(session: Session, actor: Actor) -> pd.DataFrame:
     frame.insert(0, "claim_id", [r.claim_id for r in claims])
     frame["cause"] = [r.cause for r in claims]
     frame["overdue_yen"] = pd.Series([r.overdue_yen for r in claims], dtype="int64")
+    frame["refund_due_yen"] = pd.Series([r.refund_due_yen for r in claims], dtype="int64")  # a corrected claim
     reports.assert_integer_money(frame)
     return frame
 

@@ -33,6 +33,10 @@ class Receivable:
     claimed_yen: int
     received_yen: int
     balance_yen: int
+    #: Paid back beyond what is now claimed (a correction lowered or withdrew the claim): to refund.
+    refund_due_yen: int
+    #: The claim was withdrawn by a correction; the row stays while money received is to be refunded.
+    withdrawn: bool
     due_to_date_yen: int
     overdue_yen: int
     next_due_date: str | None
@@ -65,11 +69,25 @@ def claims_to_correct(session: Session, *, limit: int = 200) -> list[dict[str, A
     return found[:limit]
 
 
-def _claim(session: Session, claim_id: int) -> RepaymentClaim:
-    claim = session.scalar(select(RepaymentClaim).where(RepaymentClaim.id == claim_id, _in_force()))
-    if claim is None:
-        raise NotFound(f"repayment claim {claim_id} not found (or superseded)", field="claim_id")
-    return claim
+def _claim(session: Session, claim_id: int) -> tuple[RepaymentClaim, bool]:
+    """The claim in force, or the last claim of a withdrawn chain (``True``: only refunds go there)."""
+    claim = session.get(RepaymentClaim, claim_id)
+    if claim is not None and session.scalar(select(RepaymentClaim.id).where(RepaymentClaim.id == claim_id,
+                                                                            _in_force())) is not None:
+        return claim, False
+    if claim is not None and claim.id in _withdrawn_claim_ids(session, grant_id=claim.grant_id):
+        return claim, True
+    raise NotFound(f"repayment claim {claim_id} not found (or superseded)", field="claim_id")
+
+
+def _withdrawn_claim_ids(session: Session, *, grant_id: int | None = None) -> set[int]:
+    """The last claim of each grant whose claims were all superseded (withdrawn by a correction with
+    nothing left to repay)."""
+    stmt = select(RepaymentClaim.grant_id, func.max(RepaymentClaim.id)).group_by(RepaymentClaim.grant_id)
+    if grant_id is not None:
+        stmt = stmt.where(RepaymentClaim.grant_id == grant_id)
+    live = select(RepaymentClaim.grant_id).where(_in_force())
+    return {last for _grant, last in session.execute(stmt.where(RepaymentClaim.grant_id.not_in(live))).all()}
 
 
 def _received(session: Session, claim: RepaymentClaim) -> int:
@@ -91,7 +109,10 @@ def set_repayment_plan(session: Session, actor: Actor, claim_id: int,
                        instalments: list[tuple[date, int]]) -> list[dict[str, Any]]:
     """An instalment plan (分割納付) for the claim: due dates in order, amounts summing to the claim."""
     require_role(actor, FINANCE)
-    claim = _claim(session, claim_id)
+    claim, withdrawn = _claim(session, claim_id)
+    if withdrawn:
+        raise RuleViolation(f"repayment claim {claim.id} was withdrawn; there is nothing to pay in instalments",
+                            code="claim_withdrawn", field="claim_id")
     if not instalments:
         raise InvalidRequest("a plan needs at least one instalment", field="instalments")
     dates = [d for d, _ in instalments]
@@ -119,12 +140,13 @@ def record_repayment(session: Session, actor: Actor, claim_id: int, amount_yen: 
                      note: str | None = None) -> Receivable:
     """Money received against a claim; never more than the balance. A negative amount corrects a receipt."""
     require_role(actor, FINANCE)
-    claim = _claim(session, claim_id)
+    claim, withdrawn = _claim(session, claim_id)
     if isinstance(amount_yen, bool) or not isinstance(amount_yen, int) or amount_yen == 0:
         raise InvalidRequest("amount_yen must be a non-zero integer", field="amount_yen")
     received = _received(session, claim)
-    if received + amount_yen > claim.amount_yen:
-        raise RuleViolation(f"the balance is {claim.amount_yen - received} yen; {amount_yen} is more",
+    claimed = 0 if withdrawn else claim.amount_yen
+    if amount_yen > 0 and received + amount_yen > claimed:
+        raise RuleViolation(f"the balance is {max(claimed - received, 0)} yen; {amount_yen} is more",
                             code="overpayment", field="amount_yen")
     if received + amount_yen < 0:
         raise RuleViolation("a correction cannot exceed what was received", code="negative_balance",
@@ -134,13 +156,14 @@ def record_repayment(session: Session, actor: Actor, claim_id: int, amount_yen: 
     session.flush()
     audit(session, actor, "repayment.receipt", case_id=claim.case_id, target=f"repayment_claim:{claim.id}",
           detail={"amount_yen": amount_yen, "received_on": received_on.isoformat()})
-    return _receivable(session, claim, date.today())
+    return _receivable(session, claim, date.today(), withdrawn=withdrawn)
 
 
-def _receivable(session: Session, claim: RepaymentClaim, today: date) -> Receivable:
+def _receivable(session: Session, claim: RepaymentClaim, today: date, *, withdrawn: bool = False) -> Receivable:
     received = _received(session, claim)
-    plan = _plan(session, claim.id)
-    due = sum(int(i["amount_yen"]) for i in plan if i["due_date"] <= today.isoformat()) if plan else claim.amount_yen
+    claimed = 0 if withdrawn else claim.amount_yen
+    plan = [] if withdrawn else _plan(session, claim.id)
+    due = sum(int(i["amount_yen"]) for i in plan if i["due_date"] <= today.isoformat()) if plan else claimed
     cumulative = 0
     next_due = None
     for item in plan:
@@ -149,22 +172,34 @@ def _receivable(session: Session, claim: RepaymentClaim, today: date) -> Receiva
             next_due = str(item["due_date"])
             break
     return Receivable(claim_id=claim.id, case_id=claim.case_id, case_reference=case_reference(claim.case_id),
-                      grant_id=claim.grant_id, debtor=claim.debtor, cause=claim.cause, claimed_yen=claim.amount_yen,
-                      received_yen=received, balance_yen=claim.amount_yen - received, due_to_date_yen=due,
+                      grant_id=claim.grant_id, debtor=claim.debtor, cause=claim.cause, claimed_yen=claimed,
+                      received_yen=received, balance_yen=max(claimed - received, 0),
+                      refund_due_yen=max(received - claimed, 0), withdrawn=withdrawn, due_to_date_yen=due,
                       overdue_yen=max(due - received, 0), next_due_date=next_due, plan=tuple(plan))
 
 
 def receivables(session: Session, actor: Actor, *, today: date | None = None,
                 open_only: bool = False) -> list[Receivable]:
-    """Every claim in force with what was received and what is still owed."""
+    """Every claim in force with what was received and what is still owed, and withdrawn claims with
+    money still to refund."""
     require_role(actor, FINANCE)
+    day = today or date.today()
     claims = session.scalars(select(RepaymentClaim).where(_in_force()).order_by(RepaymentClaim.id)).all()
-    result = [_receivable(session, c, today or date.today()) for c in claims]
-    return [r for r in result if r.balance_yen > 0] if open_only else result
+    result = [_receivable(session, c, day) for c in claims]
+    withdrawn = _withdrawn_claim_ids(session)
+    if withdrawn:
+        for claim in session.scalars(select(RepaymentClaim).where(RepaymentClaim.id.in_(withdrawn))
+                                     .order_by(RepaymentClaim.id)):
+            row = _receivable(session, claim, day, withdrawn=True)
+            if row.refund_due_yen:
+                result.append(row)
+    result.sort(key=lambda r: r.claim_id)
+    return [r for r in result if r.balance_yen > 0 or r.refund_due_yen > 0] if open_only else result
 
 
 def receivable_dict(r: Receivable) -> dict[str, Any]:
     return {"claim_id": r.claim_id, "case_id": r.case_id, "case_reference": r.case_reference,
             "grant_id": r.grant_id, "debtor": r.debtor, "cause": r.cause, "claimed_yen": r.claimed_yen,
-            "received_yen": r.received_yen, "balance_yen": r.balance_yen, "due_to_date_yen": r.due_to_date_yen,
+            "received_yen": r.received_yen, "balance_yen": r.balance_yen, "refund_due_yen": r.refund_due_yen,
+            "withdrawn": r.withdrawn, "due_to_date_yen": r.due_to_date_yen,
             "overdue_yen": r.overdue_yen, "next_due_date": r.next_due_date, "plan": list(r.plan)}

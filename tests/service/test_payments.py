@@ -307,7 +307,21 @@ def test_a_claim_whose_every_month_came_back_is_withdrawn_by_the_correction(fin:
     body = {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error"}
     r = fin.post("clerk", f"/api/v1/cases/{case_id}/decisions", 409, json=body)  # a correction, not a new claim
     assert r.json()["error"]["code"] == "already_claimed"
+    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
+             json={"amount_yen": 20000, "received_on": "2025-09-29"})  # paid back before the correction
     withdrawn = fin.decide(case_id, {**body, "supersedes_decision_id": claim_decision["id"]})
     assert withdrawn["result"]["amount_yen"] == 0 and withdrawn["result"]["months"] == []
+    (refund,) = fin.get("finance", "/api/v1/receivables", 200).json()  # the 20,000 yen go back
+    assert (refund["withdrawn"], refund["claimed_yen"], refund["balance_yen"], refund["refund_due_yen"]) == (
+        True, 0, 0, 20000)
+    url = f"/api/v1/repayment-claims/{refund['claim_id']}"
+    assert fin.post("finance", f"{url}/receipts", 409, json={"amount_yen": 1, "received_on": "2025-10-01"}
+                    ).json()["error"]["code"] == "overpayment"
+    assert fin.post("finance", f"{url}/plan", 409, json={"instalments": [{"due_date": "2025-10-31",
+                                                                          "amount_yen": 1}]}
+                    ).json()["error"]["code"] == "claim_withdrawn"
+    fin.post("finance", f"{url}/receipts", 201, json={"amount_yen": -20000, "received_on": "2025-10-02",
+                                                      "note": "還付"})
     assert fin.get("finance", "/api/v1/receivables", 200).json() == []
     assert fin.get("clerk", "/api/v1/work-queue?month=2025-09", 200).json()["repayment_claims_to_correct"] == []
