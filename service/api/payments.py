@@ -60,6 +60,13 @@ def assign_payee(grant_id: int, part: Literal["rent", "moving_initial", "moving_
     return {"grant_id": row.grant_id, "part": row.part, "payee_id": row.payee_id}
 
 
+@router.get("/grants-without-payee")
+def grants_without_payee(actor: ActorDep, session: SessionDep,
+                         limit: int = Query(default=200, ge=1, le=1000)) -> list[dict[str, Any]]:
+    """Payable grants whose intake payee cannot be registered: assign one (PUT /grants/{id}/payees/{part})."""
+    return wf.grants_missing_payees(session, actor, limit=limit)
+
+
 @router.get("/grants/{grant_id}/payments")
 def grant_payments(grant_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     return wf.grant_payments(session, actor, grant_id)

@@ -99,11 +99,20 @@ class PayeeIn(Strict):
     payee_kind: Literal["landlord", "agent", "removal_company"] | None = None
     name: StrictStr | None = None
     corporate_number: StrictStr | None = None
-    bank_code: StrictStr | None = Field(default=None, pattern=r"^\d{4}$")
-    branch_code: StrictStr | None = Field(default=None, pattern=r"^\d{3}$")
+    bank_code: StrictStr | None = Field(default=None, pattern=r"^[0-9]{4}$")
+    branch_code: StrictStr | None = Field(default=None, pattern=r"^[0-9]{3}$")
     account_type: Literal["ordinary", "current", "savings"] | None = None
-    account_number: StrictStr | None = Field(default=None, pattern=r"^\d{7}$")
+    account_number: StrictStr | None = Field(default=None, pattern=r"^[0-9]{7}$")
     holder_kana: StrictStr | None = None
+
+    @field_validator("bank_code", "branch_code", "account_number", mode="before")
+    @classmethod
+    def _ascii_digits(cls, value: Any) -> Any:
+        """Full-width digits (０００１) as typed on a Japanese keyboard become ASCII; other scripts' digits
+        stay and fail the pattern (the 全銀 file holds ASCII digits only)."""
+        import unicodedata
+
+        return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
     @field_validator("corporate_number")
     @classmethod

@@ -254,8 +254,11 @@ def _payee_form(request: Request, payee: dict[str, Any] | None, values: dict[str
 @router.get("/finance/payees", response_class=HTMLResponse)
 def payees_page(request: Request, session: SessionDep, actor: WebActor) -> Response:
     require(actor, "finance")
+    from service.workflows import payments
+
     return render(request, "payees.html", {"payees": _payee_rows(session, actor), "KINDS": PAYEE_KIND_LABEL,
-                                           "ACCOUNT_TYPES": ACCOUNT_TYPE_LABEL, "PARTS": GRANT_PART})
+                                           "ACCOUNT_TYPES": ACCOUNT_TYPE_LABEL, "PARTS": GRANT_PART,
+                                           "missing": payments.grants_missing_payees(session, actor)})
 
 
 @router.get("/finance/payees/new", response_class=HTMLResponse)

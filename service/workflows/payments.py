@@ -207,8 +207,40 @@ def assign_grant_payee(session: Session, actor: Actor, grant_id: int, part: str,
     return row
 
 
-def _payee_from_intake(session: Session, actor: Actor, intake: dict[str, Any]) -> Payee | None:
-    """The payee named at intake (R45), reused when the same account is already registered."""
+#: Grants that can still be paid, and the payee parts each benefit needs (PD13).
+_PAYABLE = {"rent": (("active", "interrupted"), ("rent",)),
+            "moving": (("awaiting_move_report", "confirmed"), ("moving_initial",))}
+
+
+def grants_missing_payees(session: Session, actor: Actor, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Grants that can still be paid with no payee for a part they need and an intake payee the run cannot
+    register (incomplete or malformed): the finance screen's list to assign from, with what the agency
+    wrote at intake (R45)."""
+    require_role(actor, FINANCE)
+    found: list[dict[str, Any]] = []
+    for benefit, (statuses, parts) in _PAYABLE.items():
+        for part in parts:
+            rows = session.execute(
+                select(BenefitGrant.id, BenefitGrant.case_id, BenefitGrant.status, Application.intake)
+                .join(Application, Application.id == BenefitGrant.application_id)
+                .where(BenefitGrant.benefit == benefit, BenefitGrant.status.in_(statuses),
+                       ~exists().where(GrantPayee.grant_id == BenefitGrant.id, GrantPayee.part == part))
+                .order_by(BenefitGrant.id).limit(limit)).all()
+            for grant_id, case_id, status, intake in rows:
+                if part in ("rent", "moving_initial") and _intake_payee_fields(intake or {}) is not None:
+                    continue  # the next run registers the intake payee by itself
+                named = (intake or {}).get("payee") or {}
+                found.append({"grant_id": grant_id, "case_id": case_id, "case_reference": case_reference(case_id),
+                              "benefit": benefit, "status": status, "part": part,
+                              "intake_payee_name": str(named.get("name") or ""),
+                              "intake_account": " ".join(str(named.get(k) or "") for k in
+                                                         ("bank_code", "branch_code", "account_number")).strip()})
+    found.sort(key=lambda row: (row["grant_id"], row["part"]))
+    return found[:limit]
+
+
+def _intake_payee_fields(intake: dict[str, Any]) -> dict[str, Any] | None:
+    """The payee named at intake as payee fields, or None when it is incomplete or malformed."""
     raw = intake.get("payee") or {}
     values = {"kind": raw.get("payee_kind"), "name": raw.get("name"), "corporate_number": raw.get("corporate_number"),
               "holder_name": raw.get("holder_kana"), "bank_code": raw.get("bank_code"),
@@ -219,6 +251,14 @@ def _payee_from_intake(session: Session, actor: Actor, intake: dict[str, Any]) -
     except InvalidRequest:
         return None
     if any(not cleaned.get(k) for k in ("kind", "name", *ACCOUNT_FIELDS)):
+        return None
+    return cleaned
+
+
+def _payee_from_intake(session: Session, actor: Actor, intake: dict[str, Any]) -> Payee | None:
+    """The payee named at intake (R45), reused when the same account is already registered."""
+    cleaned = _intake_payee_fields(intake)
+    if cleaned is None:
         return None
     existing = session.scalar(select(Payee).where(*(getattr(Payee, k) == cleaned[k] for k in ACCOUNT_FIELDS))
                               .order_by(Payee.id).limit(1))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_world import INTAKE, MOVING_FACTS, World
+from service_world import INTAKE, MOVING_FACTS, RENT_FACTS, World
 
 from payments.zengin import parse_transfer_file
 from payments.zengin_validator import validate_transfer_file
@@ -325,3 +325,38 @@ def test_a_claim_whose_every_month_came_back_is_withdrawn_by_the_correction(fin:
                                                       "note": "還付"})
     assert fin.get("finance", "/api/v1/receivables", 200).json() == []
     assert fin.get("clerk", "/api/v1/work-queue?month=2025-09", 200).json()["repayment_claims_to_correct"] == []
+
+
+def test_full_width_account_digits_are_taken_as_ascii_at_intake(fin: World) -> None:
+    """０００１ typed on a Japanese keyboard is the bank code 0001 (the 全銀 file holds ASCII digits)."""
+    app = fin.apply(intake=intake_with(bank_code="０００１", branch_code="００１", account_number="７６５４３２１"))
+    payee = app["intake"]["payee"]
+    assert (payee["bank_code"], payee["branch_code"], payee["account_number"]) == ("0001", "001", "7654321")
+    r = fin.post("agency", "/api/v1/applications", 422, json={"facts": RENT_FACTS,
+                                                               "intake": intake_with(bank_code="٠٠٠١")})
+    assert r.json()["error"]["field"] == "intake.payee.bank_code"
+
+
+def test_a_grant_whose_intake_payee_cannot_be_registered_is_listed_for_assignment(fin: World) -> None:
+    """R45: the run registers the intake payee by itself; one it cannot (legacy data with no account) is
+    listed for finance, and the assignment takes it off the list."""
+    _case_id, grant_id = granted(fin)
+    assert fin.get("finance", "/api/v1/grants-without-payee", 200).json() == []  # the run will register it
+    with unit_of_work(fin.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        from service.db.models import Application, BenefitGrant
+
+        grant = session.get(BenefitGrant, grant_id)
+        assert grant is not None
+        app = session.get(Application, grant.application_id)
+        assert app is not None
+        app.intake = {**app.intake, "payee": {**app.intake["payee"], "account_number": None}}
+    (missing,) = fin.get("finance", "/api/v1/grants-without-payee", 200).json()
+    assert (missing["grant_id"], missing["part"], missing["intake_payee_name"]) == (grant_id, "rent", "株式会社テスト不動産")
+    report = run(fin, "2025-05", 200)  # nothing to pay: no batch
+    assert report["batch_id"] is None and [x["reason_code"] for x in report["excluded"]] == ["payee_missing"]
+    payee = fin.post("finance", "/api/v1/payees", 201, json={
+        "kind": "agent", "name": "株式会社テスト不動産", "holder_name": "カ)テストフドウサン", "bank_code": "0001",
+        "branch_code": "001", "account_type": "ordinary", "account_number": "1234567"}).json()
+    fin.client.put(f"/api/v1/grants/{grant_id}/payees/rent", headers=fin.h("finance"), json={"payee_id": payee["id"]})
+    assert fin.get("finance", "/api/v1/grants-without-payee", 200).json() == []
+    assert run(fin, "2025-05")["payment_count"] == 1

@@ -201,6 +201,31 @@ class TestPayees:
         assert f"支給 #{grant_id} の家賃（月額）の支払先を支払先 #1 にしました" in r.text
 
 
+    def test_a_grant_without_a_payee_is_picked_from_the_list(self, browser: Any, web_app: Any) -> None:
+        """The finance screen lists payable grants whose intake payee cannot be registered (R45)."""
+        from service.db.models import Application, BenefitGrant
+        from service.db.session import unit_of_work
+
+        _agency, _clerk, _approver, case_id, _app_id = granted_case(browser)
+        grant_id = _grant_id(web_app, case_id)
+        with unit_of_work(web_app.state.session_factory) as session:  # legacy data: no account number
+            grant = session.get(BenefitGrant, grant_id)
+            app = session.get(Application, grant.application_id)
+            app.intake = {**app.intake, "payee": {**app.intake["payee"], "account_number": None}}
+        finance = browser("finance")
+        finance.get("/finance/payees/new")
+        finance.post("/finance/payees", {"kind": "agent", "name": "株式会社テスト不動産", "bank_code": "0001",
+                                         "branch_code": "001", "account_type": "1", "account_number": "1234567",
+                                         "holder_name": "カ)テストフドウサン"})
+        page = finance.get("/finance/payees").text
+        assert "支払先が未設定の支給" in page and f'name="grant_id" value="{grant_id}"' in page
+        assert re.search(r'<option value="(\d+)" selected>#\1 株式会社テスト不動産', page), page
+        payee_id = re.search(r'<option value="(\d+)" selected>', page).group(1)  # type: ignore[union-attr]
+        r = finance.post("/finance/grant-payees", {"grant_id": str(grant_id), "part": "rent", "payee_id": payee_id})
+        assert f"支給 #{grant_id} の家賃（月額）の支払先を支払先 #{payee_id} にしました" in r.text
+        assert f'name="grant_id" value="{grant_id}"' not in r.text
+
+
 class TestStatementsAndReceivables:
     def test_statements_download_and_the_receivable_forms(self, browser: Any, web_app: Any) -> None:
         import io
