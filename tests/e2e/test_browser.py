@@ -277,3 +277,75 @@ def test_the_moving_wizard_payees_and_admin_screens(new_page: Any, screens: Path
     shot(admin, screens, "33-admin-users")
     admin.goto("/admin/audit?case_id=1")
     shot(admin, screens, "34-audit-log")
+
+
+def kb_choose(page: Any, group: str, wanted: str) -> None:
+    """A yes/no radio group with the keyboard: Tab into it, arrows to move, Space to choose."""
+    tab_to(page, f'[name="{group}"]')
+    if wanted == "no":
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    assert page.locator(f'[name="{group}"][value="{wanted}"]').is_checked(), group
+
+
+def test_the_moving_wizard_works_with_the_keyboard_alone(new_page: Any, screens: Path) -> None:
+    """The moving-cost wizard from the agency home to the review, without the mouse: the destination is
+    picked from the prefecture and municipality lists, and the live 試算 follows the costs (R78, PD13)."""
+    page = new_page()
+    page.goto("/login")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'username'")
+    page.keyboard.type("agency")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/agency$"))
+    tab_to(page, "a[href='/applications/new?benefit=moving']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"benefit=moving"))
+    step1 = {k: v for k, v in STEP1.items()
+             if not k.startswith("m1_") and k not in ("applicant_type", "application_date")}
+    kb_fill(page, step1)
+    tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/step/2$"))
+    kb_fill(page, {"m0_inc0_kind": "wages", "m0_inc0_amount": "0", "assets_yen": "300000"})
+    tab_to(page, "#drop_month")
+    page.keyboard.type("January")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2025")
+    assert page.evaluate("document.querySelector('#drop_month').value") == "2025-01"
+    kb_fill(page, {"drop_cause": "job_loss"})
+    for group, wanted in (("drop_main_earner", "yes"), ("decl_hello_work", "no"), ("decl_similar_benefit", "no"),
+                          ("decl_gang", "no")):
+        kb_choose(page, group, wanted)
+    tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/step/3$"))
+    kb_fill(page, {"current_rent_yen": "80000", "dest_prefecture": "東京都"})
+    page.keyboard.press("Tab")  # the list button follows the prefecture
+    assert page.evaluate("document.activeElement.value") == "stay"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"pref="))
+    kb_fill(page, {"dest_municipality": "131041"})
+    for group in ("fr_move_needed", "fr_cannot_fund"):
+        kb_choose(page, group, "yes")
+    kb_fill(page, {"cost0_category": "key_money", "cost0_amount": "50000", "cost1_category": "removal",
+                   "cost1_amount": "40000"})
+    page.locator("#estimate").get_by_text("転居費用の上限額").wait_for()
+    assert "90,000円" in page.locator("#estimate").inner_text()
+    kb_fill(page, {k: v for k, v in STEP3.items() if k not in ("rent_yen", "common_charges_yen")})
+    tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/step/4$"))
+    shot(page, screens, "35-keyboard-moving-wizard-consents")
+    for consent in ("repayment_if_false", "no_gang_members", "refusal_if_no_improvement",
+                    "deposit_and_advance_rent_excluded", "partial_over_cap"):
+        kb_fill(page, {f"consent_{consent}": "yes"})
+    tab_to(page, '[name="emergency"]')
+    page.keyboard.press("Space")
+    tab_to(page, "button[value=next]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/step/5$"))
+    content = page.content()
+    assert "東京都新宿区" in content and "転居費用の見積書" in content
+    shot(page, screens, "36-keyboard-moving-wizard-review")
