@@ -412,6 +412,21 @@ class MovingDecisionInput(LetterCommon):
     member of an income step by them (the trace refers to members by index)."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MovingConfirmationInput(LetterCommon):
+    """住居確保給付金（転居費用補助）支給額確定通知書 (R81, PD13): after the move, the costs actually
+    spent (支出額確認書類) fix the amount, never above the amount decided."""
+
+    recipient_name: str
+    case_number: str
+    decision_date: date
+    decided_amount_yen: int
+    costs: tuple[MovingCostLine, ...]
+    """The costs actually spent, as the receipts show."""
+    confirmed_amount_yen: int
+    allocations: tuple[MovingAllocation, ...]
+
+
 class ProxyNoticeEvent(StrEnum):
     """The event a landlord/agent is told about (R57, R84)."""
 
@@ -878,6 +893,55 @@ def build_stop_notice(data: StopNoticeInput) -> LetterContent:
         ),
         tables=(Table(heading="", column_headings=("項目", "内容"), rows=tuple(rows)),),
         sections=(Section(heading="【判断の根拠とした資料】", paragraphs=_numbered(data.evidence)),),
+        decision=True,
+    )
+
+
+def build_moving_confirmation_letter(data: MovingConfirmationInput) -> LetterContent:
+    """住居確保給付金（転居費用補助）支給額確定通知書: the costs spent, the amount fixed and who is paid
+    (R81, PD13). The amount is at most the decided amount and at most the eligible costs spent."""
+    _check_yen("decided_amount_yen", data.decided_amount_yen, positive=True)
+    _check_yen("confirmed_amount_yen", data.confirmed_amount_yen, positive=True)
+    if not data.costs:
+        raise LetterInputError("a confirmation needs the costs spent")
+    for line in data.costs:
+        _check_yen(f"costs.{line.category}", line.amount_yen)
+    eligible_total = sum(line.amount_yen for line in data.costs if line.eligible)
+    if data.confirmed_amount_yen > min(data.decided_amount_yen, eligible_total):
+        raise LetterInputError("the confirmed amount exceeds the decided amount or the eligible costs spent")
+    if sum(a.amount_yen for a in data.allocations) != data.confirmed_amount_yen:
+        raise LetterInputError("the allocations must add up to the confirmed amount (R79)")
+    summary = (
+        ("受給者番号", data.case_number),
+        ("支給対象者", data.recipient_name),
+        ("支給決定額", format_yen(data.decided_amount_yen)),
+        ("支出を確認した補助対象経費", format_yen(eligible_total)),
+        ("確定した支給額", format_yen(data.confirmed_amount_yen)),
+    )
+    cost_rows = tuple((MOVING_COST_LABELS.get(line.category, line.category), format_yen(line.amount_yen),
+                       "対象" if line.eligible else "対象外") for line in data.costs)
+    allocation_rows = tuple(
+        (a.payee_name + (f"\n{a.account_text}" if a.account_text else ""), format_yen(a.amount_yen),
+         date_text(a.pay_date) if a.pay_date else "") for a in data.allocations)
+    notes = ["確定した支給額は、支給決定額と、領収書等で確認した補助対象経費の額のいずれか低い額です（R81）。"]
+    if data.confirmed_amount_yen < data.decided_amount_yen:
+        notes.append(f"支出額が見積りを下回ったため、支給額は支給決定額より "
+                     f"{format_yen(data.decided_amount_yen - data.confirmed_amount_yen)} 少なくなります。")
+    return _letter(
+        data,
+        letter_type=LetterType.MOVING_CONFIRMATION,
+        title=f"{BENEFIT_NAME}（転居費用補助）支給額確定通知書",
+        body=(
+            f"　転居後に提出のあった住居確保報告書及び支出額確認書類により支出額を確認した結果、"
+            f"{BENEFIT_NAME}（転居費用補助）の支給額を下記のとおり確定したことを"
+            f"{date_text(data.decision_date)}付けで通知します。",
+        ),
+        tables=(
+            Table(heading="", column_headings=("項目", "内容"), rows=summary),
+            Table(heading="【確認した支出額の内訳】", column_headings=("費目", "金額", "補助の対象"), rows=cost_rows),
+            Table(heading="【支払先】", column_headings=("支払先", "金額", "支払予定日"), rows=allocation_rows),
+        ),
+        sections=(Section(heading="【留意事項】", paragraphs=_numbered(notes)),),
         decision=True,
     )
 

@@ -46,6 +46,8 @@ class LetterType(StrEnum):
     """住居確保給付金返還請求書 (R62–R64)."""
     MOVING_DECISION = "moving_decision"
     """住居確保給付金（転居費用補助）支給決定通知書 (R78, R79)."""
+    MOVING_CONFIRMATION = "moving_confirmation"
+    """住居確保給付金（転居費用補助）支給額確定通知書 (R81): the amount after the 支出額確認書類."""
     PROXY_PAYMENT_NOTICE = "proxy_payment_notice"
     """代理受領に関する貸主等への通知 (R45, R57, R84)."""
     COUNCIL_NOTICE = "council_notice"

@@ -14,6 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests: random examples on a developer's machine (new cases every run), the same examples
+# in CI (a landing never depends on luck), and a long search on demand: HB_HYPOTHESIS=thorough.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("thorough", max_examples=5000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HB_HYPOTHESIS")
+                                 or ("ci" if os.environ.get("CI", "").lower() == "true" else "default"))
 
 PG_HOST = os.environ.get("HB_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("HB_TEST_PG_PORT", "5432"))

@@ -55,6 +55,7 @@ from letters import (
     LetterInputError,
     LetterType,
     MovingAllocation,
+    MovingConfirmationInput,
     MovingCostLine,
     MovingDecisionInput,
     PaymentRoute,
@@ -74,6 +75,7 @@ from letters import (
     build_extension_decision_letter,
     build_extension_refusal_letter,
     build_interruption_notice,
+    build_moving_confirmation_letter,
     build_moving_decision_letter,
     build_proxy_payment_notice,
     build_refusal_letter,
@@ -303,7 +305,11 @@ def plan_letters(session: Session, decision: Decision) -> list[PlannedLetter]:
         planned = [_moving(ctx)]
     elif kind in ("interruption", "resumption"):
         planned = _pause_letters(session, ctx)
-    else:  # moving_confirmation: no letter type yet
+    elif kind == "moving_confirmation":
+        if int(decision.result.get("confirmed_amount_yen") or 0) == 0:
+            return []  # nothing confirmed: no amount to notify (no letter type for it yet)
+        planned = [_moving_confirmation(session, ctx)]
+    else:  # pragma: no cover - every kind is planned above
         return []
     main = planned[0] if kind not in ("grant", "regrant") else next(
         p for p in planned if p.letter_type is LetterType.DECISION)
@@ -654,6 +660,39 @@ def _moving(ctx: DecisionContext) -> PlannedLetter:
             household_relationships=_relationships(facts)))
 
     return PlannedLetter(LetterType.MOVING_DECISION, "recipient", build)
+
+
+def _moving_confirmation(session: Session, ctx: DecisionContext) -> PlannedLetter:
+    """支給額確定通知書 (R81): the confirmed amount split as the payment run splits it (PD13, R79)."""
+    from payments.schedule import split_moving_payment
+    from service.db.models_payments import GrantPayee, Payee
+
+    decision, grant = ctx.decision, ctx.grant
+    assert grant is not None
+    result, facts = decision.result, decision.facts or {}
+    costs = tuple(MovingCostLine(category=str(c["category"]), amount_yen=int(c["amount_yen"]),
+                                 eligible=c["category"] in ELIGIBLE_CATEGORIES) for c in facts.get("costs") or ())
+    confirmed = int(result["confirmed_amount_yen"])
+    spent: dict[str, int] = {}
+    for line in costs:
+        spent[line.category] = spent.get(line.category, 0) + line.amount_yen
+    assigned = dict(session.execute(select(GrantPayee.part, Payee.name).join(Payee, Payee.id == GrantPayee.payee_id)
+                                    .where(GrantPayee.grant_id == grant.id)).all())
+    intake_payee = ctx.application.intake.get("payee") or {}
+    agent = str(assigned.get("moving_initial") or intake_payee.get("name") or "不動産媒介業者等")
+    other = str(assigned.get("moving_other") or agent)
+    parts = split_moving_payment(spent, confirmed, "agent", "other" if other != agent else "agent")
+
+    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        allocations = tuple(MovingAllocation(payee_name=agent if part.payee_id == "agent" else other,
+                                             amount_yen=part.amount_yen) for part in parts)
+        return build_moving_confirmation_letter(MovingConfirmationInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
+            recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
+            decided_amount_yen=int(result["decided_amount_yen"]), costs=costs, confirmed_amount_yen=confirmed,
+            allocations=allocations))
+
+    return PlannedLetter(LetterType.MOVING_CONFIRMATION, "recipient", build)
 
 
 def _council(ctx: DecisionContext, main: PlannedLetter) -> PlannedLetter:

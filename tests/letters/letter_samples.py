@@ -17,6 +17,7 @@ from letters import (
     LetterContent,
     Letterhead,
     MovingAllocation,
+    MovingConfirmationInput,
     MovingCostLine,
     MovingDecisionInput,
     PaymentRoute,
@@ -38,6 +39,7 @@ from letters import (
     build_extension_decision_letter,
     build_extension_refusal_letter,
     build_interruption_notice,
+    build_moving_confirmation_letter,
     build_moving_decision_letter,
     build_proxy_payment_notice,
     build_refusal_letter,
@@ -356,6 +358,28 @@ def build_all_letters() -> dict[str, LetterContent]:
                 {"step": "cost_cap_yen", "value": 161100, "rule": "R78"},
                 {"step": "allocation_agent_yen", "value": 126000, "rule": "PD13"},
                 {"step": "allocation_other_yen", "value": 35100, "rule": "PD13"},
+            ),
+        )
+    )
+    letters["moving_confirmation"] = build_moving_confirmation_letter(
+        MovingConfirmationInput(
+            letterhead=head("千代福第241号"),
+            addressee=person,
+            issued_on=date(2026, 7, 10),
+            recipient_name=RECIPIENT,
+            case_number="R08-000300",
+            decision_date=date(2026, 7, 10),
+            decided_amount_yen=161100,
+            costs=(
+                MovingCostLine(category="key_money", amount_yen=50000, eligible=True),
+                MovingCostLine(category="agency_fee", amount_yen=60000, eligible=True),
+                MovingCostLine(category="removal", amount_yen=40000, eligible=True),
+                MovingCostLine(category="deposit", amount_yen=60000, eligible=False),
+            ),
+            confirmed_amount_yen=150000,
+            allocations=(
+                MovingAllocation(payee_name="株式会社みどり不動産", amount_yen=110000),
+                MovingAllocation(payee_name="さくら引越センター", amount_yen=40000),
             ),
         )
     )

@@ -40,6 +40,7 @@ def _rows(table: Table) -> dict[str, tuple[str, ...]]:
 
 DECISION_TYPES = {
     "decision",
+    "moving_confirmation",
     "interruption_notice",
     "resumption_notice",
     "refusal",
@@ -413,3 +414,24 @@ def test_impossible_pause_letters_are_refused(all_letters: dict[str, LetterConte
         data = ResumptionNoticeInput(**common, resumed_months=("2027-05",), monthly_amount_yen=44000, months_left=3)
         with pytest.raises(LetterInputError):
             build_resumption_notice(dataclasses.replace(data, **{field: value}))
+
+
+def test_a_confirmation_never_exceeds_the_decided_amount_or_the_costs_spent(
+    all_letters: dict[str, LetterContent],
+) -> None:
+    """R81: the confirmed amount is at most the decided amount and the eligible costs spent."""
+    from letters import MovingAllocation, MovingConfirmationInput, MovingCostLine, build_moving_confirmation_letter
+
+    base = MovingConfirmationInput(
+        letterhead=make_letterhead(), addressee=recipient_addressee(), issued_on=date(2026, 7, 10),
+        recipient_name="山田 太郎", case_number="R08-1", decision_date=date(2026, 7, 10), decided_amount_yen=90000,
+        costs=(MovingCostLine(category="key_money", amount_yen=50000, eligible=True),
+               MovingCostLine(category="removal", amount_yen=30000, eligible=True)),
+        confirmed_amount_yen=80000, allocations=(MovingAllocation(payee_name="株式会社テスト不動産", amount_yen=80000),))
+    assert "80,000円" in build_moving_confirmation_letter(base).plain_text()
+    for change in ({"confirmed_amount_yen": 90000, "allocations": (MovingAllocation(payee_name="x", amount_yen=90000),)},
+                   {"decided_amount_yen": 70000},
+                   {"allocations": (MovingAllocation(payee_name="x", amount_yen=70000),)},
+                   {"costs": ()}):
+        with pytest.raises(LetterInputError):
+            build_moving_confirmation_letter(dataclasses.replace(base, **change))  # type: ignore[arg-type]

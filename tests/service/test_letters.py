@@ -274,6 +274,28 @@ def test_a_moving_grant_letter_shows_costs_cap_and_who_is_paid(quiet_world: Worl
         assert expected in letter, expected
 
 
+def test_a_moving_confirmation_letter_fixes_the_amount_from_the_costs_spent(quiet_world: World) -> None:
+    """R81: after the move the receipts fix the amount: at most the decided amount (PD13 split, R79)."""
+    world = quiet_world
+    app = world.apply(copy.deepcopy(MOVING_FACTS))  # key money 50,000 + removal 40,000 → 90,000 decided
+    case_id = app["case_id"]
+    world.decide(case_id, {"kind": "moving_grant", "application_id": app["id"]})
+    grant_id = world.get("clerk", f"/api/v1/cases/{case_id}", 200).json()["grants"][0]["grant_id"]
+    world.upload(case_id, "housing_report")
+    world.upload(case_id, "expense_evidence")
+    confirmed = world.decide(case_id, {"kind": "moving_confirmation", "grant_id": grant_id, "actual_costs": [
+        {"category": "key_money", "amount_yen": 50000}, {"category": "removal", "amount_yen": 30000},
+        {"category": "furniture", "amount_yen": 20000}]})
+    built = built_letters(world, confirmed["id"])
+    assert set(built) == {"moving_confirmation/recipient"}
+    letter = built["moving_confirmation/recipient"]
+    text_ = letter.plain_text()
+    assert "支給額確定通知書" in letter.title and letter.appeal_heading == "【教示】"
+    for expected in ("支給決定額", "90,000円", "確定した支給額", "80,000円", "対象外", "20,000円",
+                     "10,000円 少なくなります", "株式会社テスト不動産"):
+        assert expected in text_, expected
+
+
 def test_every_letterhead_prints_with_the_font() -> None:
     from letters.pdf import font_codepoints
     from service.letterhead import fiscal_year, letterheads
