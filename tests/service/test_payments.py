@@ -250,28 +250,37 @@ def test_finance_exports_and_statistics_hold_integers_only(fin: World, tmp_path:
     assert {(r["section"], r["item"], r["count"], r["amount_yen"]) for r in may} >= {("payments", "rent", "2", "120000")}
 
 
-def test_a_transfer_returned_after_the_repayment_claim_queues_a_correction(fin: World) -> None:
-    """PD9: the claim covers what was paid after the first unpaid month. A claimed month whose transfer
-    comes back later (振込不能) was never received, so the clerk corrects the claim; what the recipient
-    has already paid back stays counted."""
+def _claimed_then_july_returned(fin: World, stop_event_date: str) -> tuple[int, int, dict[str, Any], bytes]:
+    """May–June paid in one batch, July in another; a stop (income over the limit on ``stop_event_date``)
+    and its repayment claim. Returns the case, the grant, the claim decision and the returns CSV that
+    sends July's transfer back (振込不能)."""
     from calculations.stops import STOP_EVIDENCE, StopCause
 
     case_id, grant_id = granted(fin)
     approve_export(fin, run(fin, "2025-06")["batch_id"])  # May and June
     july = run(fin, "2025-07")
     parsed = parse_transfer_file(approve_export(fin, july["batch_id"]))
-    fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit", "event_date": "2025-05-20",
+    fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit",
+                         "event_date": stop_event_date,
                          "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
     claim_decision = fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
                                           "repayment_cause": "recipient_error"})
+    returned = ("batch_id,customer_code,amount_yen,reason_code,reason\r\n"
+                f"{july['batch_id']},{parsed.transfers[0].customer_code_1},60000,NOACCT,口座なし\r\n").encode()
+    return case_id, grant_id, claim_decision, returned
+
+
+def test_a_transfer_returned_after_the_repayment_claim_queues_a_correction(fin: World) -> None:
+    """PD9: the claim covers what was paid after the first unpaid month. A claimed month whose transfer
+    comes back later (振込不能) was never received, so the clerk corrects the claim; what the recipient
+    has already paid back stays counted."""
+    case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-05-20")
     (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
     assert claim["claimed_yen"] == 120000  # June and July
     fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
              json={"amount_yen": 50000, "received_on": "2025-09-29"})
     assert fin.get("clerk", "/api/v1/work-queue?month=2025-09", 200).json()["repayment_claims_to_correct"] == []
 
-    returned = ("batch_id,customer_code,amount_yen,reason_code,reason\r\n"
-                f"{july['batch_id']},{parsed.transfers[0].customer_code_1},60000,NOACCT,口座なし\r\n").encode()
     fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
     (to_correct,) = fin.get("clerk", "/api/v1/work-queue?month=2025-09", 200).json()["repayment_claims_to_correct"]
     assert (to_correct["claim_id"], to_correct["months_no_longer_paid"]) == (claim["claim_id"], ["2025-07"])
@@ -290,19 +299,8 @@ def test_a_transfer_returned_after_the_repayment_claim_queues_a_correction(fin: 
 
 def test_a_claim_whose_every_month_came_back_is_withdrawn_by_the_correction(fin: World) -> None:
     """PD9: nothing left to repay, so the correcting decision withdraws the claim (no new claim)."""
-    from calculations.stops import STOP_EVIDENCE, StopCause
-
-    case_id, grant_id = granted(fin)
-    approve_export(fin, run(fin, "2025-06")["batch_id"])
-    july = run(fin, "2025-07")
-    parsed = parse_transfer_file(approve_export(fin, july["batch_id"]))
-    fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit", "event_date": "2025-06-20",
-                         "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
-    claim_decision = fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
-                                          "repayment_cause": "recipient_error"})
+    case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-06-20")
     assert [m["month"] for m in claim_decision["result"]["months"]] == ["2025-07"]
-    returned = ("batch_id,customer_code,amount_yen,reason_code,reason\r\n"
-                f"{july['batch_id']},{parsed.transfers[0].customer_code_1},60000,NOACCT,口座なし\r\n").encode()
     fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
     body = {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error"}
     r = fin.post("clerk", f"/api/v1/cases/{case_id}/decisions", 409, json=body)  # a correction, not a new claim
