@@ -2,7 +2,8 @@
 
 The scenario runs through the real REST API in-process (the same routes, workflows and database
 as production): two support agencies apply, a clerk drafts and an approver approves, an extension,
-a change, a stop with evidence and its repayment claim, a refusal, a moving-cost grant, monthly
+a change, a stop with evidence and its repayment claim, a refusal, an interruption and resumption, a
+moving-cost grant and its confirmation after the move, monthly
 payment runs exported as 全銀 files, and every letter the decisions need. A second run against the
 same database adds nothing and pays nothing twice: the scenario is skipped when its agencies exist,
 and the outputs are written again from what the database holds (byte-identical files).
@@ -193,6 +194,13 @@ def run_scenario(api: DemoApi) -> dict[str, Any]:
                                                                "東京都千代田区神田神保町1-10-2", AGENT_HACHIOJI))
     api.decide(tanaka["case_id"], {"kind": "moving_grant", "application_id": tanaka["id"]})
     ids["moving_case"] = tanaka["case_id"]
+    # 6. Agency A: a grant interrupted while the recipient is in hospital, then resumed (R42).
+    yamamoto = api.apply("agency_a", rent_facts(application_date="2026-09-16", household=[applicant("1972-03-09")],
+                                                rent_yen=52000, assets_yen=60000, trigger_date="2026-08-20"),
+                         intake_data=intake("山本 和夫", "ヤマモト カズオ", "東京都千代田区神田須田町1-7-3 須田町ハイツ204",
+                                            AGENT_KANDA))
+    api.decide(yamamoto["case_id"], {"kind": "grant", "application_id": yamamoto["id"]})
+    ids["interruption_case"] = yamamoto["case_id"]
     return ids
 
 
@@ -229,6 +237,13 @@ def run_followups(api: DemoApi, ids: dict[str, Any]) -> None:
     late = api.apply("agency_a", {**copy.deepcopy(sato_facts), "application_date": "2026-11-18",
                                   "household": household}, kind="extension", case_id=sato_case)
     api.decide(sato_case, {"kind": "extension_refusal", "application_id": late["id"], "grant_id": sato_grant})
+
+    pause_case = ids["interruption_case"]  # hospitalised in November; job search again from January (R42)
+    pause_grant = api.grant_id(pause_case)
+    api.decide(pause_case, {"kind": "interruption", "grant_id": pause_grant, "effective_month": "2026-11",
+                            "note": "2026-10-28 入院（診断書受理）。"})
+    api.decide(pause_case, {"kind": "resumption", "grant_id": pause_grant, "resume_month": "2027-01",
+                            "note": "退院し、2027年1月から求職活動を再開（主治医意見書）。"})
 
     moving_case = ids["moving_case"]  # after the move: 住居確保報告書 and receipts (R81)
     api.upload("clerk", moving_case, "housing_report")

@@ -58,7 +58,8 @@ def test_every_kind_of_letter_is_issued(demo: tuple[Path, dict, dict, dict]) -> 
     names = " ".join(demo[1]["letters"])
     for kind in ("decision", "eligibility_certificate", "proxy_payment_notice", "council_notice", "refusal",
                  "extension_decision", "extension_refusal", "change_decision", "stop_notice", "repayment_demand",
-                 "moving_decision", "remittance"):
+                 "moving_decision", "moving_confirmation", "interruption_notice", "resumption_notice",
+                 "remittance"):
         assert kind in names, kind
 
 
