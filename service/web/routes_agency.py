@@ -166,6 +166,9 @@ def wizard_create(request: Request, session: SessionDep, actor: WebActor, form: 
 @router.post("/applications/{app_id}/step/{step}", response_class=HTMLResponse)
 def wizard_save(request: Request, session: SessionDep, actor: WebActor, form: PostedForm, app_id: int,
                 step: int) -> Response:
+    require(actor, "agency")
+    if not 1 <= step <= len(forms.STEPS):  # a hand-made URL: back to the first step, nothing saved
+        return redirect(request, f"/applications/{app_id}/step/1")
     return _save_step(request, session, actor, app_id, step, form)
 
 
@@ -175,7 +178,8 @@ def wizard_estimate(request: Request, session: SessionDep, actor: WebActor, form
     """The live 試算 for the fields on screen (merged into the saved draft, not saved)."""
     require(actor, "agency")
     app = wf.load_application(session, actor, app_id)
-    step = int(str(form.get("step") or "0") or 0)
+    step_text = str(form.get("step") or "0").strip()
+    step = int(step_text) if step_text.isascii() and step_text.isdigit() else 0  # 0: no step's fields
     parsed = forms.parse_step(step, form, app.facts, app.intake, app.benefit, app.kind)
     facts = {**app.facts, **parsed.facts}
     response = templates.TemplateResponse(request, "_assessment.html", {
