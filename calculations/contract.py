@@ -39,8 +39,8 @@ TRIGGER_CAUSES = ("dismissal", "employer_reasons", "voluntary", "other")
 DROP_CAUSES = ("death", "job_loss", "reduced_work")
 MAX_YEN = 10**12  # far above any real amount; keeps arithmetic and storage sane
 _MISSING = object()
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits: \d would also take ０-９
+_MONTH = re.compile(r"^[0-9]{4}-[0-9]{2}$")
 
 
 class _Reader:

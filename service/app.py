@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.config import Settings, get_settings
@@ -73,7 +73,19 @@ def install_error_handlers(app: FastAPI) -> None:
         if any(s in text for s in ("locked", "deadlock", "could not serialize", "busy")):
             return _error(409, "concurrent_modification",
                           "someone else is changing the same case right now; reload and try again")
-        raise exc
+        log.error("database unavailable: %s", exc.orig)
+        return _error(503, "database_unavailable", "the database cannot be reached right now; nothing was "
+                      "changed, try again in a moment")
+
+    @app.exception_handler(DataError)
+    def _data(_request: Request, exc: DataError) -> JSONResponse:
+        log.info("value refused by the database: %s", exc.orig)
+        return _error(422, "out_of_range", "a value is out of the range the system stores (a number too "
+                      "large, or a text too long)")
+
+    @app.exception_handler(OverflowError)
+    def _overflow(_request: Request, _exc: OverflowError) -> JSONResponse:  # SQLite: an int beyond 64 bits
+        return _error(422, "out_of_range", "a number is too large")
 
     @app.exception_handler(json.JSONDecodeError)
     def _json(_request: Request, _exc: json.JSONDecodeError) -> JSONResponse:

@@ -6,8 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 Yen = Annotated[StrictInt, Field(ge=0)]
 Count = Annotated[StrictInt, Field(ge=0)]
-Month = Annotated[StrictStr, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
-DateStr = Annotated[StrictStr, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Month = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+DateStr = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 
 __all__ = ["Strict", "Yen", "Count", "Month", "DateStr", "StrictBool", "StrictStr", "StrictInt"]
 

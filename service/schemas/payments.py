@@ -15,23 +15,23 @@ AccountType = Literal["ordinary", "current", "savings", "1", "2", "4", "9"]
 class PayeeCreate(Strict):
     kind: PayeeKind
     name: StrictStr = Field(min_length=1, max_length=200)
-    corporate_number: StrictStr | None = Field(default=None, pattern=r"^\d{13}$")
+    corporate_number: StrictStr | None = Field(default=None, pattern=r"^[0-9]{13}$")
     holder_name: StrictStr = Field(min_length=1, max_length=100)
-    bank_code: StrictStr = Field(pattern=r"^\d{4}$")
-    branch_code: StrictStr = Field(pattern=r"^\d{3}$")
+    bank_code: StrictStr = Field(pattern=r"^[0-9]{4}$")
+    branch_code: StrictStr = Field(pattern=r"^[0-9]{3}$")
     account_type: AccountType
-    account_number: StrictStr = Field(pattern=r"^\d{1,7}$")
+    account_number: StrictStr = Field(pattern=r"^[0-9]{1,7}$")
 
 
 class PayeeUpdate(Strict):
     kind: PayeeKind | None = None
     name: StrictStr | None = Field(default=None, min_length=1, max_length=200)
-    corporate_number: StrictStr | None = Field(default=None, pattern=r"^\d{13}$")
+    corporate_number: StrictStr | None = Field(default=None, pattern=r"^[0-9]{13}$")
     holder_name: StrictStr | None = Field(default=None, min_length=1, max_length=100)
-    bank_code: StrictStr | None = Field(default=None, pattern=r"^\d{4}$")
-    branch_code: StrictStr | None = Field(default=None, pattern=r"^\d{3}$")
+    bank_code: StrictStr | None = Field(default=None, pattern=r"^[0-9]{4}$")
+    branch_code: StrictStr | None = Field(default=None, pattern=r"^[0-9]{3}$")
     account_type: AccountType | None = None
-    account_number: StrictStr | None = Field(default=None, pattern=r"^\d{1,7}$")
+    account_number: StrictStr | None = Field(default=None, pattern=r"^[0-9]{1,7}$")
 
 
 class GrantPayeeIn(Strict):

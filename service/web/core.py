@@ -156,5 +156,15 @@ def error_text(exc: DomainError) -> str:
     return f"{head}（詳細: {exc.message}）"
 
 
+def parse_month(text: str | None) -> str | None:
+    """A YYYY-MM from a query or form (ASCII digits, month 1–12, a year the office can meet), else None."""
+    value = (text or "").strip()
+    if len(value) != 7 or value[4] != "-" or not (value[:4] + value[5:]).isascii():
+        return None
+    if not (value[:4].isdigit() and value[5:].isdigit()):
+        return None
+    return value if 1990 <= int(value[:4]) <= 2099 and 1 <= int(value[5:]) <= 12 else None
+
+
 def rollback(session: Session) -> None:
     session.rollback()

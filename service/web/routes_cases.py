@@ -12,7 +12,7 @@ from service import rules
 from service.deps import SessionDep
 from service.errors import DomainError
 from service.web import charts, queries
-from service.web.core import PostedForm, WebActor, error_text, redirect, render, require
+from service.web.core import PostedForm, WebActor, error_text, parse_month, redirect, render, require
 from service.web.labels import DECISION_KIND
 from service.web.session import flash, now
 from service.workflows import decisions, grants
@@ -24,9 +24,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/queue", response_class=HTMLResponse)
 def queue(request: Request, session: SessionDep, actor: WebActor, month: str | None = None) -> Response:
     require(actor, "clerk", "approver")
-    this_month = now(request).strftime("%Y-%m")
-    if not month or len(month) != 7:
-        month = this_month
+    month = parse_month(month) or now(request).strftime("%Y-%m")
     data = work_queue(session, actor, month)
     return render(request, "queue.html", {"q": data, "month": month,
                                           "prev_month": rules.add_months(month, -1),
@@ -39,8 +37,8 @@ def propose_stops(request: Request, session: SessionDep, actor: WebActor, form: 
     require(actor, "clerk")
     from service.workflows import compliance
 
-    month = str(form.get("month") or "").strip()
-    if len(month) != 7 or not month[:4].isdigit() or month[4] != "-" or not month[5:].isdigit():
+    month = parse_month(str(form.get("month") or "")) or ""
+    if not month:
         flash(request, "対象月を 2025-07 の形式で指定してください。", "error")
         return redirect(request, "/queue")
     try:
@@ -331,9 +329,10 @@ def dashboard(request: Request, session: SessionDep, actor: WebActor, until: str
     """The charts cover the 12 months up to ``until`` (YYYY-MM; default this month)."""
     require(actor, "clerk", "approver", "finance", "admin")
     today = now(request).date()
-    if until and len(until) == 7 and until[:4].isdigit() and until[5:].isdigit() and 1 <= int(until[5:]) <= 12:
+    if parse_month(until) is not None:
         from datetime import date
 
+        assert until is not None
         today = date(int(until[:4]), int(until[5:]), 1)
     data = queries.dashboard(session, actor, today=today)
     return render(request, "dashboard.html", {

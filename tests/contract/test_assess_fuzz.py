@@ -44,6 +44,22 @@ def test_any_json_document_gives_a_result_or_an_error(payload: Any) -> None:
         assert error.field is not None and error.code
 
 
+def test_dates_and_months_take_ascii_digits_only() -> None:
+    """２０２５ (full-width) is not a year of the contract: the field is named, nothing is guessed."""
+    import pytest
+    from factories import moving_case
+
+    case = rent_case(application_date="２０２５-05-12")
+    with pytest.raises(InvalidInput) as error:
+        assess_payload(case, rate_book(), office_calendar())
+    assert error.value.field == "application_date"
+    moving = moving_case()
+    moving["income_drop"] = {**moving["income_drop"], "month": "２０２５-01"}
+    with pytest.raises(InvalidInput) as error:
+        assess_payload(moving, rate_book(), office_calendar())
+    assert error.value.field == "income_drop.month"
+
+
 def test_a_huge_count_of_blocked_days_stops_at_the_four_year_cap() -> None:
     """Found by the fuzzing above: 2,911,989 days overflowed the date. PD11 caps the window at 4 years,
     so any count past the cap answers as the cap does."""

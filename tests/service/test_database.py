@@ -139,3 +139,29 @@ def test_two_creates_with_one_idempotency_key_at_once_give_one_application(world
         assert len({body["id"] for _, body in results}) == 1, results
     cases = world.get("agency", "/api/v1/cases", 200).json()
     assert len(cases) == 3
+
+
+def test_ids_beyond_what_the_database_stores_are_a_4xx(world: World) -> None:
+    """A hand-made URL with a 20-digit id: SQLite cannot bind it, PostgreSQL refuses it as out of range."""
+    huge = "99999999999999999999"
+    for who, url in (("clerk", f"/api/v1/cases/{huge}"), ("clerk", f"/api/v1/decisions/{huge}"),
+                     ("finance", f"/api/v1/payees/{huge}"), ("admin", f"/api/v1/audit?case_id={huge}")):
+        r = world.get(who, url)
+        assert 400 <= r.status_code < 500, (url, r.status_code, r.text)
+        assert r.json()["error"]["code"] in ("out_of_range", "not_found", "invalid"), r.text
+
+
+def test_a_database_that_cannot_be_reached_answers_503_and_json() -> None:
+    """Nothing listens on port 1: the request fails cleanly (503, JSON), never a bare 500."""
+    from service.app import create_app
+    from service.config import Settings
+
+    app = create_app("postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2",
+                     settings=Settings(migrate_on_start=False))
+    try:
+        with TestClient(app) as client:
+            r = client.get("/api/v1/cases", headers={"Authorization": "Bearer whatever"})
+        assert r.status_code == 503, r.text
+        assert r.json()["error"]["code"] == "database_unavailable"
+    finally:
+        app.state.engine.dispose()

@@ -16,7 +16,7 @@ FIELD_NAMES = sorted({name for path in TEMPLATES.glob("*.html")
                       for name in re.findall(r'name="([a-z][a-z0-9_]*)"', path.read_text(encoding="utf-8"))}
                      - {"csrf_token"})
 VALUES = st.sampled_from(["", "0", "1", "-1", "2", "abc", "60000", "60,000", "９９", "99999999999999999999",
-                          "2025-05-20", "2025-02-30", "2025-13", "2025-07", "yes", "no", "rent", "moving",
+                          "2025-05-20", "2025-02-30", "2025-13", "2025-07", "0000-01", "2025-00", "２０２５-07", "yes", "no", "rent", "moving",
                           "grant", "stop", "agent", "1", "131016", "<script>", "山田 太郎", "ｶ)ﾃｽﾄ", " "])
 ROLES = ["agency", "agency_b", "clerk", "approver", "finance", "admin"]
 
