@@ -134,7 +134,27 @@ def reminders(session: Session, actor: Actor, *, today: date) -> dict[str, list[
                 reports.append({"case_id": grant.case_id, "grant_id": grant.id, "month": m.month,
                                 "overdue": m.month < this_month})
     extension.sort(key=lambda item: item["deadline"])
-    return {"extension": extension, "reports": reports}
+    return {"extension": extension, "reports": reports, **_follow_ups(session, actor)}
+
+
+def _follow_ups(session: Session, actor: Actor) -> dict[str, list[dict[str, Any]]]:
+    """What the agency still owes after a decision: the 住居確保報告書 of a certified homeless applicant
+    (R44) and the report of an emergency grant to the 支援調整会議 (R88)."""
+    from service.calendar import office_date
+    from service.workflows.coordination import unreported_stmt
+
+    mine = select(BenefitCase.id)
+    if actor.role == "agency":
+        mine = mine.where(BenefitCase.agency_id == actor.agency_id)
+    certified = session.scalars(select(BenefitGrant).where(BenefitGrant.status == "certified",
+                                                           BenefitGrant.case_id.in_(mine))
+                                .order_by(BenefitGrant.id))
+    unreported = session.scalars(unreported_stmt().where(BenefitGrant.case_id.in_(mine)).order_by(BenefitGrant.id))
+    return {
+        "housing_reports": [{"case_id": g.case_id, "grant_id": g.id,
+                             "certified_on": office_date(g.created_at).isoformat()} for g in certified],
+        "coordination": [{"case_id": g.case_id, "grant_id": g.id} for g in unreported],
+    }
 
 
 def case_timeline(session: Session, case_id: int, view: dict[str, Any], *, limit: int = 60) -> list[dict[str, Any]]:

@@ -330,6 +330,9 @@ class TestFollowUps:
         monkeypatch.setattr(web_world, "STEP4", {**web_world.STEP4, "emergency": "yes", "plan_date": "",
                                                  "coordination_meeting_date": ""})
         agency, clerk, _approver, case_id, _app_id = granted_case(browser)
+        home = agency.get("/agency").text
+        assert "支援調整会議への事後報告（緊急支給）" in home and f'href="/cases/{case_id}#coordination"' in home
+        assert "支援調整会議への事後報告" not in browser("agency_b").get("/agency").text  # not theirs
         queue = clerk.get("/queue?month=2025-06").text
         assert "支援調整会議への事後報告が未了" in queue and f'href="/cases/{case_id}#coordination"' in queue
         page = agency.get(f"/cases/{case_id}").text
@@ -343,3 +346,23 @@ class TestFollowUps:
         assert f"支援調整会議（{today.year}年{today.month}月{today.day}日）" in r.text and "報告済み" in r.text
         assert 'name="meeting_date"' not in r.text
         assert f'href="/cases/{case_id}#coordination"' not in clerk.get("/queue?month=2025-06").text
+        assert "支援調整会議への事後報告（緊急支給）" not in agency.get("/agency").text
+
+    def test_the_agency_is_reminded_of_the_housing_report_after_the_certificate(self, browser: Any,
+                                                                                monkeypatch: Any) -> None:
+        """R44: certificate first; the agency's home lists the 住居確保報告書 still to come."""
+        import web_world
+
+        monkeypatch.setattr(web_world, "STEP1", {**web_world.STEP1, "applicant_type": "homeless"})
+        agency, clerk, approver = browser("agency"), browser("clerk"), browser("approver")
+        app_id, case_id = apply_through_wizard(agency)
+        page = clerk.get(f"/cases/{case_id}/decisions/new?kind=eligibility_certificate").text
+        version = re.search(r'name="case_version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+        clerk.post(f"/cases/{case_id}/decisions", {"kind": "eligibility_certificate", "application_id": str(app_id),
+                                                   "case_version": version})
+        decision_id = re.search(r"/decisions/(\d+)/approve", approver.get(f"/cases/{case_id}").text).group(1)  # type: ignore[union-attr]
+        assert "決裁しました" in approver.post(f"/decisions/{decision_id}/approve", {"case_id": str(case_id)}).text
+        home = agency.get("/agency").text
+        assert "住居確保報告書（対象者証明書の交付後）" in home and f'href="/cases/{case_id}"' in home
+        assert "住居確保報告書の待ち" in clerk.get("/queue").text
+
