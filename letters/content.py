@@ -326,6 +326,20 @@ class ResumptionNoticeInput(LetterCommon):
     """The cap on benefit months (PD7; the rate book's ``max_benefit_months``)."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RepaymentWithdrawalInput(LetterCommon):
+    """住居確保給付金返還請求取消通知書 (PD9): the claim is withdrawn; money already paid back is refunded."""
+
+    recipient_name: str
+    case_number: str
+    decision_date: date
+    withdrawn_amount_yen: int
+    """What the withdrawn claim asked for."""
+    reason: str
+    refund_yen: int = 0
+    """Already paid back against the claim, to be refunded."""
+
+
 class RepaymentCause(StrEnum):
     """Why money already paid is claimed back (PD9)."""
 
@@ -1073,6 +1087,37 @@ def build_repayment_demand(data: RepaymentDemandInput) -> LetterContent:
         tables=tables,
         sections=(Section(heading="【留意事項】", paragraphs=notes),),
         decision=fraud,
+    )
+
+
+def build_repayment_withdrawal(data: RepaymentWithdrawalInput) -> LetterContent:
+    """住居確保給付金返還請求取消通知書: the claim is withdrawn, and what was paid back is refunded (PD9).
+
+    Favourable to the recipient and not a demand, so no 教示 is printed."""
+    _check_yen("withdrawn_amount_yen", data.withdrawn_amount_yen, positive=True)
+    _check_yen("refund_yen", data.refund_yen)
+    _check_text("reason", data.reason)
+    rows = [
+        ("受給者番号", data.case_number),
+        ("受給者", data.recipient_name),
+        ("取り消す返還請求の額", format_yen(data.withdrawn_amount_yen)),
+        ("取消の理由", data.reason),
+    ]
+    notes = ["この通知により、先にお送りした返還請求書による納付は不要となります。"]
+    if data.refund_yen:
+        rows.append(("還付する額", format_yen(data.refund_yen)))
+        notes.append(f"既に納付された {format_yen(data.refund_yen)} は還付します。還付の手続は別途お知らせします。")
+    return _letter(
+        data,
+        letter_type=LetterType.REPAYMENT_WITHDRAWAL,
+        title=f"{BENEFIT_NAME}返還請求取消通知書",
+        body=(
+            f"　あなたに対する{BENEFIT_NAME}の返還請求については、下記の理由により、"
+            f"{date_text(data.decision_date)}付けで取り消したので通知します。",
+        ),
+        tables=(Table(heading="", column_headings=("項目", "内容"), rows=tuple(rows)),),
+        sections=(Section(heading="【留意事項】", paragraphs=_numbered(notes)),),
+        decision=False,
     )
 
 

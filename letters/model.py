@@ -44,6 +44,8 @@ class LetterType(StrEnum):
     """住居確保給付金支給再開決定通知書 (R42)."""
     REPAYMENT_DEMAND = "repayment_demand"
     """住居確保給付金返還請求書 (R62–R64)."""
+    REPAYMENT_WITHDRAWAL = "repayment_withdrawal"
+    """住居確保給付金返還請求取消通知書 (PD9): a correction left nothing to repay."""
     MOVING_DECISION = "moving_decision"
     """住居確保給付金（転居費用補助）支給決定通知書 (R78, R79)."""
     MOVING_CONFIRMATION = "moving_confirmation"

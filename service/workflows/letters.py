@@ -65,6 +65,7 @@ from letters import (
     RepaymentCause,
     RepaymentDemandInput,
     RepaymentMonth,
+    RepaymentWithdrawalInput,
     ResumptionNoticeInput,
     StopCause,
     StopNoticeInput,
@@ -80,6 +81,7 @@ from letters import (
     build_proxy_payment_notice,
     build_refusal_letter,
     build_repayment_demand,
+    build_repayment_withdrawal,
     build_resumption_notice,
     build_stop_notice,
 )
@@ -87,7 +89,15 @@ from letters.pdf import MissingGlyph, render_pdf, render_print_run
 from payments.bank_calendar import pay_date
 from service import rules
 from service.calendar import JST
-from service.db.models import Application, BenefitGrant, BenefitMonth, Decision, DecisionReview, utcnow
+from service.db.models import (
+    Application,
+    BenefitGrant,
+    BenefitMonth,
+    Decision,
+    DecisionReview,
+    RepaymentClaim,
+    utcnow,
+)
 from service.db.models_letters import Letter, LetterSeries
 from service.errors import Conflict, DomainError, InvalidRequest, NotFound, RuleViolation
 from service.letterhead import MunicipalityLetterhead, UnknownMunicipality, fiscal_year, municipality_letterhead
@@ -298,9 +308,8 @@ def plan_letters(session: Session, decision: Decision) -> list[PlannedLetter]:
     elif kind == "stop":
         planned = _stop_letters(session, ctx)
     elif kind == "repayment":
-        if int(decision.result.get("amount_yen") or 0) == 0:
-            return []  # a correction withdrawing the claim demands nothing (no withdrawal letter type yet)
-        planned = [_repayment(ctx)]
+        withdrawn = int(decision.result.get("amount_yen") or 0) == 0  # a correction left nothing to repay
+        planned = [_repayment_withdrawal(session, ctx) if withdrawn else _repayment(ctx)]
     elif kind == "moving_grant":
         planned = [_moving(ctx)]
     elif kind in ("interruption", "resumption"):
@@ -628,6 +637,33 @@ def _repayment(ctx: DecisionContext) -> PlannedLetter:
             payment_instructions=head_settings.repayment_payment_instructions, months=months))
 
     return PlannedLetter(LetterType.REPAYMENT_DEMAND, "recipient", build)
+
+
+#: PD9: why a correction withdraws a claim (the clerk's note is internal and never printed).
+WITHDRAWAL_REASON = "返還額を確認し直した結果、返還を求める給付金がないことが分かったため"
+
+
+def _repayment_withdrawal(session: Session, ctx: DecisionContext) -> PlannedLetter:
+    """返還請求取消通知書: the claim a correction withdrew, and what was already paid back (PD9)."""
+    from service.db.models_payments import RepaymentReceipt
+
+    decision = ctx.decision
+    old = session.get(Decision, decision.supersedes_decision_id) if decision.supersedes_decision_id else None
+    if old is None:
+        raise Conflict(f"decision {decision.id} withdraws no claim", code="nothing_withdrawn", field="decision_id")
+    refund = int(session.scalar(
+        select(func.coalesce(func.sum(RepaymentReceipt.amount_yen), 0))
+        .join(RepaymentClaim, RepaymentClaim.id == RepaymentReceipt.claim_id)
+        .where(RepaymentClaim.grant_id == decision.grant_id)) or 0)
+
+    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+        return build_repayment_withdrawal(RepaymentWithdrawalInput(
+            letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on, recipient_name=_recipient_name(ctx),
+            case_number=_case_number(ctx), decision_date=ctx.issued_on,
+            withdrawn_amount_yen=int(old.result["amount_yen"]),
+            reason=WITHDRAWAL_REASON, refund_yen=max(refund, 0)))
+
+    return PlannedLetter(LetterType.REPAYMENT_WITHDRAWAL, "recipient", build)
 
 
 def _moving(ctx: DecisionContext) -> PlannedLetter:

@@ -29,6 +29,7 @@ from letters import (
     RepaymentCause,
     RepaymentDemandInput,
     RepaymentMonth,
+    RepaymentWithdrawalInput,
     ResumptionNoticeInput,
     StopCause,
     StopNoticeInput,
@@ -45,6 +46,7 @@ from letters import (
     build_refusal_letter,
     build_remittance_statement,
     build_repayment_demand,
+    build_repayment_withdrawal,
     build_resumption_notice,
     build_stop_notice,
 )
@@ -323,6 +325,19 @@ def build_all_letters() -> dict[str, LetterContent]:
             amount_yen=44000,
             due_date=date(2027, 3, 31),
             payment_instructions=("同封の納付書により納付してください。",),
+        )
+    )
+    letters["repayment_withdrawal"] = build_repayment_withdrawal(
+        RepaymentWithdrawalInput(
+            letterhead=head("千代福第232号"),
+            addressee=person,
+            issued_on=date(2027, 4, 2),
+            recipient_name=RECIPIENT,
+            case_number="R08-000123",
+            decision_date=date(2027, 4, 2),
+            withdrawn_amount_yen=44000,
+            reason="返還額を確認し直した結果、返還を求める給付金がないことが分かったため",
+            refund_yen=20000,
         )
     )
     letters["moving_decision"] = build_moving_decision_letter(

@@ -435,3 +435,11 @@ def test_a_confirmation_never_exceeds_the_decided_amount_or_the_costs_spent(
                    {"costs": ()}):
         with pytest.raises(LetterInputError):
             build_moving_confirmation_letter(dataclasses.replace(base, **change))  # type: ignore[arg-type]
+
+
+def test_a_withdrawn_claim_is_notified_with_the_refund(all_letters: dict[str, LetterContent]) -> None:
+    """PD9: the withdrawal says which claim ends and what is refunded; no demand, so no 教示."""
+    letter = all_letters["repayment_withdrawal"]
+    text = letter.plain_text()
+    assert "返還請求取消通知書" in letter.title and "44,000円" in text and "20,000円 は還付します" in text
+    assert letter.appeal_notice == ()

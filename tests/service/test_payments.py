@@ -310,6 +310,15 @@ def test_a_claim_whose_every_month_came_back_is_withdrawn_by_the_correction(fin:
              json={"amount_yen": 20000, "received_on": "2025-09-29"})  # paid back before the correction
     withdrawn = fin.decide(case_id, {**body, "supersedes_decision_id": claim_decision["id"]})
     assert withdrawn["result"]["amount_yen"] == 0 and withdrawn["result"]["months"] == []
+    from service.db.models import Decision
+    from service.workflows import letters as letters_wf
+
+    with unit_of_work(fin.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        decision = session.get(Decision, withdrawn["id"])
+        (plan,) = letters_wf.plan_letters(session, decision)
+        letter = plan.build(letters_wf.municipality_letterhead("131016").letterhead("試第1号"), {})
+    assert plan.key == "repayment_withdrawal/recipient" and "返還請求取消通知書" in letter.title
+    assert "60,000円" in letter.plain_text() and "20,000円 は還付します" in letter.plain_text()
     (refund,) = fin.get("finance", "/api/v1/receivables", 200).json()  # the 20,000 yen go back
     assert (refund["withdrawn"], refund["claimed_yen"], refund["balance_yen"], refund["refund_due_yen"]) == (
         True, 0, 0, 20000)
