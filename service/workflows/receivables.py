@@ -16,7 +16,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from service.db.models import BenefitMonth, Decision, DecisionReview, RepaymentClaim, utcnow
-from service.db.models_payments import RepaymentPlan, RepaymentReceipt
+from service.db.models_payments import Payment, RepaymentPlan, RepaymentReceipt
 from service.errors import InvalidRequest, NotFound, RuleViolation
 from service.workflows.common import Actor, audit, require_role
 from service.workflows.payments import FINANCE, case_reference
@@ -54,7 +54,12 @@ def claims_to_correct(session: Session, *, limit: int = 200) -> list[dict[str, A
     """Claims in force with a claimed month that is no longer paid: its transfer came back (振込不能・
     組戻し) after the claim was decided, so the recipient owes less (PD9). A clerk drafts the correction
     (a repayment decision superseding the claim); nothing changes by itself."""
-    claims = session.scalars(select(RepaymentClaim).where(_in_force()).order_by(RepaymentClaim.id)).all()
+    # Only a claim whose grant saw a reversal after the claim can have lost a paid month: the few
+    # candidates are found in SQL, their months checked here.
+    reversed_since = exists().where(Payment.grant_id == RepaymentClaim.grant_id, Payment.kind == "reversal",
+                                    Payment.created_at >= RepaymentClaim.created_at)
+    claims = session.scalars(select(RepaymentClaim).where(_in_force(), reversed_since)
+                             .order_by(RepaymentClaim.id).limit(limit)).all()
     if not claims:
         return []
     unpaid = set(session.execute(select(BenefitMonth.grant_id, BenefitMonth.month).where(
