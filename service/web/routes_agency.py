@@ -134,12 +134,12 @@ def _save_step(request: Request, session: SessionDep, actor: WebActor, app_id: i
             wf.update_application(session, actor, app.id, facts=parsed.facts or None,
                                   intake=parsed.intake or None)
         settings = request.app.state.settings
-        for kind, upload in _uploads(form):
-            content = upload.file.read(settings.max_upload_bytes + 1)
-            wf.upload_document(session, actor, app.case_id, kind=kind, filename=upload.filename or "upload",
-                               content_type=(upload.content_type or "").split(";")[0].strip(),
-                               content=content, application_id=app.id, max_bytes=settings.max_upload_bytes,
-                               allowed_types=tuple(settings.allowed_upload_types))
+        files = [wf.Upload(kind, upload.filename or "upload", (upload.content_type or "").split(";")[0].strip(),
+                           upload.file.read(settings.max_upload_bytes + 1)) for kind, upload in _uploads(form)]
+        if files:
+            wf.upload_documents(session, actor, app.case_id, files, application_id=app.id,
+                                max_bytes=settings.max_upload_bytes,
+                                allowed_types=tuple(settings.allowed_upload_types))
     except DomainError as exc:
         session.rollback()
         ctx = _wizard_context(request, session, actor, app_id, step, values=dict(form), benefit=benefit)
@@ -265,15 +265,13 @@ def report_submit(request: Request, session: SessionDep, actor: WebActor, form: 
         return render(request, "report.html", ctx, status_code=422)
     settings = request.app.state.settings
     try:
-        doc_ids = []
-        for key, value in form.multi_items():
-            if key == "evidence" and isinstance(value, UploadFile) and value.filename:
-                doc = wf.upload_document(
-                    session, actor, case_id, kind="monthly_report", filename=value.filename,
-                    content_type=(value.content_type or "").split(";")[0].strip(),
-                    content=value.file.read(settings.max_upload_bytes + 1), application_id=None,
-                    max_bytes=settings.max_upload_bytes, allowed_types=tuple(settings.allowed_upload_types))
-                doc_ids.append(doc.id)
+        files = [wf.Upload("monthly_report", value.filename, (value.content_type or "").split(";")[0].strip(),
+                           value.file.read(settings.max_upload_bytes + 1))
+                 for key, value in form.multi_items()
+                 if key == "evidence" and isinstance(value, UploadFile) and value.filename]
+        doc_ids = [doc.id for doc in wf.upload_documents(
+            session, actor, case_id, files, application_id=None, max_bytes=settings.max_upload_bytes,
+            allowed_types=tuple(settings.allowed_upload_types))] if files else []
         report, proposal = compliance.record_monthly_report(
             session, actor, case_id, month=month, grant_id=int(grant_text) if grant_text.isdigit() else None,
             evidence_document_ids=doc_ids, **counts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -269,6 +270,16 @@ def documents_of(session: Session, case_id: int, application_id: int | None = No
     return list(session.scalars(stmt.order_by(Document.id)))
 
 
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One file to store: its R85 checklist kind, name, type and bytes."""
+
+    kind: str
+    filename: str
+    content_type: str
+    content: bytes
+
+
 def upload_document(
     session: Session,
     actor: Actor,
@@ -282,6 +293,24 @@ def upload_document(
     max_bytes: int,
     allowed_types: tuple[str, ...],
 ) -> Document:
+    """One uploaded file (the API's ``POST /cases/{id}/documents``)."""
+    (doc,) = upload_documents(session, actor, case_id, [Upload(kind, filename, content_type, content)],
+                              application_id=application_id, max_bytes=max_bytes, allowed_types=allowed_types)
+    return doc
+
+
+def upload_documents(
+    session: Session,
+    actor: Actor,
+    case_id: int,
+    uploads: list[Upload],
+    *,
+    application_id: int | None,
+    max_bytes: int,
+    allowed_types: tuple[str, ...],
+) -> list[Document]:
+    """Files of one form (the wizard's document step), stored with SHA-256, size and type (R85). Every
+    file is checked before any is stored; they are written together, each with its audit entry."""
     from service.errors import PayloadTooLarge, UnsupportedMediaType
 
     require_role(actor, "agency", "clerk")
@@ -290,33 +319,27 @@ def upload_document(
         app = load_application(session, actor, application_id)
         if app.case_id != case.id:
             raise InvalidRequest("the application belongs to another case", field="application_id")
-    if not kind or len(kind) > 50:
-        raise InvalidRequest("document kind is required (at most 50 characters)", field="kind")
-    if content_type not in allowed_types:
-        raise UnsupportedMediaType(
-            f"content type {content_type!r} not accepted; use one of {', '.join(allowed_types)}", field="file"
-        )
-    if len(content) > max_bytes:
-        raise PayloadTooLarge(f"file is larger than {max_bytes} bytes", field="file")
-    if not content:
-        raise InvalidRequest("file is empty", field="file")
-    doc = Document(
-        case_id=case.id,
-        application_id=application_id,
-        kind=kind,
-        filename=filename[:255] or "upload",
-        content_type=content_type,
-        size_bytes=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
-        uploaded_by=actor.user_id,
-        uploaded_at=utcnow(),
-    )
-    session.add(doc)
-    session.flush()
-    audit(session, actor, "document.upload", case_id=case.id, target=f"document:{doc.id}",
-          detail={"kind": kind, "sha256": doc.sha256, "size_bytes": doc.size_bytes})
-    return doc
+    for upload in uploads:
+        if not upload.kind or len(upload.kind) > 50:
+            raise InvalidRequest("document kind is required (at most 50 characters)", field="kind")
+        if upload.content_type not in allowed_types:
+            raise UnsupportedMediaType(f"content type {upload.content_type!r} not accepted; use one of "
+                                       f"{', '.join(allowed_types)}", field="file")
+        if len(upload.content) > max_bytes:
+            raise PayloadTooLarge(f"file is larger than {max_bytes} bytes", field="file")
+        if not upload.content:
+            raise InvalidRequest("file is empty", field="file")
+    now = utcnow()
+    docs = [Document(case_id=case.id, application_id=application_id, kind=upload.kind,
+                     filename=upload.filename[:255] or "upload", content_type=upload.content_type,
+                     size_bytes=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
+                     content=upload.content, uploaded_by=actor.user_id, uploaded_at=now) for upload in uploads]
+    session.add_all(docs)
+    session.flush()  # one INSERT for the files: the audit entries name their ids
+    for doc in docs:
+        audit(session, actor, "document.upload", case_id=case.id, target=f"document:{doc.id}",
+              detail={"kind": doc.kind, "sha256": doc.sha256, "size_bytes": doc.size_bytes})
+    return docs
 
 
 def missing_items(session: Session, app: Application) -> list[dict[str, str]]:

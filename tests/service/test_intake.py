@@ -102,3 +102,31 @@ def test_reads_of_personal_data_are_audited_with_the_client_address(world: World
     reads = [e for e in events if e["action"] == "case.read"]
     assert reads and reads[0]["username"] == "clerk" and reads[0]["client_ip"]
     assert {"application.create", "application.submit", "document.upload"} <= {e["action"] for e in events}
+
+
+def test_a_form_of_files_is_stored_whole_or_not_at_all(world: World) -> None:
+    """The wizard's document step (R85): one bad file refuses the form; good files come with an audit
+    entry each."""
+    import pytest
+
+    from service.db.session import unit_of_work
+    from service.errors import UnsupportedMediaType
+    from service.workflows.applications import Upload, documents_of, upload_documents
+    from service.workflows.common import Actor
+
+    app = world.post("agency", "/api/v1/applications", 201, json={"facts": {"benefit": "rent"}}).json()
+    agency = Actor(user_id=world.users["agency"], username="agency", role="agency", agency_id=world.agencies["A"])
+    factory = world.client.app.state.session_factory  # type: ignore[attr-defined]
+    good, bad = Upload("identity", "id.pdf", "application/pdf", PDF), Upload("lease", "x.exe", "application/x-dos", b"MZ")
+    with pytest.raises(UnsupportedMediaType), unit_of_work(factory) as session:
+        upload_documents(session, agency, app["case_id"], [good, bad], application_id=app["id"],
+                         max_bytes=1 << 20, allowed_types=("application/pdf",))
+    with unit_of_work(factory) as session:
+        assert documents_of(session, app["case_id"]) == []
+        docs = upload_documents(session, agency, app["case_id"], [good, Upload("lease", "l.pdf", "application/pdf",
+                                                                               PDF + b"2")],
+                                application_id=app["id"], max_bytes=1 << 20, allowed_types=("application/pdf",))
+        assert [d.kind for d in docs] == ["identity", "lease"] and len({d.id for d in docs}) == 2
+    audit = world.get("admin", f"/api/v1/audit?case_id={app['case_id']}", 200).json()
+    assert sorted(e["target"] for e in audit if e["action"] == "document.upload") == sorted(
+        f"document:{d.id}" for d in docs)
