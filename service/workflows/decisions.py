@@ -553,7 +553,12 @@ def _apply(session: Session, case: BenefitCase, decision: Decision) -> None:
         return
     if kind in ("eligibility_certificate", "grant", "regrant", "moving_grant"):
         assert app is not None
-        grant = _grant_for_application(session, app.id)
+        # An existing grant of the application: the homeless applicant's certificate (R44) or the grant a
+        # correction supersedes. A first grant has none, so no lookup.
+        certificate_id = decision.params.get("certificate_grant_id")
+        grant = (session.get(BenefitGrant, certificate_id) if certificate_id is not None
+                 else _grant_for_application(session, app.id) if decision.supersedes_decision_id is not None
+                 else None)
         amount = int(result["amount_yen"])
         if kind == "moving_grant":
             grant = _new_grant(session, case, app, decision, "awaiting_move_report", amount)
