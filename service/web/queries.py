@@ -118,8 +118,19 @@ def reminders(session: Session, actor: Actor, *, today: date) -> dict[str, list[
     this_month = today.strftime("%Y-%m")
     extension: list[dict[str, Any]] = []
     reports: list[dict[str, Any]] = []
-    for grant in session.scalars(stmt.order_by(BenefitGrant.id)):
-        months = list(session.scalars(select(BenefitMonth).where(BenefitMonth.grant_id == grant.id)))
+    grants = list(session.scalars(stmt.order_by(BenefitGrant.id)))
+    ids = [grant.id for grant in grants]
+    # Two queries for all the agency's grants (not two per grant): an agency runs hundreds of cases.
+    months_of: dict[int, list[BenefitMonth]] = {grant_id: [] for grant_id in ids}
+    reported_of: dict[int, set[str]] = {grant_id: set() for grant_id in ids}
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for row in session.scalars(select(BenefitMonth).where(BenefitMonth.grant_id.in_(chunk))):
+            months_of[row.grant_id].append(row)
+        for grant_id, month in session.execute(select(MonthlyReport.grant_id, MonthlyReport.month)
+                                               .where(MonthlyReport.grant_id.in_(chunk))).all():
+            reported_of[grant_id].add(month)
+    for grant in grants:
+        months = months_of[grant.id]
         used = sum(1 for m in months if m.status in ("scheduled", "paid"))
         if (grant.extension_deadline is not None and grant.extensions_used < MAX_EXTENSIONS
                 and used + 3 <= MAX_MONTHS and grant.extension_deadline >= today):
@@ -128,7 +139,7 @@ def reminders(session: Session, actor: Actor, *, today: date) -> dict[str, list[
                 extension.append({"case_id": grant.case_id, "grant_id": grant.id,
                                   "deadline": grant.extension_deadline, "days_left": days,
                                   "period_last_month": grant.period_last_month})
-        reported = set(session.scalars(select(MonthlyReport.month).where(MonthlyReport.grant_id == grant.id)))
+        reported = reported_of[grant.id]
         for m in sorted(months, key=lambda row: row.month):
             if m.status in ("scheduled", "paid") and m.month <= this_month and m.month not in reported:
                 reports.append({"case_id": grant.case_id, "grant_id": grant.id, "month": m.month,

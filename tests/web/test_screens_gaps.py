@@ -366,3 +366,19 @@ class TestFollowUps:
         assert "住居確保報告書（対象者証明書の交付後）" in home and f'href="/cases/{case_id}"' in home
         assert "住居確保報告書の待ち" in clerk.get("/queue").text
 
+
+    def test_the_agency_home_lists_the_extension_deadline_and_the_reports_due(self, browser: Any,
+                                                                            web_app: Any) -> None:
+        """R38–R40 and R48–R51 on the agency's home, on the screens' clock (10 July 2025)."""
+        from datetime import UTC, datetime
+
+        agency, _clerk, _approver, case_id, _app_id = granted_case(browser)  # May–July 2025
+        web_app.state.web_clock = lambda: datetime(2025, 7, 10, 9, 0, tzinfo=UTC)
+        try:
+            home = agency.get("/agency").text
+        finally:
+            del web_app.state.web_clock
+        assert f"ケース #{case_id}</a>：支給期間は2025年7月まで。延長申請の期限は <strong>2025年7月31日</strong>（あと21日）" in home
+        assert [f"ケース #{case_id}：2025年{m}月分の報告{state}" for m, state in (
+            (5, "（未提出・期限超過）"), (6, "（未提出・期限超過）"), (7, "（今月分）"))] == re.findall(
+            rf"ケース #{case_id}：2025年\d月分の報告（[^）]+）", home)
