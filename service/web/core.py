@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from service.deps import SessionDep
 from service.errors import DomainError
 from service.web import labels
-from service.web.session import csrf_ok, current_actor, load_session, pop_flashes, save_session
+from service.web.session import csrf_ok, current_actor, flash, load_session, pop_flashes, save_session
 from service.workflows.common import Actor
 
 HERE = Path(__file__).resolve().parent
@@ -166,5 +166,8 @@ def parse_month(text: str | None) -> str | None:
     return value if 1990 <= int(value[:4]) <= 2099 and 1 <= int(value[5:]) <= 12 else None
 
 
-def rollback(session: Session) -> None:
+def refuse(request: Request, session: Session, exc: DomainError, url: str) -> RedirectResponse:
+    """A form the workflow refused: undo the request's changes, say why in Japanese, go back to ``url``."""
     session.rollback()
+    flash(request, error_text(exc), "error")
+    return redirect(request, url)

@@ -15,7 +15,7 @@ from service import rules
 from service.deps import SessionDep
 from service.errors import DomainError
 from service.web import forms, queries
-from service.web.core import PostedForm, WebActor, error_text, redirect, render, require, templates
+from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require, templates
 from service.web.labels import field_label, missing_message
 from service.web.session import flash, now, save_session
 from service.workflows import applications as wf
@@ -218,9 +218,7 @@ def follow_up_application(request: Request, session: SessionDep, actor: WebActor
             session, actor, kind=kind, benefit=None, case_id=case_id, facts={}, intake={},
             idempotency_key="web:" + str(form.get("nonce") or secrets.token_hex(8)))
     except DomainError as exc:
-        session.rollback()
-        flash(request, error_text(exc), "error")
-        return redirect(request, f"/cases/{case_id}")
+        return refuse(request, session, exc, f"/cases/{case_id}")
     label = "延長申請" if kind == "extension" else "変更申請"
     flash(request, f"{label}（申請 #{app.id}）を作成しました。直近の内容を引き継いでいます。変更点と書類を確認してください。",
           "success")

@@ -12,7 +12,7 @@ from service import rules
 from service.deps import SessionDep
 from service.errors import DomainError
 from service.web import charts, queries
-from service.web.core import PostedForm, WebActor, error_text, parse_month, redirect, render, require
+from service.web.core import PostedForm, WebActor, error_text, parse_month, redirect, refuse, render, require
 from service.web.labels import DECISION_KIND
 from service.web.session import flash, now
 from service.workflows import decisions, grants
@@ -44,9 +44,7 @@ def propose_stops(request: Request, session: SessionDep, actor: WebActor, form: 
     try:
         proposals = compliance.propose_stops_for_missing_reports(session, actor, month)
     except DomainError as exc:
-        session.rollback()
-        flash(request, error_text(exc), "error")
-        return redirect(request, f"/queue?month={month}")
+        return refuse(request, session, exc, f"/queue?month={month}")
     year, mon = month.split("-")
     if proposals:
         flash(request, f"{int(year)}年{int(mon)}月分の求職活動報告が未提出の {len(proposals)} 件について、中止の提案を作成しました。"
@@ -147,9 +145,7 @@ def coordination_report(request: Request, session: SessionDep, actor: WebActor, 
         meeting_date = parse_date(str(form.get("meeting_date") or "").strip(), "meeting_date")
         coordination.record_coordination_report(session, actor, case_id, meeting_date=meeting_date, note=note)
     except DomainError as exc:
-        session.rollback()
-        flash(request, error_text(exc), "error")
-        return redirect(request, f"/cases/{case_id}#coordination")
+        return refuse(request, session, exc, f"/cases/{case_id}#coordination")
     flash(request, f"支援調整会議（{meeting_date.year}年{meeting_date.month}月{meeting_date.day}日）への事後報告を登録しました。",
           "success")
     return redirect(request, f"/cases/{case_id}")

@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 
 from service.deps import SessionDep
 from service.errors import DomainError
-from service.web.core import PostedForm, WebActor, error_text, redirect, render, require
+from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require
 from service.web.session import flash, now
 
 router = APIRouter(include_in_schema=False)
@@ -59,9 +59,7 @@ def run_month(request: Request, session: SessionDep, actor: WebActor, form: Post
     try:
         report = payments.prepare_month(session, actor, month)
     except DomainError as exc:
-        session.rollback()
-        flash(request, error_text(exc), "error")
-        return redirect(request, "/finance")
+        return refuse(request, session, exc, "/finance")
     if report.batch_id is None:
         flash(request, f"{month} 分で新たに支払うものはありません（対象外 {len(report.excluded)} 件）。")
         return redirect(request, "/finance")
@@ -93,9 +91,7 @@ def batch_action(request: Request, session: SessionDep, actor: WebActor, form: P
         else:
             return redirect(request, f"/finance/batches/{batch_id}")
     except DomainError as exc:
-        session.rollback()
-        flash(request, error_text(exc), "error")
-        return redirect(request, f"/finance/batches/{batch_id}")
+        return refuse(request, session, exc, f"/finance/batches/{batch_id}")
     flash(request, f"支払バッチ #{batch_id} を{messages[action]}", "success")
     return redirect(request, f"/finance/batches/{batch_id}")
 
@@ -112,9 +108,7 @@ def zengin_file(request: Request, session: SessionDep, actor: WebActor, batch_id
             return redirect(request, f"/finance/batches/{batch_id}")
         exported = payments.export_batch(session, actor, batch_id)
     except DomainError as exc:
-        session.rollback()
-        flash(request, error_text(exc), "error")
-        return redirect(request, f"/finance/batches/{batch_id}")
+        return refuse(request, session, exc, f"/finance/batches/{batch_id}")
     response = _download(exported.content, exported.filename, "text/plain; charset=shift_jis")
     response.headers["X-Content-SHA256"] = exported.sha256
     return response
@@ -326,9 +320,7 @@ def grant_payee_assign(request: Request, session: SessionDep, actor: WebActor, f
     try:
         payments.assign_grant_payee(session, actor, int(grant_text), part, int(payee_text))
     except DomainError as exc:
-        session.rollback()
-        flash(request, error_text(exc), "error")
-        return redirect(request, "/finance/payees")
+        return refuse(request, session, exc, "/finance/payees")
     flash(request, f"支給 #{grant_text} の{GRANT_PART.get(part, part)}の支払先を支払先 #{payee_text} にしました。"
           "次回の支払から適用されます。", "success")
     return redirect(request, "/finance/payees")

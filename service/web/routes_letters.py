@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from service.deps import SessionDep
 from service.errors import DomainError
-from service.web.core import PostedForm, WebActor, error_text, redirect, render, require
+from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require
 from service.web.session import flash, now
 
 router = APIRouter(include_in_schema=False)
@@ -51,9 +51,7 @@ def issue(request: Request, session: SessionDep, actor: WebActor, form: PostedFo
     try:
         issued = wf.issue_letters_for_decision(session, actor, decision_id)
     except DomainError as exc:
-        session.rollback()
-        flash(request, error_text(exc), "error")
-        return redirect(request, f"/cases/{case_id}/letters")
+        return refuse(request, session, exc, f"/cases/{case_id}/letters")
     flash(request, f"通知書 {len(issued)} 通を発行しました。", "success")
     return redirect(request, f"/cases/{case_id}/letters")
 
