@@ -161,7 +161,7 @@ def parse_month(text: str | None) -> str | None:
     value = (text or "").strip()
     if len(value) != 7 or value[4] != "-" or not (value[:4] + value[5:]).isascii():
         return None
-    if not (value[:4].isdigit() and value[5:].isdigit()):
+    if not (value[:4].isdecimal() and value[5:].isdecimal()):
         return None
     return value if 1990 <= int(value[:4]) <= 2099 and 1 <= int(value[5:]) <= 12 else None
 

@@ -95,7 +95,7 @@ def _yen(form: FormData, name: str, label: str, errors: dict[str, str], *, requi
         if required:
             errors[name] = f"{label}を入力してください。"
         return None
-    if not text.isdigit():
+    if not text.isdecimal():
         errors[name] = f"{label}は0以上の整数（円）で入力してください。"
         return None
     return int(text)

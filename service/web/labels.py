@@ -236,7 +236,7 @@ def field_label(path: str) -> str:
     index = 0
     while index < len(parts):
         part = parts[index]
-        if part.isdigit():
+        if part.isdecimal():
             out[-1:] = [f"{out[-1] if out else ''}{int(part) + 1}"]
         else:
             out.append(FIELD.get(part, part))

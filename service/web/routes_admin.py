@@ -59,7 +59,7 @@ def user_create(request: Request, session: SessionDep, actor: WebActor, form: Po
     if password and len(password) < 12:
         return _users_page(request, session, values=values, status_code=422,
                            error="パスワードは12文字以上にしてください（空欄ならAPIトークンのみで利用します）。")
-    agency_id = int(values["agency_id"]) if values["agency_id"].isdigit() else None
+    agency_id = int(values["agency_id"]) if values["agency_id"].isdecimal() else None
     try:
         user, token = admin.create_user(session, values["username"], values["role"],
                                         agency_id=agency_id if values["role"] == "agency" else None,
@@ -110,7 +110,7 @@ def audit_log(request: Request, session: SessionDep, actor: WebActor, case_id: s
     """The audit trail of one case (every read, draft, approval, download), newest first; the view is audited."""
     require(actor, "admin")
     events: list[AuditEvent] = []
-    number = int(case_id) if case_id.strip().isdigit() else None
+    number = int(case_id) if case_id.strip().isdecimal() else None
     if number is not None:
         events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == number)
                                       .order_by(AuditEvent.id.desc()).limit(1000)))

@@ -179,7 +179,7 @@ def wizard_estimate(request: Request, session: SessionDep, actor: WebActor, form
     require(actor, "agency")
     app = wf.load_application(session, actor, app_id)
     step_text = str(form.get("step") or "0").strip()
-    step = int(step_text) if step_text.isascii() and step_text.isdigit() else 0  # 0: no step's fields
+    step = int(step_text) if step_text.isascii() and step_text.isdecimal() else 0  # 0: no step's fields
     parsed = forms.parse_step(step, form, app.facts, app.intake, app.benefit, app.kind)
     facts = {**app.facts, **parsed.facts}
     response = templates.TemplateResponse(request, "_assessment.html", {
@@ -249,7 +249,7 @@ def report_submit(request: Request, session: SessionDep, actor: WebActor, form: 
     for key, label in (("interviews", "面談の回数"), ("hello_work_consultations", "ハローワーク相談の回数"),
                        ("employer_applications", "応募の回数")):
         text = str(form.get(key) or "").strip()
-        if not text.isdigit():
+        if not text.isdecimal():
             errors[key] = f"{label}は0以上の整数で入力してください。"
         else:
             counts[key] = int(text)
@@ -271,7 +271,7 @@ def report_submit(request: Request, session: SessionDep, actor: WebActor, form: 
             session, actor, case_id, files, application_id=None, max_bytes=settings.max_upload_bytes,
             allowed_types=tuple(settings.allowed_upload_types))] if files else []
         report, proposal = compliance.record_monthly_report(
-            session, actor, case_id, month=month, grant_id=int(grant_text) if grant_text.isdigit() else None,
+            session, actor, case_id, month=month, grant_id=int(grant_text) if grant_text.isdecimal() else None,
             evidence_document_ids=doc_ids, **counts)
     except DomainError as exc:
         session.rollback()

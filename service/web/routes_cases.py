@@ -224,7 +224,7 @@ def _draft_ctx(view: dict[str, Any], kind: str, values: dict[str, Any], errors: 
 
 def _int(form: FormData, name: str) -> int | None:
     text = str(form.get(name) or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() else None
 
 
 def draft_from_form(form: FormData) -> dict[str, Any]:

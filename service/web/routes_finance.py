@@ -314,7 +314,7 @@ def grant_payee_assign(request: Request, session: SessionDep, actor: WebActor, f
     grant_text = str(form.get("grant_id") or "").strip()
     payee_text = str(form.get("payee_id") or "").strip()
     part = str(form.get("part") or "")
-    if not grant_text.isdigit() or not payee_text.isdigit():
+    if not grant_text.isdecimal() or not payee_text.isdecimal():
         flash(request, "支給番号と支払先を選んでください。", "error")
         return redirect(request, "/finance/payees")
     try:
@@ -379,7 +379,7 @@ def receivable_plan(request: Request, session: SessionDep, actor: WebActor, form
         if not due_text and not amount_text:
             continue
         due = _day(due_text)
-        if due is None or not amount_text.isdigit():
+        if due is None or not amount_text.isdecimal():
             return _claim_page(request, session, actor, claim_id, dict(form),
                                f"{i + 1}行目：納期限（2025-05-12 の形式）と金額（円・整数）を入力してください。", 422)
         instalments.append((due, int(amount_text)))
@@ -403,7 +403,7 @@ def receivable_receipt(request: Request, session: SessionDep, actor: WebActor, f
     amount_text = str(form.get("amount_yen") or "").replace(",", "").replace("円", "").strip()
     received_on = _day(str(form.get("received_on") or ""))
     negative = amount_text.startswith("-")
-    if received_on is None or not amount_text.lstrip("-").isdigit():
+    if received_on is None or not amount_text.lstrip("-").isdecimal():
         return _claim_page(request, session, actor, claim_id, dict(form),
                            "収納日（2025-05-12 の形式）と金額（円・整数、訂正はマイナス）を入力してください。", 422)
     amount = int(amount_text) if not negative else -int(amount_text[1:])

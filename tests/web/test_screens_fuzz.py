@@ -16,7 +16,7 @@ FIELD_NAMES = sorted({name for path in TEMPLATES.glob("*.html")
                       for name in re.findall(r'name="([a-z][a-z0-9_]*)"', path.read_text(encoding="utf-8"))}
                      - {"csrf_token"})
 VALUES = st.sampled_from(["", "0", "1", "-1", "2", "abc", "60000", "60,000", "９９", "99999999999999999999",
-                          "2025-05-20", "2025-02-30", "2025-13", "2025-07", "0000-01", "2025-00", "２０２５-07", "yes", "no", "rent", "moving",
+                          "2025-05-20", "2025-02-30", "2025-13", "2025-07", "0000-01", "2025-00", "２０２５-07", "²", "１２", "2025-0²", "yes", "no", "rent", "moving",
                           "grant", "stop", "agent", "1", "131016", "<script>", "山田 太郎", "ｶ)ﾃｽﾄ", " "])
 ROLES = ["agency", "agency_b", "clerk", "approver", "finance", "admin"]
 
@@ -83,3 +83,21 @@ def test_no_page_gives_a_500_whatever_the_query(browser: Any, web_app: Any) -> N
         assert response.status_code < 500, (page, role, query, response.text[:300])
 
     get()
+
+
+def test_digit_like_characters_are_refused_and_full_width_digits_taken(browser: Any, web_app: Any) -> None:
+    """'²' passes str.isdigit() but int() refuses it (a 500 before): amounts test str.isdecimal(), which
+    full-width １２ passes and int() takes."""
+    from test_screens_gaps import _grant_id, _stop_and_claim
+
+    _agency, _clerk, _approver, case_id, _app_id = granted_case(browser)
+    exported_batch(browser)  # May to July paid: the stop from May leaves June and July to repay
+    claim_id = _stop_and_claim(web_app, case_id, _grant_id(web_app, case_id))
+    finance = browser("finance")
+    finance.get(f"/finance/receivables/{claim_id}")
+    url = f"/finance/receivables/{claim_id}/receipt"
+    for bad in ("²", "-²", "1²"):
+        r = finance.post(url, {"received_on": "2025-09-30", "amount_yen": bad})
+        assert r.status_code == 422 and "金額（円・整数" in r.text, (bad, r.status_code)
+    r = finance.post(url, {"received_on": "2025-09-30", "amount_yen": "１０,０００"})
+    assert r.status_code == 200 and "10,000円の収納を記録しました" in r.text, r.text[:300]
