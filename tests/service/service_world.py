@@ -135,3 +135,22 @@ class World:
             self.post("finance", f"/api/v1/grants/{grant_id}/months/{month}/paid", 200)
 
 
+def assert_append_only(engine: Any, tables: Any, *, all_filled: bool = True) -> None:
+    """UPDATE and DELETE on every table raise in the database itself (architecture.md §4.6). With
+    ``all_filled`` each table must hold a row, so the refusal is shown on data, not on an empty table;
+    otherwise empty tables are passed over."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    for table in tables:
+        with engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+        if not rows:
+            assert not all_filled, f"{table} is empty"
+            continue
+        for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+            with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
+                conn.execute(text(statement))
+                conn.commit()
+

@@ -6,9 +6,8 @@ import threading
 
 import pytest
 from fastapi.testclient import TestClient
-from service_world import INTAKE, World
+from service_world import INTAKE, World, assert_append_only
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 from service.calendar import office_date
 from service.db.models import APPEND_ONLY_TABLES, utcnow
@@ -34,13 +33,7 @@ def test_append_only_tables_refuse_update_and_delete(world: World, database_url:
                json={"meeting_date": office_date(utcnow()).isoformat()})
     engine = make_engine(database_url)
     try:
-        for table in APPEND_ONLY_TABLES:
-            with engine.connect() as conn:
-                assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() > 0, table
-            for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
-                with engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
-                    conn.execute(text(statement))
-                    conn.commit()
+        assert_append_only(engine, APPEND_ONLY_TABLES)
     finally:
         engine.dispose()
 

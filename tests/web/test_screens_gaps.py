@@ -79,15 +79,7 @@ class TestMovingWizard:
 
 class TestFollowUpApplications:
     def test_extension_and_change_applications_start_from_the_case_page(self, browser: Any) -> None:
-        agency, clerk, approver = browser("agency"), browser("clerk"), browser("approver")
-        app_id, case_id = apply_through_wizard(agency)
-        page = clerk.get(f"/cases/{case_id}/decisions/new?kind=grant").text
-        version = re.search(r'name="case_version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
-        clerk.post(f"/cases/{case_id}/decisions", {"kind": "grant", "application_id": str(app_id),
-                                                    "case_version": version})
-        page = approver.get(f"/cases/{case_id}").text
-        decision_id = re.search(r"/decisions/(\d+)/approve", page).group(1)  # type: ignore[union-attr]
-        approver.post(f"/decisions/{decision_id}/approve", {"case_id": str(case_id)})
+        agency, clerk, _approver, case_id, _app_id = granted_case(browser)
         page = agency.get(f"/cases/{case_id}").text
         assert "延長申請を作成" in page and "変更申請を作成" in page
         assert agency.post(f"/cases/{case_id}/applications", {"kind": "extension"}, csrf=False).status_code == 403
@@ -103,18 +95,22 @@ class TestFollowUpApplications:
         assert clerk.post(f"/cases/{case_id}/applications", {"kind": "change"}).status_code == 403
 
 
-def granted_case(browser: Any) -> tuple[Any, Any, Any, int, int]:
-    """(agency, clerk, approver, case id, application id) for an approved rent grant."""
-    agency, clerk, approver = browser("agency"), browser("clerk"), browser("approver")
-    app_id, case_id = apply_through_wizard(agency)
-    page = clerk.get(f"/cases/{case_id}/decisions/new?kind=grant").text
+def decide_on_screen(clerk: Any, approver: Any, case_id: int, app_id: int, kind: str = "grant") -> None:
+    """The clerk drafts a decision on the application from the form; the approver approves it."""
+    page = clerk.get(f"/cases/{case_id}/decisions/new?kind={kind}").text
     version = re.search(r'name="case_version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
-    clerk.post(f"/cases/{case_id}/decisions", {"kind": "grant", "application_id": str(app_id),
-                                                "case_version": version})
+    clerk.post(f"/cases/{case_id}/decisions", {"kind": kind, "application_id": str(app_id), "case_version": version})
     page = approver.get(f"/cases/{case_id}").text
     decision_id = re.search(r"/decisions/(\d+)/approve", page).group(1)  # type: ignore[union-attr]
     r = approver.post(f"/decisions/{decision_id}/approve", {"case_id": str(case_id)})
     assert "決裁しました" in r.text
+
+
+def granted_case(browser: Any) -> tuple[Any, Any, Any, int, int]:
+    """(agency, clerk, approver, case id, application id) for an approved rent grant."""
+    agency, clerk, approver = browser("agency"), browser("clerk"), browser("approver")
+    app_id, case_id = apply_through_wizard(agency)
+    decide_on_screen(clerk, approver, case_id, app_id)
     return agency, clerk, approver, case_id, app_id
 
 
@@ -356,12 +352,7 @@ class TestFollowUps:
         monkeypatch.setattr(web_world, "STEP1", {**web_world.STEP1, "applicant_type": "homeless"})
         agency, clerk, approver = browser("agency"), browser("clerk"), browser("approver")
         app_id, case_id = apply_through_wizard(agency)
-        page = clerk.get(f"/cases/{case_id}/decisions/new?kind=eligibility_certificate").text
-        version = re.search(r'name="case_version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
-        clerk.post(f"/cases/{case_id}/decisions", {"kind": "eligibility_certificate", "application_id": str(app_id),
-                                                   "case_version": version})
-        decision_id = re.search(r"/decisions/(\d+)/approve", approver.get(f"/cases/{case_id}").text).group(1)  # type: ignore[union-attr]
-        assert "決裁しました" in approver.post(f"/decisions/{decision_id}/approve", {"case_id": str(case_id)}).text
+        decide_on_screen(clerk, approver, case_id, app_id, "eligibility_certificate")
         home = agency.get("/agency").text
         assert "住居確保報告書（対象者証明書の交付後）" in home and f'href="/cases/{case_id}"' in home
         assert "住居確保報告書の待ち" in clerk.get("/queue").text
