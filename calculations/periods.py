@@ -72,3 +72,13 @@ def extension_deadline(last_month: str, office_calendar: OfficeCalendar) -> date
     """Last day to apply for an extension (R40, PD6): the last day of the period's final month,
     or the last day before it on which the office is open. A later application is refused."""
     return office_calendar.last_open_day_on_or_before(last_day(last_month))
+
+
+def housing_report_days_late(moved_in_on: date, received_on: date, within_days: int) -> tuple[date, int]:
+    """R44 [M]: a homeless applicant's 住居確保報告書 is due ``within_days`` after moving in (S30: 7;
+    E15: moved in 2025-06-20 → due 2025-06-27). Returns (due date, days late, 0 when on time).
+    A report received before moving in is impossible: ValueError."""
+    if received_on < moved_in_on:
+        raise ValueError(f"the report was received on {received_on}, before moving in on {moved_in_on}")
+    due_on = date.fromordinal(moved_in_on.toordinal() + within_days)
+    return due_on, max((received_on - due_on).days, 0)

@@ -19,6 +19,7 @@ from calculations.contract import assess_payload
 from calculations.errors import InvalidInput
 from calculations.periods import add_months as _add_months
 from calculations.periods import extension_deadline as _extension_deadline
+from calculations.periods import housing_report_days_late as _housing_report_days_late
 from calculations.rate_book import RateBook, load_rate_book
 from calculations.stops import STOP_EVIDENCE, StopCause
 from calculations.stops import first_unpaid_month as _first_unpaid_month
@@ -39,9 +40,14 @@ def assess(facts: dict[str, Any], *, purpose: str = "initial") -> dict[str, Any]
         raise InvalidRequest(exc.message, code=exc.code, field=exc.field) from exc
 
 
-def housing_report_within_days(municipality_code: str) -> int:
-    """R44 [M]: days after moving in within which the 住居確保報告書 is due (municipal setting)."""
-    return rate_book().settings(municipality_code).housing_report_within_days
+def housing_report_timing(municipality_code: str, moved_in_on: date, received_on: date) -> tuple[int, date, int]:
+    """R44 [M]: the municipality's days for the 住居確保報告書, its due date and the days late."""
+    within = rate_book().settings(municipality_code).housing_report_within_days
+    try:
+        due_on, late = _housing_report_days_late(moved_in_on, received_on, within)
+    except ValueError as exc:
+        raise InvalidRequest(str(exc), field="facts_update.moved_in_on") from exc
+    return within, due_on, late
 
 
 def rates_version() -> str:

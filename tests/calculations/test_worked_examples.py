@@ -259,3 +259,25 @@ def test_pd11_blocked_days_never_beyond_four_years(assess: Any) -> None:
                               trigger={"date": "2021-06-30", "job_search_blocked_days": 2000}))
     assert step(result, "window_last_day") == "2025-06-30"
     assert result["eligible"]
+
+
+@pytest.mark.parametrize(("moved_in", "received", "within", "due", "late"), [
+    (date(2025, 6, 20), date(2025, 6, 27), 7, date(2025, 6, 27), 0),  # E15: due 2025-06-27, on the day
+    (date(2025, 6, 20), date(2025, 6, 20), 7, date(2025, 6, 27), 0),  # the day of moving in
+    (date(2025, 6, 20), date(2025, 6, 28), 7, date(2025, 6, 27), 1),
+    (date(2025, 12, 28), date(2026, 1, 10), 7, date(2026, 1, 4), 6),  # across the year (calendar days)
+    (date(2025, 6, 20), date(2025, 7, 5), 14, date(2025, 7, 4), 1),  # another municipality's days
+])
+def test_e15_housing_report_due_within_the_municipal_days(moved_in: date, received: date, within: int,
+                                                          due: date, late: int) -> None:
+    """R44 [M] (S30): the 住居確保報告書 within 7 days of moving in; later is late by whole days."""
+    from calculations.periods import housing_report_days_late
+
+    assert housing_report_days_late(moved_in, received, within) == (due, late)
+
+
+def test_a_housing_report_before_moving_in_is_impossible() -> None:
+    from calculations.periods import housing_report_days_late
+
+    with pytest.raises(ValueError, match="before moving in"):
+        housing_report_days_late(date(2025, 6, 20), date(2025, 6, 19), 7)
