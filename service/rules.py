@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import subprocess
+from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -19,6 +20,7 @@ from calculations.contract import assess_payload
 from calculations.errors import InvalidInput
 from calculations.periods import add_months as _add_months
 from calculations.periods import extension_deadline as _extension_deadline
+from calculations.periods import first_day as _first_day
 from calculations.periods import housing_report_days_late as _housing_report_days_late
 from calculations.rate_book import RateBook, load_rate_book
 from calculations.stops import STOP_EVIDENCE, StopCause
@@ -48,6 +50,28 @@ def housing_report_timing(municipality_code: str, moved_in_on: date, received_on
     except ValueError as exc:
         raise InvalidRequest(str(exc), field="facts_update.moved_in_on") from exc
     return within, due_on, late
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodRules:
+    """The grant clock's dated parameters (R37, R38, PD7) in force in a month."""
+
+    period_months: int
+    """Months of one decision (R37)."""
+    max_months: int
+    """Months one receipt can pay at most (R38)."""
+
+    @property
+    def max_extensions(self) -> int:
+        """Extensions after the first period that stay within ``max_months`` (PD7: 3 + 3 + 3 → 2)."""
+        return self.max_months // self.period_months - 1
+
+
+def period_rules(month: str) -> PeriodRules:
+    """The parameters in force on the first day of ``month`` (YYYY-MM): a grant uses its first month's."""
+    book, day = rate_book(), _first_day(month)
+    return PeriodRules(period_months=book.parameter("period_months", day),
+                       max_months=book.parameter("max_benefit_months", day))
 
 
 def rates_version() -> str:

@@ -26,7 +26,6 @@ from service.db.models import (
     MonthlyReport,
 )
 from service.workflows.common import Actor, audit, load_case, require_role
-from service.workflows.decisions import MAX_EXTENSIONS, MAX_MONTHS
 
 
 def month_range(last: str, count: int) -> list[str]:
@@ -132,8 +131,9 @@ def reminders(session: Session, actor: Actor, *, today: date) -> dict[str, list[
     for grant in grants:
         months = months_of[grant.id]
         used = sum(1 for m in months if m.status in ("scheduled", "paid"))
-        if (grant.extension_deadline is not None and grant.extensions_used < MAX_EXTENSIONS
-                and used + 3 <= MAX_MONTHS and grant.extension_deadline >= today):
+        clock = rules.period_rules(grant.first_month or this_month)
+        if (grant.extension_deadline is not None and grant.extensions_used < clock.max_extensions
+                and used + clock.period_months <= clock.max_months and grant.extension_deadline >= today):
             days = (grant.extension_deadline - today).days
             if days <= 62:
                 extension.append({"case_id": grant.case_id, "grant_id": grant.id,

@@ -32,9 +32,6 @@ from service.errors import Conflict, Forbidden, InvalidRequest, NotFound, RuleVi
 from service.workflows.applications import assessable_facts, contract_facts, load_application
 from service.workflows.common import Actor, audit, bump_case_version, hold, load_case, require_role
 
-MAX_MONTHS = 9  # PD7
-PERIOD_MONTHS = 3  # R37, PD7
-MAX_EXTENSIONS = 2  # PD7
 COUNTED = ("scheduled", "paid")
 
 GRANT_KINDS = ("grant", "regrant", "eligibility_certificate", "moving_grant", "refusal")
@@ -235,10 +232,11 @@ def _prepare_extension(session: Session, actor: Actor, case: BenefitCase, draft:
                          "message": f"applied on {applied_on}, after the deadline {grant.extension_deadline} "
                                     "(PD6): no gap is bridged"})
     used = months_used(session, grant.id)
-    if grant.extensions_used >= MAX_EXTENSIONS or used + PERIOD_MONTHS > MAX_MONTHS:
+    clock = rules.period_rules(grant.first_month or str(facts.get("application_date"))[:7])
+    if grant.extensions_used >= clock.max_extensions or used + clock.period_months > clock.max_months:
         problems.append({"code": "nine_month_cap", "rule": "R38",
                          "message": f"{used} months used, {grant.extensions_used} extension(s): "
-                                    f"never more than {MAX_MONTHS} months (PD7)"})
+                                    f"never more than {clock.max_months} months (PD7)"})
     result = rules.assess(facts, purpose="extension")
     if not result.get("eligible"):
         problems.append({"code": "not_eligible", "rule": "R39", "message": "requirements not met",
@@ -574,7 +572,7 @@ def _apply(session: Session, case: BenefitCase, decision: Decision) -> None:
             grant.updated_at = now
             return
         first = str(result["first_benefit_month"])
-        period = [rules.add_months(first, i) for i in range(PERIOD_MONTHS)]
+        period = [rules.add_months(first, i) for i in range(rules.period_rules(first).period_months)]
         app.status = "decided"
         case.status = "granted"
         if grant is None:  # inserted complete: no UPDATE of the row just inserted
@@ -596,7 +594,8 @@ def _apply(session: Session, case: BenefitCase, decision: Decision) -> None:
     if kind == "extension":
         assert app is not None and grant.period_last_month is not None
         amount = int(result["amount_yen"])
-        period = [rules.add_months(grant.period_last_month, i + 1) for i in range(PERIOD_MONTHS)]
+        period = [rules.add_months(grant.period_last_month, i + 1)
+                  for i in range(rules.period_rules(grant.first_month or grant.period_last_month).period_months)]
         _schedule(session, grant, period, amount, decision.id)
         grant.extensions_used += 1
         grant.amount_yen = amount

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service import rules
 from service.db.models import (
     Application,
     BenefitCase,
@@ -22,7 +23,7 @@ from service.db.models import (
 from service.errors import NotFound
 from service.workflows.common import Actor, audit, load_case, require_role
 from service.workflows.coordination import coordination_reports_of, report_due, report_out
-from service.workflows.decisions import MAX_EXTENSIONS, MAX_MONTHS, months_of
+from service.workflows.decisions import months_of
 
 
 def grant_clock(session: Session, actor: Actor, grant_id: int, *, today: date | None = None,
@@ -44,7 +45,9 @@ def clock_dict(session: Session, grant: BenefitGrant, *, today: date | None = No
     this_month = (today or date.today()).strftime("%Y-%m")
     if status == "active" and grant.period_last_month and grant.period_last_month < this_month:
         status = "ended"
-    can_extend = (status == "active" and grant.extensions_used < MAX_EXTENSIONS and used + 3 <= MAX_MONTHS)
+    clock = rules.period_rules(grant.first_month or this_month)
+    can_extend = (status == "active" and grant.extensions_used < clock.max_extensions
+                  and used + clock.period_months <= clock.max_months)
     return {
         "grant_id": grant.id,
         "case_id": grant.case_id,
@@ -57,7 +60,7 @@ def clock_dict(session: Session, grant: BenefitGrant, *, today: date | None = No
         "extensions_used": grant.extensions_used,
         "extension_possible": can_extend,
         "months_used": used,
-        "months_left_of_9": MAX_MONTHS - used if grant.benefit == "rent" else None,
+        "months_left_of_9": clock.max_months - used if grant.benefit == "rent" else None,
         "interrupted_from": grant.interrupted_from,
         "stop_cause": grant.stop_cause,
         "stop_first_unpaid_month": grant.stop_first_unpaid_month,

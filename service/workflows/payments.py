@@ -48,6 +48,7 @@ from payments.schedule import (
 )
 from payments.zengin import NewCode, TransferFileError, render_transfer_file
 from payments.zengin_validator import validate_transfer_file
+from service import rules
 from service.db.models import (
     Application,
     BenefitGrant,
@@ -452,13 +453,14 @@ def _read_due(session: Session, actor: Actor, month: str) -> _Due:
     settled_rent = due.settled
     due.settled = set()
     counted: dict[int, int] = defaultdict(int)
+    max_months = rules.period_rules(month).max_months  # R38, in force in the month run
     for grant_id, bm, amount, case_id, payee_id in rows:
         counted[grant_id] += 1
-        if paid_counts.get(grant_id, 0) + counted[grant_id] > 9:  # PD7: never a 10th month
+        if paid_counts.get(grant_id, 0) + counted[grant_id] > max_months:  # PD7: never a month beyond the cap
             due.extra_exclusions.append(Exclusion(case_id=case_id, grant_id=grant_id, benefit_month=bm,
                                                   payee_id=str(payee_id or ""), amount_yen=amount,
                                                   reason_code="nine_month_cap",
-                                                  reason="never more than 9 paid months (PD7)"))
+                                                  reason=f"never more than {max_months} paid months (PD7)"))
             continue
         if payee_id is None:
             due.extra_exclusions.append(_no_payee(case_id, grant_id, bm, amount))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from service import rules
@@ -13,7 +13,6 @@ from service.db.models import Application, BenefitGrant, Decision, DecisionRevie
 from service.workflows.common import Actor, require_role
 from service.workflows.compliance import missing_reports_stmt
 from service.workflows.coordination import unreported_stmt
-from service.workflows.decisions import MAX_EXTENSIONS
 from service.workflows.receivables import claims_to_correct
 
 
@@ -23,14 +22,15 @@ def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200) 
     applicants holding a certificate without a 住居確保報告書 yet (R44), emergency grants not yet
     reported to the 支援調整会議 (R88), and repayment claims a returned transfer has made too high (PD9)."""
     require_role(actor, "clerk", "approver")
-    in_final_period = or_(BenefitGrant.extensions_used >= MAX_EXTENSIONS)
+    max_extensions = rules.period_rules(month).max_extensions  # R38, PD7: in force in the queue's month
+    in_final_period = BenefitGrant.extensions_used >= max_extensions
     ending = select(BenefitGrant).where(BenefitGrant.status == "active",
                                         BenefitGrant.period_last_month == month)
     extension_due = [
         {"grant_id": g.id, "case_id": g.case_id, "period_last_month": g.period_last_month,
          "extension_deadline": g.extension_deadline.isoformat() if g.extension_deadline else None,
          "extensions_used": g.extensions_used}
-        for g in session.scalars(ending.where(BenefitGrant.extensions_used < MAX_EXTENSIONS)
+        for g in session.scalars(ending.where(BenefitGrant.extensions_used < max_extensions)
                                  .order_by(BenefitGrant.id).limit(limit))
     ]
     last_month = [
