@@ -577,7 +577,7 @@ def _pause_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter
     months = session.scalars(select(BenefitMonth).where(BenefitMonth.grant_id == grant.id)
                              .order_by(BenefitMonth.month)).all()
     used = sum(1 for m in months if m.status in ("scheduled", "paid"))
-    cap = rules.rate_book().parameter("max_benefit_months", ctx.issued_on)
+    cap = rules.period_rules(grant.first_month or ctx.issued_on.strftime("%Y-%m")).max_months  # the grant's
     if decision.kind == "interruption":
         def pause(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
             return build_interruption_notice(InterruptionNoticeInput(
