@@ -8,10 +8,17 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from service.clock import SYSTEM_CLOCK, OfficeClock
 from service.db.session import unit_of_work
 from service.errors import Unauthorized
 from service.workflows.admin import authenticate
 from service.workflows.common import Actor
+
+
+def office_clock(request: Request) -> OfficeClock:
+    """The office clock of this app (``app.state.office_clock``; tests and the demo set their own)."""
+    clock: OfficeClock | None = getattr(request.app.state, "office_clock", None)
+    return clock if clock is not None else SYSTEM_CLOCK
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -29,7 +36,7 @@ def get_actor(request: Request, session: SessionDep) -> Actor:
         raise Unauthorized("send 'Authorization: Bearer <token>'", field="Authorization")
     user = authenticate(session, token.strip())
     return Actor(user_id=user.id, username=user.username, role=user.role, agency_id=user.agency_id,
-                 client_ip=request.client.host if request.client else None)
+                 client_ip=request.client.host if request.client else None, clock=office_clock(request))
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

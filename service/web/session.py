@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.db.models import AppUser, AuditEvent
+from service.deps import office_clock
 from service.security import verify_password
 from service.workflows.common import Actor, audit
 
@@ -52,7 +53,7 @@ def _secret(request: Request) -> bytes:
 def now(request: Request) -> datetime:
     """The clock of the screens (tests set ``app.state.web_clock`` to move it)."""
     clock = getattr(request.app.state, "web_clock", None)
-    return clock() if clock is not None else datetime.now(UTC)
+    return clock() if clock is not None else office_clock(request).now()
 
 
 @dataclass
@@ -220,4 +221,4 @@ def current_actor(session: Session, request: Request) -> Actor | None:
         sess.uid = None
         return None
     return Actor(user_id=user.id, username=user.username, role=user.role, agency_id=user.agency_id,
-                 client_ip=request.client.host if request.client else None)
+                 client_ip=request.client.host if request.client else None, clock=office_clock(request))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
+from service.clock import SYSTEM_CLOCK, OfficeClock
 from service.db.models import AuditEvent, BenefitCase, utcnow
 from service.errors import ConcurrentModification, Forbidden, NotFound
 
@@ -20,10 +21,13 @@ class Actor:
     role: str
     agency_id: int | None = None
     client_ip: str | None = None
+    #: The office clock (service.clock): every workflow reads "now" and "today" from here, never
+    #: from the wall clock, so tests and the demo's scenario clock decide the time.
+    clock: OfficeClock = field(default=SYSTEM_CLOCK, compare=False, repr=False)
 
     @classmethod
-    def system(cls) -> Actor:
-        return cls(user_id=None, username="system", role="system")
+    def system(cls, clock: OfficeClock = SYSTEM_CLOCK) -> Actor:
+        return cls(user_id=None, username="system", role="system", clock=clock)
 
 
 def require_role(actor: Actor, *roles: str) -> None:
@@ -50,7 +54,7 @@ def audit(
             target=target,
             detail=detail or {},
             client_ip=actor.client_ip,
-            at=utcnow(),
+            at=actor.clock.now(),
         )
     )
 
