@@ -63,12 +63,6 @@ def grant_clock(grant_id: int, actor: ActorDep, session: SessionDep) -> dict[str
     return grants.grant_clock(session, actor, grant_id)
 
 
-@router.post("/grants/{grant_id}/months/{month}/paid")
-def mark_paid(grant_id: int, month: Month, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    row = decisions.record_month_paid(session, actor, grant_id, month)
-    return {"grant_id": row.grant_id, "month": row.month, "amount_yen": row.amount_yen, "status": row.status}
-
-
 @router.post("/cases/{case_id}/monthly-reports", status_code=201)
 def monthly_report(case_id: int, body: MonthlyReportIn, actor: ActorDep,
                    session: SessionDep) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from service.errors import PayloadTooLarge, parse_date
 from service.schemas.common import Month
 from service.schemas.payments import (
     CancelIn,
+    ExportIn,
     GrantPayeeIn,
     PayeeCreate,
     PayeeUpdate,
@@ -36,9 +37,14 @@ def list_payees(actor: ActorDep, session: SessionDep, limit: int = Query(default
 
 
 @router.post("/payees", status_code=201)
-def create_payee(body: PayeeCreate, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    """Register a landlord/agent account; ``problems`` lists what keeps it out of batches."""
-    return wf.payee_dict(wf.create_payee(session, actor, body.model_dump()))
+def create_payee(body: PayeeCreate, actor: ActorDep, session: SessionDep, response: Response) -> dict[str, Any]:
+    """Register a landlord/agent account; ``problems`` lists what keeps it out of batches. One account is
+    one payee: the same account with the same holder and kind returns the existing payee (200); with
+    another holder or kind it is refused (409 naming the other payee)."""
+    payee, created = wf.register_payee(session, actor, body.model_dump())
+    if not created:
+        response.status_code = 200
+    return wf.payee_dict(payee)
 
 
 @router.get("/payees/{payee_id}")
@@ -97,8 +103,12 @@ def approve_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[s
 
 
 @router.post("/payment-batches/{batch_id}/export")
-def export_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    exported = wf.export_batch(session, actor, batch_id)
+def export_batch(batch_id: int, actor: ActorDep, session: SessionDep, body: ExportIn | None = None) -> dict[str, Any]:
+    """Write the approved batch's 全銀 file once (409 when already exported: download it). ``pay_date``:
+    the 振込指定日, a bank business day not in the past (default the run's pay date, PD18)."""
+    chosen = (body or ExportIn()).pay_date
+    exported = wf.export_batch(session, actor, batch_id,
+                               pay_date=parse_date(chosen, "pay_date") if chosen is not None else None)
     return {"batch_id": batch_id, "filename": exported.filename, "sha256": exported.sha256,
             "record_count": exported.record_count, "total_yen": exported.total_yen}
 
@@ -106,8 +116,9 @@ def export_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[st
 @router.get("/payment-batches/{batch_id}/file", response_class=Response,
             responses={200: {"content": {"text/plain": {}}}})
 def download_file(batch_id: int, actor: ActorDep, session: SessionDep) -> Response:
-    """The exported 総合振込 file, byte for byte (cp932, CRLF)."""
-    exported = wf.export_batch(session, actor, batch_id)
+    """The exported 総合振込 file, byte for byte (cp932, CRLF). Never changes the batch (409 before export
+    and for a cancelled batch)."""
+    exported = wf.download_file(session, actor, batch_id)
     return Response(content=exported.content, media_type="text/plain; charset=shift_jis",
                     headers={"Content-Disposition": f'attachment; filename="{exported.filename}"',
                              "X-Content-SHA256": exported.sha256})

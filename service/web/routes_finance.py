@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from service.deps import SessionDep
-from service.errors import DomainError
+from service.errors import DomainError, parse_date
 from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require
 from service.web.session import flash, now
 
@@ -83,7 +83,9 @@ def batch_action(request: Request, session: SessionDep, actor: WebActor, form: P
         if action == "approve":
             payments.approve_batch(session, actor, batch_id)
         elif action == "export":
-            payments.export_batch(session, actor, batch_id)
+            chosen = str(form.get("pay_date") or "").strip()
+            payments.export_batch(session, actor, batch_id,
+                                  pay_date=parse_date(chosen, "pay_date") if chosen else None)
         elif action == "settle":
             payments.settle_batch(session, actor, batch_id)
         elif action == "cancel":
@@ -103,10 +105,7 @@ def zengin_file(request: Request, session: SessionDep, actor: WebActor, batch_id
     from service.workflows import payments
 
     try:
-        if payments.batch_status(session, batch_id) not in ("exported", "settled"):
-            flash(request, "全銀ファイルは、決裁後に「全銀ファイルを出力」してからダウンロードできます。", "error")
-            return redirect(request, f"/finance/batches/{batch_id}")
-        exported = payments.export_batch(session, actor, batch_id)
+        exported = payments.download_file(session, actor, batch_id)
     except DomainError as exc:
         return refuse(request, session, exc, f"/finance/batches/{batch_id}")
     response = _download(exported.content, exported.filename, "text/plain; charset=shift_jis")

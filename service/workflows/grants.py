@@ -39,7 +39,10 @@ def grant_clock(session: Session, actor: Actor, grant_id: int, *, today: date | 
 
 
 def clock_dict(session: Session, grant: BenefitGrant, *, today: date | None = None) -> dict[str, Any]:
+    from service.workflows.payments import ledger_month_statuses
+
     months = months_of(session, grant.id)
+    ledger = ledger_month_statuses(session, grant.id)  # PD31: in_batch / settled from the payment ledger
     used = sum(1 for m in months if m.status in ("scheduled", "paid"))
     status = grant.status
     this_month = (today or date.today()).strftime("%Y-%m")
@@ -65,7 +68,7 @@ def clock_dict(session: Session, grant: BenefitGrant, *, today: date | None = No
         "stop_cause": grant.stop_cause,
         "stop_first_unpaid_month": grant.stop_first_unpaid_month,
         "coordination_report_due": report_due(session, grant),
-        "months": [{"month": m.month, "amount_yen": m.amount_yen, "status": m.status,
+        "months": [{"month": m.month, "amount_yen": m.amount_yen, "status": ledger.get(m.month, m.status),
                     "decision_id": m.decision_id} for m in months],
     }
 

@@ -21,9 +21,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 def with_second_finance(world: World) -> World:
     """The world plus a second finance user (PD17: the approver is not the preparer)."""
-    with unit_of_work(world.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
-        user, token = create_user(session, "finance2", "finance")
-        world.tokens["finance2"], world.users["finance2"] = token, user.id
+    world.second_finance()
     return world
 
 
