@@ -357,8 +357,8 @@ def _ensure_intake_payees(session: Session, actor: Actor, grant_ids: Iterable[in
     for held in session.scalars(select(Payee).where(Payee.account_number.in_({k[3] for k in keys}))
                                 .order_by(Payee.id.desc())):
         by_account[tuple(getattr(held, k) for k in ACCOUNT_KEY_FIELDS)] = held  # the oldest wins
-    assigned = set(session.execute(select(GrantPayee.grant_id, GrantPayee.part)
-                                   .where(GrantPayee.grant_id.in_(list(wanted)))).tuples())
+    assigned = {(g, p) for g, p in session.execute(select(GrantPayee.grant_id, GrantPayee.part)
+                                                   .where(GrantPayee.grant_id.in_(list(wanted))))}
     now = actor.clock.now()
     for grant_id, (part, case_id, cleaned) in wanted.items():
         if (grant_id, part) in assigned:
@@ -611,11 +611,10 @@ def _read_due(session: Session, actor: Actor, month: str) -> _Due:
                                                           BenefitMonth.grant_id.in_(due_grants))
         .group_by(BenefitMonth.grant_id)).all())
     live = _live_payment_filter()
-    settled_rent: set[tuple[int, str]] = set(session.execute(
+    settled_rent: set[tuple[int, str]] = {(g, m) for g, m in session.execute(
         select(Payment.grant_id, Payment.benefit_month)
         .join(BenefitMonth, and_(BenefitMonth.grant_id == Payment.grant_id, BenefitMonth.month == Payment.benefit_month))
-        .where(rent_due, Payment.part == "rent", live)
-    ).tuples())
+        .where(rent_due, Payment.part == "rent", live))}
     counted: dict[int, int] = defaultdict(int)
     max_months = rules.period_rules(month).max_months  # R38, in force in the month run
     for grant_id, bm, amount, case_id, payee_id in rows:
@@ -1181,9 +1180,9 @@ def import_returns(session: Session, actor: Actor, data: bytes) -> ReturnsReport
                        PaymentTransfer.amount_yen)
                 .where(tuple_(PaymentTransfer.batch_id, PaymentTransfer.customer_code).in_(chunk))):
             transfers[(batch_id, code)] = (payee_id, int(amount))
-        imported.update(session.execute(
+        imported.update((b, c) for b, c in session.execute(
             select(PaymentReturn.batch_id, PaymentReturn.customer_code)
-            .where(tuple_(PaymentReturn.batch_id, PaymentReturn.customer_code).in_(chunk))).tuples())
+            .where(tuple_(PaymentReturn.batch_id, PaymentReturn.customer_code).in_(chunk))))
     statuses = _batch_statuses(session, {b for b, _ in pairs}) if pairs else {}
     todo: list[tuple[Any, int]] = []
     already = 0

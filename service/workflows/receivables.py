@@ -54,10 +54,11 @@ def claims_to_correct(session: Session, *, limit: int = 200) -> list[dict[str, A
     """Claims in force with a claimed month that is no longer paid: its transfer came back (振込不能・
     組戻し) after the claim was decided, so the recipient owes less (PD9). A clerk drafts the correction
     (a repayment decision superseding the claim); nothing changes by itself."""
-    # Only a claim whose grant saw a reversal after the claim can have lost a paid month: the few
-    # candidates are found in SQL, their months checked here.
+    # Only a claim whose grant saw a returned transfer can have lost a paid month: the few candidates
+    # are found in SQL, their months checked here (a claimed month was paid when claimed, PD31, so one
+    # no longer paid came back since; no comparison of the two records' clocks).
     reversed_since = exists().where(Payment.grant_id == RepaymentClaim.grant_id, Payment.kind == "reversal",
-                                    Payment.created_at >= RepaymentClaim.created_at)
+                                    Payment.reason_code != "batch_cancelled")
     claims = session.scalars(select(RepaymentClaim).where(_in_force(), reversed_since)
                              .order_by(RepaymentClaim.id).limit(limit)).all()
     if not claims:
