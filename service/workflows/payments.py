@@ -1245,7 +1245,8 @@ def batch_payment_rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
         .where(Payment.batch_id == batch_id, Payment.kind == "payment")
         .order_by(Payment.payee_id, Payment.case_id, Payment.benefit_month, Payment.grant_id, Payment.part)
     ).all()
-    return [{"payee_name": name, "pay_date": batch.pay_date.isoformat(), "payee_id": str(payee_id),
+    paid_on = effective_pay_date(session, batch).isoformat()
+    return [{"payee_name": name, "pay_date": paid_on, "payee_id": str(payee_id),
              "case_id": case_id, "case_reference": case_reference(case_id), "grant_id": grant_id,
              "benefit_month": month, "subsidy": subsidy, "kind": part, "amount_yen": int(amount)}
             for payee_id, name, case_id, grant_id, month, subsidy, part, amount in rows]
@@ -1294,11 +1295,12 @@ def remittance_statements(session: Session, actor: Actor, batch_id: int) -> list
                                       subsidy=subsidy, kind="monthly_rent" if subsidy == "rent" else "moving"))
     transfers = {t.payee_id: t for t in session.scalars(select(PaymentTransfer)
                                                         .where(PaymentTransfer.batch_id == batch_id))}
+    paid_on = effective_pay_date(session, batch).isoformat()
     statements = []
     for grouped in group_by_payee(instalments):
         t = transfers[int(grouped.payee_id)]
         statements.append(RemittanceStatement(
-            batch_id=batch.id, pay_date=batch.pay_date.isoformat(),
+            batch_id=batch.id, pay_date=paid_on,
             payee={"id": t.payee_id, "name": t.payee_name, "bank_code": t.bank_code, "branch_code": t.branch_code,
                    "account_type": t.account_type, "account_number": t.account_number,
                    "holder_name": t.holder_name, "customer_code": t.customer_code},

@@ -15,8 +15,8 @@ from service_world import INTAKE, MOVING_FACTS, RENT_FACTS, World
 from payments.zengin import parse_transfer_file
 from payments.zengin_validator import validate_transfer_file
 from service.clock import FixedClock
-from service.workflows import payments as payments_wf
 from service.db.session import unit_of_work
+from service.workflows import payments as payments_wf
 
 GOLDEN = Path(__file__).parent / "golden"
 
