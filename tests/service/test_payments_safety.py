@@ -18,7 +18,15 @@ from test_payments import at, granted, intake_with, run, with_second_finance
 
 from service.clock import FixedClock
 from service.db.models import Application, BenefitGrant, BenefitMonth
-from service.db.models_payments import GrantPayee, Payee, Payment, PaymentBatch, PaymentFile, PaymentTransfer
+from service.db.models_payments import (
+    GrantPayee,
+    Payee,
+    Payment,
+    PaymentBatch,
+    PaymentBatchEvent,
+    PaymentFile,
+    PaymentTransfer,
+)
 from service.db.session import make_engine, make_session_factory, unit_of_work
 from service.errors import Conflict, DomainError
 from service.workflows import payments as wf
@@ -88,9 +96,10 @@ STEPS: dict[str, tuple[Step, str]] = {
     "cancel": (lambda s, a, b: wf.cancel_batch(s, a, b, reason="race"), "finance"),
     "settle": (lambda s, a, b: wf.settle_batch(s, a, b), "finance"),
 }
-#: Each pair fired at once, and what the batch must be before: exactly one of the two succeeds.
+#: Each pair fired at once, and what the batch must be before: exactly one of the two succeeds — except
+#: approve + cancel, where approving then cancelling is a legal sequence (then both succeed, in that order).
 PAIRS = [("approve", "cancel", "draft"), ("export", "cancel", "approved"), ("export", "export", "approved"),
-         ("approve", "approve", "draft"), ("settle", "cancel", "exported")]
+         ("approve", "approve", "draft"), ("settle", "cancel", "exported"), ("settle", "settle", "exported")]
 
 
 def _race(world: World, factory: Any, batch_id: int, first: str, second: str) -> list[Any]:
@@ -140,11 +149,18 @@ def test_two_transitions_at_once_exactly_one_wins_and_nothing_is_paid_twice(fin:
                 results = _race(fin, factory, batch_id, first, second)
                 wins = [name for name, r in results if r == "ok"]
                 losses = [r for _, r in results if r != "ok"]
-                assert len(wins) == 1, (first, second, results)
                 assert all(isinstance(r, Conflict) for r in losses), results  # 409, never a 500
-                outcomes[f"{first}+{second}:{wins[0]}"] += 1
                 with unit_of_work(factory) as session:
                     status = wf.batch_status(session, batch_id)
+                    events = [e.event for e in session.scalars(
+                        select(PaymentBatchEvent).where(PaymentBatchEvent.batch_id == batch_id)
+                        .order_by(PaymentBatchEvent.id))]
+                if len(wins) == 2:  # only approve, then cancel (serially: the lock made the second wait)
+                    assert (first, second) == ("approve", "cancel") and events[-2:] == ["approved", "cancelled"]
+                    wins = ["both"]
+                assert len(wins) == 1, (first, second, results)
+                outcomes[f"{first}+{second}:{wins[0]}"] += 1
+                with unit_of_work(factory) as session:
                     has_file = session.scalar(select(PaymentFile.id).where(PaymentFile.batch_id == batch_id))
                     assert status != "cancelled" or has_file is None  # never a cancelled batch with a file
                     if status == "cancelled":
@@ -169,6 +185,7 @@ def test_two_transitions_at_once_exactly_one_wins_and_nothing_is_paid_twice(fin:
         assert cancelled_with_file == []
     assert sum(outcomes.values()) == 20 * len(PAIRS)
     assert outcomes["settle+cancel:settle"] == 20  # an exported batch is never cancelled (PD31)
+    assert outcomes["export+cancel:export"] + outcomes["export+cancel:cancel"] == 20
 
 
 # --- transitions, downloads, pay dates ----------------------------------------------------------
