@@ -15,11 +15,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert
 
+from service.clock import FixedClock
 from service.db.migrate import upgrade
 from service.db.models import (
     Agency,
@@ -106,8 +107,9 @@ def measure(url: str, grants: int) -> dict[str, Any]:
         seed(engine, grants)
         print(f"bench: seeded {grants} grants in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
         factory = make_session_factory(engine)
-        preparer = Actor(user_id=2, username="finance", role="finance")
-        approver = Actor(user_id=3, username="finance2", role="finance")
+        clock = FixedClock.at_office_day(date.fromisoformat(f"{MONTH}-01"))  # before the pay date (PD18)
+        preparer = Actor(user_id=2, username="finance", role="finance", clock=clock)
+        approver = Actor(user_id=3, username="finance2", role="finance", clock=clock)
         timings = {}
         started = time.perf_counter()
         with unit_of_work(factory) as session:
