@@ -47,7 +47,10 @@ def batch_page(request: Request, session: SessionDep, actor: WebActor, batch_id:
     except DomainError as exc:
         return render(request, "error.html", {"title": "支払バッチが見つかりません", "message": error_text(exc)},
                       status_code=exc.status_code)
-    return render(request, "finance_batch.html", {"b": batch, "BATCH_STATUS": BATCH_STATUS})
+    # The 振込指定日 offered for export: the run's date (PD18), or the next bank day once it has passed.
+    suggested = payments.suggested_pay_date(actor, date.fromisoformat(batch["scheduled_pay_date"]))
+    return render(request, "finance_batch.html", {"b": batch, "BATCH_STATUS": BATCH_STATUS,
+                                                  "suggested_pay_date": suggested.isoformat()})
 
 
 @router.post("/finance/run", response_class=HTMLResponse)

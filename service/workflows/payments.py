@@ -1009,6 +1009,11 @@ def check_pay_date(actor: Actor, chosen: date) -> None:
                              field="pay_date")
 
 
+def suggested_pay_date(actor: Actor, scheduled: date) -> date:
+    """The 振込指定日 to offer finance: the run's PD18 date, or the next bank business day once it passed."""
+    return max(scheduled, next_bank_business_day(actor.clock.today()))
+
+
 def export_batch(session: Session, actor: Actor, batch_id: int, *, pay_date: date | None = None,
                  settings: OriginatorSettings | None = None) -> ExportedFile:
     """Write the approved batch's 総合振込 file (zengin.md), once: the bytes are stored with their SHA-256
