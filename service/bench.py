@@ -6,6 +6,7 @@ Each figure is measured, never asserted in tests; the closing notes quote them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 import socket
@@ -220,7 +221,26 @@ def letters_per_second(quick: bool) -> Figure:
 def payment_run_100k_seconds(quick: bool) -> Figure:
     """Run + approve + export of one benefit month for 100,000 active rent grants (issue 4), on
     PostgreSQL (a throwaway database) and on SQLite (a temp file), each measured in its own
-    subprocess so that peak memory (ru_maxrss) is separate. Seeding is not timed."""
+    subprocess so that peak memory (ru_maxrss) is separate. Seeding is not timed. The same
+    subprocess then measures the cancel and returns figures (issue 15)."""
+    return _payment_children(quick)
+
+
+def batch_cancel_100k_seconds(quick: bool) -> Figure:
+    """Cancelling a draft batch of every grant (100,000 payments; 5,000 with --quick), per database."""
+    return {kind: {"value": f["cancel_s"], "unit": "s", "payments": f["cancelled_payments"]} if "cancel_s" in f else f
+            for kind, f in _payment_children(quick).items()}
+
+
+def returns_import_10k_seconds(quick: bool) -> Figure:
+    """Importing up to 10,000 returned transfers (500 with --quick) of an exported batch, per database."""
+    return {kind: {"value": f["returns_import_s"], "unit": "s", "lines": f["returns_lines"],
+                   "reversed_payments": f["returns_reversed_payments"]} if "returns_import_s" in f else f
+            for kind, f in _payment_children(quick).items()}
+
+
+@functools.cache
+def _payment_children(quick: bool) -> Figure:
     grants = 5_000 if quick else 100_000
     figures: Figure = {}
     for kind in ("postgresql", "sqlite"):
@@ -254,6 +274,8 @@ BENCHMARKS: dict[str, Callable[[bool], Figure]] = {
     "lifecycle_cases_per_second": lifecycle_cases_per_second,
     "work_queue_p95_ms": work_queue_p95_ms,
     "payment_run_100k_seconds": payment_run_100k_seconds,
+    "batch_cancel_100k_seconds": batch_cancel_100k_seconds,
+    "returns_import_10k_seconds": returns_import_10k_seconds,
     "letters_per_second": letters_per_second,
 }
 
