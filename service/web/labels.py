@@ -37,7 +37,8 @@ DECISION_STATUS = {"draft": "決裁待ち", "approved": "決裁済", "returned":
 GRANT_STATUS = {"active": "支給中", "interrupted": "中断中", "certified": "受給資格証明済", "stopped": "中止",
                 "ended": "支給期間終了", "awaiting_move_report": "転居報告待ち", "confirmed": "額確定"}
 
-MONTH_STATUS = {"scheduled": "支給予定", "paid": "支払済", "cancelled": "取消", "interrupted": "中断"}
+MONTH_STATUS = {"scheduled": "支給予定", "in_batch": "支払処理中", "paid": "支払済", "settled": "振込完了", "cancelled": "取消",
+                "interrupted": "中断"}
 
 STOP_CAUSE = {
     "job_search_failure": "求職活動等の不履行（R58-1）",
