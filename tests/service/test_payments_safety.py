@@ -320,6 +320,7 @@ def test_a_landlord_name_longer_than_200_characters_leaves_that_case_out_and_pay
     (date(2025, 5, 20), "2099-12", "month_not_due"),
     (date(2025, 5, 20), "0000-01", "invalid_month"),
     (date(2025, 5, 20), "2150-01", "invalid_month"),
+    (date(2025, 5, 20), "2020-01", "invalid_month"),   # before the rate tables
 ])
 def test_a_run_only_pays_months_that_are_due(fin: World, today: date, month: str, code: str) -> None:
     granted(fin)
