@@ -232,7 +232,7 @@ class RateBook:
                                    (grade, household_size), switch)
             found = derive_standard_amount(lines[-1], schedules[-1], household_size, tax_year)
             self._memo[key] = found
-        return found  # type: ignore[no-any-return]
+        return found
 
     def standard_amount_basis(self, code: str, household_size: int,
                               as_of: date) -> DerivedStandardAmount | OverrideRow:
@@ -319,7 +319,7 @@ class RateBook:
             if value is None:
                 raise RateNotFound("parameters", name, as_of)
             self._memo[memo_key] = value
-        return value.value  # type: ignore[no-any-return]
+        return value.value
 
     def date_parameter(self, name: str, as_of: date) -> date:
         entries = self.parameter_dates.get(name, ())
