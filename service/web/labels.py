@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 ROLE = {"agency": "自立相談支援機関", "clerk": "担当職員（起案）", "approver": "決裁者",
@@ -189,14 +191,26 @@ FIELD = {
     "category": "費目",
 }
 
-MUNICIPALITY = {
-    "131016": "千代田区", "131024": "中央区", "131032": "港区", "131041": "新宿区", "131059": "文京区",
-    "131067": "台東区", "131075": "墨田区", "131083": "江東区", "131091": "品川区", "131105": "目黒区",
-    "131113": "大田区", "131121": "世田谷区", "131130": "渋谷区", "131148": "中野区", "131156": "杉並区",
-    "131164": "豊島区", "131172": "北区", "131181": "荒川区", "131199": "板橋区", "131202": "練馬区",
-    "131211": "足立区", "131229": "葛飾区", "131237": "江戸川区", "141003": "横浜市", "011002": "札幌市",
-    "402109": "八女市",
-}
+class _MunicipalityNames(Mapping[str, str]):
+    """Every municipality of the rate data by code (PD25): 131016 → 東京都千代田区 (and its kana)."""
+
+    @functools.cached_property
+    def _names(self) -> dict[str, str]:
+        from service import rules
+
+        return {code: f"{m.prefecture}{m.name}{m.ward}" for code, m in rules.rate_book().municipalities.items()}
+
+    def __getitem__(self, code: str) -> str:
+        return self._names[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+MUNICIPALITY: Mapping[str, str] = _MunicipalityNames()
 
 AUDIT_ACTION = {
     "application.create": "申請書を作成",
