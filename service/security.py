@@ -168,3 +168,31 @@ def find_individual_number(value: Any, path: str = "") -> str | None:
         if contains_individual_number(text):
             return field or "body"
     return None
+
+
+# --- uploads -----------------------------------------------------------------------------------
+
+#: The first bytes of each accepted document type (its "magic"): the declared type must match them.
+MAGIC_BYTES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/tiff": (b"II*\x00", b"MM\x00*"),
+}
+
+
+def content_matches_type(content: bytes, content_type: str) -> bool:
+    """Whether the bytes begin as the declared type's do (a type without a known signature: False)."""
+    return any(content.startswith(magic) for magic in MAGIC_BYTES.get(content_type, ()))
+
+
+def clean_filename(name: str) -> str:
+    """An uploaded file's name as it is stored and shown: NFC, without control, format (bidi
+    overrides, zero-width) or private-use characters, path separators made ``_``, spaces collapsed,
+    at most 255 characters. Empty when nothing readable is left (the caller refuses it)."""
+    text = unicodedata.normalize("NFC", name)
+    kept = "".join("_" if ch in "/\\" else " " if ch.isspace() else ch for ch in text
+                   if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") or ch.isspace())
+    cleaned = re.sub(r" {2,}", " ", kept).strip(" .")
+    return cleaned[:255]

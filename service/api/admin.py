@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from service.db.models import AppUser
 from service.deps import ActorDep, SessionDep
+from service.errors import Conflict
 from service.schemas.misc import (
     AgencyCreate,
     AgencyOut,
@@ -71,6 +72,8 @@ def create_user(body: UserCreate, request: Request, actor: ActorDep, session: Se
 def deactivate_user(user_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """The user can no longer sign in or call the API: sessions and tokens end now."""
     require_role(actor, "admin")
+    if user_id == actor.user_id:
+        raise Conflict("an administrator cannot deactivate themselves", code="self_deactivation", field="user_id")
     user = admin.deactivate_user(session, admin.load_user(session, user_id), now=actor.clock.now())
     audit(session, actor, "user.deactivate", target=f"user:{user.id}")
     return _user_out(user)

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
-from service.schemas.common import Count, DateStr, Month, Strict
+from service.schemas.common import MAX_IDS, Count, DateStr, RateMonth, Strict
 
 
 class UserCreate(Strict):
@@ -86,11 +86,11 @@ class AgencyCreate(Strict):
 
 class MonthlyReportIn(Strict):
     grant_id: StrictInt | None = None
-    month: Month
+    month: RateMonth
     interviews: Count
     hello_work_consultations: Count
     employer_applications: Count
-    evidence_document_ids: list[StrictInt] = Field(default_factory=list)
+    evidence_document_ids: list[StrictInt] = Field(default_factory=list, max_length=MAX_IDS)
 
 
 class CoordinationReportIn(Strict):
