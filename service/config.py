@@ -12,6 +12,11 @@ DEFAULT_DATABASE_URL = "sqlite:///./housing-benefit.db"
 ENVIRONMENTS = ("development", "test", "production")
 
 
+class SettingsRefused(RuntimeError):
+    """A configuration the service refuses to start with. Raised as itself (not as a pydantic
+    ValidationError, whose ``errors()`` carry the raw input, secrets included)."""
+
+
 class Settings(BaseSettings):
     """Runtime configuration. Every value can be set as ``HB_<NAME>`` in the environment.
 
@@ -51,7 +56,7 @@ class Settings(BaseSettings):
     def _production_needs_secrets(self) -> Settings:
         secret = self.web_secret.get_secret_value() if self.web_secret is not None else ""
         if self.environment == "production" and len(secret) < 32:
-            raise ValueError("HB_WEB_SECRET (32+ characters) is required when HB_ENVIRONMENT=production")
+            raise SettingsRefused("HB_WEB_SECRET (32+ characters) is required when HB_ENVIRONMENT=production")
         return self
 
     @property

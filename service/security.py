@@ -192,7 +192,8 @@ def clean_filename(name: str) -> str:
     overrides, zero-width) or private-use characters, path separators made ``_``, spaces collapsed,
     at most 255 characters. Empty when nothing readable is left (the caller refuses it)."""
     text = unicodedata.normalize("NFC", name)
-    kept = "".join("_" if ch in "/\\" else " " if ch.isspace() else ch for ch in text
-                   if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") or ch.isspace())
+    kept = "".join("_" if ch in "/\\" else " " if ch in "\t\n\r" or unicodedata.category(ch) == "Zs" else ch
+                   for ch in text
+                   if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\t\n\r")
     cleaned = re.sub(r" {2,}", " ", kept).strip(" .")
     return cleaned[:255]
