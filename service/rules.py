@@ -34,6 +34,26 @@ def rate_book() -> RateBook:
     return load_rate_book()
 
 
+@functools.lru_cache(maxsize=1)
+def first_rate_month() -> str:
+    """The first month every shipped rate table covers (YYYY-MM): months before it cannot be computed.
+
+    The latest first ``valid_from`` over the 基準額, ceiling and asset tables (R10, R11, R13)."""
+    book = rate_book()
+    starts = [series.starts[0] for table in (book.standard_amounts, book.rent_ceilings, book.asset_limits)
+              for series in table.values() if series.starts]
+    return max(starts).strftime("%Y-%m")
+
+
+#: The last month a request may name (the tables are open-ended; beyond this is a typing error).
+LAST_REQUEST_MONTH = "2099-12"
+
+
+def month_in_rate_tables(month: str) -> bool:
+    """A YYYY-MM within the months the rate tables cover (issue 12: 0000-01 or 2020-01 is a 422)."""
+    return first_rate_month() <= month <= LAST_REQUEST_MONTH
+
+
 def assess(facts: dict[str, Any], *, purpose: str = "initial") -> dict[str, Any]:
     """``assess_payload`` of contracts.md §1; bad input becomes a 422 naming the field."""
     try:

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
 from service.deps import ActorDep, SessionDep
 from service.errors import parse_date
-from service.schemas.common import Month
+from service.schemas.common import RateMonth
 from service.schemas.decisions import DecisionDraft, DecisionReviewIn
 from service.schemas.misc import CoordinationReportIn, MonthlyReportIn
 from service.workflows import compliance, coordination, decisions, grants
@@ -86,13 +85,13 @@ def coordination_report(case_id: int, body: CoordinationReportIn, actor: ActorDe
 
 
 @router.get("/work-queue")
-def get_work_queue(actor: ActorDep, session: SessionDep, month: Month | None = None,
+def get_work_queue(actor: ActorDep, session: SessionDep, month: RateMonth | None = None,
                    limit: int = Query(default=200, ge=1, le=1000)) -> dict[str, Any]:
-    return work_queue(session, actor, month or date.today().strftime("%Y-%m"), limit=limit)
+    return work_queue(session, actor, month or actor.clock.today().strftime("%Y-%m"), limit=limit)
 
 
 @router.post("/stop-proposals/generate")
-def generate_stop_proposals(actor: ActorDep, session: SessionDep, month: Month) -> list[dict[str, Any]]:
+def generate_stop_proposals(actor: ActorDep, session: SessionDep, month: RateMonth) -> list[dict[str, Any]]:
     """Propose stops for the month's missing monthly reports (a clerk decides; idempotent)."""
     proposals = compliance.propose_stops_for_missing_reports(session, actor, month)
     return [grants.proposal_dict(p) for p in proposals]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from service.deps import ActorDep, SessionDep
 from service.errors import PayloadTooLarge, parse_date
-from service.schemas.common import Month
+from service.schemas.common import Month, RateMonth
 from service.schemas.payments import (
     CancelIn,
     ExportIn,
@@ -23,7 +23,7 @@ from service.schemas.payments import (
 )
 from service.workflows import finance_reports, receivables
 from service.workflows import payments as wf
-from service.workflows.common import require_role
+from service.workflows.common import audit, require_role
 
 router = APIRouter(tags=["payments"])
 
@@ -33,7 +33,10 @@ MAX_RETURNS_BYTES = 5 * 1024 * 1024
 @router.get("/payees")
 def list_payees(actor: ActorDep, session: SessionDep, limit: int = Query(default=200, ge=1, le=1000),
                 offset: int = Query(default=0, ge=0)) -> list[dict[str, Any]]:
-    return [wf.payee_dict(p) for p in wf.list_payees(session, actor, limit=limit, offset=offset)]
+    payees = wf.list_payees(session, actor, limit=limit, offset=offset)
+    # Landlords' bank details are personal data: every read is audited (issue 12).
+    audit(session, actor, "payee.list", target="payees", detail={"payee_ids": [p.id for p in payees]})
+    return [wf.payee_dict(p) for p in payees]
 
 
 @router.post("/payees", status_code=201)
@@ -50,7 +53,9 @@ def create_payee(body: PayeeCreate, actor: ActorDep, session: SessionDep, respon
 @router.get("/payees/{payee_id}")
 def get_payee(payee_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     require_role(actor, wf.FINANCE)
-    return wf.payee_dict(wf.load_payee(session, payee_id))
+    payee = wf.load_payee(session, payee_id)
+    audit(session, actor, "payee.read", target=f"payee:{payee.id}")
+    return wf.payee_dict(payee)
 
 
 @router.patch("/payees/{payee_id}")
@@ -178,7 +183,7 @@ def repayment_receipt(claim_id: int, body: RepaymentReceiptIn, actor: ActorDep, 
 
 
 @router.get("/statistics/monthly.csv", response_class=Response)
-def monthly_statistics(month: Month, actor: ActorDep, session: SessionDep) -> Response:
+def monthly_statistics(month: RateMonth, actor: ActorDep, session: SessionDep) -> Response:
     content = finance_reports.monthly_statistics_csv(session, actor, month)
     return Response(content=content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="statistics_{month}.csv"'})

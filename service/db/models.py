@@ -95,6 +95,25 @@ class AppUser(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ApiToken(Base):
+    """An API token of a user (issue 12): stored as sha256 only, with an expiry, revocable.
+
+    The token itself is shown once, when it is issued. ``expires_at`` null: no expiry (tokens of
+    before migration 0006 and the fixtures'); the administrator's screen and API always set one.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
 class BenefitCase(Base):
     """One household's file at the municipality. ``version`` is the optimistic-lock counter."""
 

@@ -132,8 +132,12 @@ def payment_list(request: Request, session: SessionDep, actor: WebActor, batch_i
 @router.get("/finance/statistics.csv")
 def statistics(request: Request, session: SessionDep, actor: WebActor, month: str) -> Response:
     require(actor, "finance")
+    from service.web.core import parse_month
     from service.workflows import finance_reports
 
+    if parse_month(month) is None:
+        flash(request, "対象月は料率表の範囲内の年月（例: 2025-07）で指定してください。", "error")
+        return redirect(request, "/finance")
     try:
         content = finance_reports.monthly_statistics_csv(session, actor, month)
     except DomainError as exc:
@@ -218,9 +222,12 @@ def problem_text(problem: dict[str, Any]) -> str:
 
 def _payee_rows(session: SessionDep, actor: WebActor) -> list[dict[str, Any]]:
     from service.workflows import payments
+    from service.workflows.common import audit
 
     rows = []
-    for payee in payments.list_payees(session, actor, limit=500):
+    payees = payments.list_payees(session, actor, limit=500)
+    audit(session, actor, "payee.list", target="payees", detail={"payee_ids": [p.id for p in payees]})  # issue 12
+    for payee in payees:
         row = payments.payee_dict(payee)
         row["problem_texts"] = [problem_text(p) for p in row["problems"]]
         rows.append(row)
@@ -267,12 +274,14 @@ def payee_new(request: Request, session: SessionDep, actor: WebActor) -> Respons
 def payee_edit(request: Request, session: SessionDep, actor: WebActor, payee_id: int) -> Response:
     require(actor, "finance")
     from service.workflows import payments
+    from service.workflows.common import audit
 
     try:
         payee = payments.payee_dict(payments.load_payee(session, payee_id))
     except DomainError as exc:
         return render(request, "error.html", {"title": "支払先が見つかりません", "message": error_text(exc)},
                       status_code=exc.status_code)
+    audit(session, actor, "payee.read", target=f"payee:{payee_id}")  # bank details are personal data (issue 12)
     payee["problem_texts"] = [problem_text(p) for p in payee["problems"]]
     return _payee_form(request, payee, payee)
 

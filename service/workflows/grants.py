@@ -30,9 +30,13 @@ def grant_clock(session: Session, actor: Actor, grant_id: int, *, today: date | 
                 record_read: bool = True) -> dict[str, Any]:
     require_role(actor, "agency", "clerk", "approver", "finance")
     grant = session.get(BenefitGrant, grant_id)
+    missing = NotFound(f"grant {grant_id} not found", field="grant_id")
     if grant is None:
-        raise NotFound(f"grant {grant_id} not found", field="grant_id")
-    load_case(session, actor, grant.case_id)
+        raise missing
+    try:
+        load_case(session, actor, grant.case_id)
+    except NotFound:
+        raise missing from None  # another agency's grant: the same answer as a missing one (issue 12)
     if record_read:
         audit(session, actor, "grant.read", case_id=grant.case_id, target=f"grant:{grant.id}")
     return clock_dict(session, grant, today=today)
