@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 
 from service.deps import ActorDep, SessionDep
 from service.errors import parse_date
 from service.schemas.common import Month
-from service.schemas.decisions import DecisionDraft, DecisionReviewIn
+from service.schemas.decisions import DecisionCommand, DecisionReviewIn
 from service.schemas.misc import CoordinationReportIn, MonthlyReportIn
 from service.workflows import compliance, coordination, decisions, grants
 from service.workflows.work_queue import work_queue
@@ -28,8 +27,10 @@ def get_case(case_id: int, actor: ActorDep, session: SessionDep) -> dict[str, An
 
 
 @router.post("/cases/{case_id}/decisions", status_code=201)
-def draft_decision(case_id: int, body: DecisionDraft, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    """A clerk drafts a decision; the body's ``case_version`` guards against concurrent changes."""
+def draft_decision(case_id: int, body: Annotated[DecisionCommand, Body()], actor: ActorDep,
+                   session: SessionDep) -> dict[str, Any]:
+    """A clerk drafts a decision: one body per ``kind`` (the command of that kind); the body's
+    ``case_version`` guards against concurrent changes."""
     decision = decisions.draft_decision(session, actor, case_id, body.model_dump(mode="json"))
     return grants.decision_dict(session, decision)
 
@@ -94,7 +95,7 @@ def coordination_report(case_id: int, body: CoordinationReportIn, actor: ActorDe
 @router.get("/work-queue")
 def get_work_queue(actor: ActorDep, session: SessionDep, month: Month | None = None,
                    limit: int = Query(default=200, ge=1, le=1000)) -> dict[str, Any]:
-    return work_queue(session, actor, month or date.today().strftime("%Y-%m"), limit=limit)
+    return work_queue(session, actor, month or actor.clock.today().strftime("%Y-%m"), limit=limit)
 
 
 @router.post("/stop-proposals/generate")

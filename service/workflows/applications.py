@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import rules
-from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document, utcnow
+from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document
 from service.errors import Conflict, IncompleteApplication, InvalidRequest, NotFound
 from service.workflows.common import Actor, audit, hold, load_case, require_role
 
@@ -147,6 +147,16 @@ def _latest_facts(session: Session, case_id: int) -> dict[str, Any]:
     return copy.deepcopy(app.facts) if app else {}
 
 
+def _carried_intake(session: Session, case_id: int) -> dict[str, Any]:
+    """PD30: the applicant and the payee carry over from the case's granted application unless changed."""
+    app = session.scalar(select(Application).where(Application.case_id == case_id, Application.kind == "initial",
+                                                   Application.status != "draft")
+                         .order_by(Application.id.desc()))
+    if app is None:
+        return {}
+    return {k: copy.deepcopy(app.intake[k]) for k in ("applicant", "payee") if app.intake.get(k)}
+
+
 def create_application(
     session: Session,
     actor: Actor,
@@ -204,6 +214,7 @@ def _insert_application(
         benefit = benefit or case.benefit
         if kind != "initial":
             facts = {**_latest_facts(session, case.id), **facts}
+            intake = {**_carried_intake(session, case.id), **intake}
     else:
         if kind != "initial":
             raise InvalidRequest(f"a {kind} application needs case_id", field="case_id")
@@ -329,7 +340,7 @@ def upload_documents(
             raise PayloadTooLarge(f"file is larger than {max_bytes} bytes", field="file")
         if not upload.content:
             raise InvalidRequest("file is empty", field="file")
-    now = utcnow()
+    now = actor.clock.now()
     docs = [Document(case_id=case.id, application_id=application_id, kind=upload.kind,
                      filename=upload.filename[:255] or "upload", content_type=upload.content_type,
                      size_bytes=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
@@ -390,10 +401,19 @@ def submit_application(session: Session, actor: Actor, application_id: int) -> A
             details=items,
         )
     purpose = "extension" if app.kind == "extension" else "initial"
-    rules.assess(assessable_facts(app.facts), purpose=purpose)  # input errors → 422 naming the field
-    app.facts = contract_facts(app.facts)
+    facts = app.facts
+    if app.kind == "extension":
+        # PD30: an extension is applied for on the day it is submitted (the office clock); the deadline
+        # (PD6) is checked against that day, never against a date typed in the form.
+        facts = {**facts, "application_date": actor.clock.today().isoformat()}
+    rules.assess(assessable_facts(facts), purpose=purpose)  # input errors → 422 naming the field
+    app.facts = contract_facts(facts)
     app.status = "submitted"
+    app.returned_reason = None
     app.submitted_by = actor.user_id
-    app.submitted_at = utcnow()
+    app.submitted_at = actor.clock.now()
+    from service.workflows.households import household_key, key_of
+
+    app.household_key = household_key(app.facts, app.intake) if app.kind == "initial" else key_of(session, app)
     audit(session, actor, "application.submit", case_id=app.case_id, target=f"application:{app.id}")
     return app

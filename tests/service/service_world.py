@@ -67,6 +67,14 @@ class World:
     agencies: dict[str, int]
     calls: list[tuple[str, str]] = field(default_factory=list)
 
+    def at(self, day: str) -> None:
+        """Set the office clock of the app (service.clock) to 10:00 JST on ``day`` (YYYY-MM-DD)."""
+        from datetime import date
+
+        from service.clock import FixedClock
+
+        self.client.app.state.office_clock = FixedClock.at_office_day(date.fromisoformat(day))  # type: ignore[attr-defined]
+
     def h(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 

@@ -25,7 +25,8 @@ def test_a_short_month_proposes_a_stop_with_its_evidence_list(world: World) -> N
     assert world.clock(grant_id)["status"] in ("active", "ended")  # nothing stops by itself
     queue = world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()
     assert [p["proposal_id"] for p in queue["proposed_stops"]] == [proposal["id"]]
-    evidence = [{"kind": k} for k in proposal["evidence"]["required_kinds"]]
+    evidence = [{"kind": k, "document_id": doc} if k == "interview_records" else {"kind": k, "note": "記録あり"}
+                for k in proposal["evidence"]["required_kinds"]]
     world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "job_search_failure",
                            "event_date": "2025-07-03", "evidence": evidence, "proposal_id": proposal["id"]})
     queue = world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()
@@ -48,7 +49,8 @@ def test_the_queue_shows_extensions_due_and_last_months(world: World) -> None:
     assert queue["extension_due"][0]["grant_id"] == grant_id
     assert queue["extension_due"][0]["extension_deadline"] == "2025-07-31"
     for applied_on in ("2025-07-15", "2025-10-20"):
-        ext = world.apply({"application_date": applied_on}, kind="extension", case_id=case_id)
+        world.at(applied_on)  # PD30: the application date is the day of submission
+        ext = world.apply({}, kind="extension", case_id=case_id)
         assert world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()["applications_waiting"]
         world.decide(case_id, {"kind": "extension", "application_id": ext["id"], "grant_id": grant_id})
     queue = world.get("clerk", "/api/v1/work-queue?month=2026-01", 200).json()

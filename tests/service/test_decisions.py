@@ -35,8 +35,9 @@ def test_an_ineligible_application_is_refused(world: World) -> None:
 
 
 def _extend(world: World, case_id: int, grant_id: int, applied_on: str) -> dict[str, Any]:
-    ext = world.apply({"application_date": applied_on}, kind="extension", case_id=case_id)
-    return ext
+    """An extension application submitted on ``applied_on`` by the office clock (PD30)."""
+    world.at(applied_on)
+    return world.apply({}, kind="extension", case_id=case_id)
 
 
 def test_two_extensions_make_nine_months_and_a_third_is_refused(world: World) -> None:
@@ -128,7 +129,7 @@ def test_repayment_claims_the_paid_months_a_stop_removes(world: World, cause: st
     case_id, grant_id = world.granted_case()
     world.pay(grant_id, "2025-05", "2025-06", "2025-07")
     world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": cause, "event_date": "2025-05-20",
-                           "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause(cause)]]})
+                           "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause(cause)]]})
     claim = world.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
                                    "repayment_cause": repayment_cause})
     assert claim["result"]["amount_yen"] == expected and claim["result"]["debtor"] == "recipient"
