@@ -161,7 +161,17 @@ def case_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
                              "employer_applications": r.employer_applications, "reasons": r.reasons,
                              "evidence": r.evidence} for r in reports],
         "coordination_reports": [report_out(r) for r in coordination_reports_of(session, case.id)],
+        "household_matches": _household_matches(session, case.id),
     }
+
+
+def _household_matches(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """PD27: the same household's grants on other cases, shown to the clerk before drafting."""
+    from service.workflows.households import household_matches, key_of
+
+    initial = session.scalar(select(Application).where(Application.case_id == case_id, Application.kind == "initial")
+                             .order_by(Application.id.desc()))
+    return household_matches(session, key_of(session, initial), case_id) if initial is not None else []
 
 
 def proposal_dict(p: StopProposal) -> dict[str, Any]:
