@@ -94,8 +94,11 @@ def coordination_report(case_id: int, body: CoordinationReportIn, actor: ActorDe
 
 @router.get("/work-queue")
 def get_work_queue(actor: ActorDep, session: SessionDep, month: Month | None = None,
-                   limit: int = Query(default=200, ge=1, le=1000)) -> dict[str, Any]:
-    return work_queue(session, actor, month or actor.clock.today().strftime("%Y-%m"), limit=limit)
+                   limit: int = Query(default=200, ge=1, le=1000), offset: int = Query(default=0, ge=0),
+                   section: str | None = Query(default=None, max_length=40)) -> dict[str, Any]:
+    """Every section with its ``totals``; ``section`` and ``offset`` page through one section."""
+    return work_queue(session, actor, month or actor.clock.today().strftime("%Y-%m"), limit=limit,
+                      offset=offset, section=section)
 
 
 @router.post("/stop-proposals/generate")

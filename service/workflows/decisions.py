@@ -775,7 +775,7 @@ def draft_decision(session: Session, actor: Actor, case_id: int, draft: dict[str
     require_role(actor, "clerk")
     spec = _kind(str(draft.get("kind")))
     case = load_case(session, actor, case_id)
-    bump_case_version(session, case, draft.get("case_version"))
+    bump_case_version(session, case, draft.get("case_version"), actor.clock.now())
     kind = draft["kind"]
     supersedes = draft.get("supersedes_decision_id")
     if supersedes is not None:
@@ -839,7 +839,7 @@ def return_decision(session: Session, actor: Actor, decision_id: int, *, note: s
                     case_version: int | None = None) -> Decision:
     require_role(actor, "approver")
     decision, case = _load_draft(session, actor, decision_id)
-    bump_case_version(session, case, case_version)
+    bump_case_version(session, case, case_version, actor.clock.now())
     session.add(DecisionReview(decision_id=decision.id, outcome="returned", reviewed_by=actor.user_id,
                                note=note, reviewed_at=actor.clock.now()))
     session.flush()
@@ -859,7 +859,7 @@ def approve_decision(session: Session, actor: Actor, decision_id: int, *, note: 
         raise Conflict(
             f"case {case.id} changed after decision {decision.id} was drafted; return it and draft again",
             code="stale_draft", field="decision_id")
-    bump_case_version(session, case, case_version)
+    bump_case_version(session, case, case_version, actor.clock.now())
     spec = _kind(decision.kind)
     spec.recheck(session, case, decision)
     session.add(DecisionReview(decision_id=decision.id, outcome="approved", reviewed_by=actor.user_id,

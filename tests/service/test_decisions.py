@@ -167,8 +167,11 @@ def test_a_homeless_applicant_gets_the_certificate_first_and_the_grant_after_the
     assert r.json()["error"]["code"] == "housing_report_missing"
     world.upload(case_id, "housing_report")
     world.decide(case_id, grant_body)
+    world.at("2025-06-25")
     grant = world.get("clerk", f"/api/v1/cases/{case_id}", 200).json()["grants"][0]
-    assert grant["first_month"] == "2025-06" and grant["status"] in ("active", "ended")
+    assert grant["first_month"] == "2025-06" and grant["status"] == "active"
+    world.at("2025-09-01")  # after the period's last month (2025-08) the office reads it as ended
+    assert world.clock(grant["grant_id"])["status"] == "ended"
 
 
 def test_a_moving_grant_is_confirmed_after_the_move_with_report_and_receipts(world: World) -> None:
