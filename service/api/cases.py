@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 
 from service.deps import ActorDep, SessionDep
 from service.errors import parse_date
 from service.schemas.common import RateMonth
-from service.schemas.decisions import DecisionDraft, DecisionReviewIn
+from service.schemas.decisions import DecisionCommand, DecisionReviewIn
 from service.schemas.misc import CoordinationReportIn, MonthlyReportIn
 from service.workflows import compliance, coordination, decisions, grants
 from service.workflows.work_queue import work_queue
@@ -27,8 +27,10 @@ def get_case(case_id: int, actor: ActorDep, session: SessionDep) -> dict[str, An
 
 
 @router.post("/cases/{case_id}/decisions", status_code=201)
-def draft_decision(case_id: int, body: DecisionDraft, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    """A clerk drafts a decision; the body's ``case_version`` guards against concurrent changes."""
+def draft_decision(case_id: int, body: Annotated[DecisionCommand, Body()], actor: ActorDep,
+                   session: SessionDep) -> dict[str, Any]:
+    """A clerk drafts a decision: one body per ``kind`` (the command of that kind); the body's
+    ``case_version`` guards against concurrent changes."""
     decision = decisions.draft_decision(session, actor, case_id, body.model_dump(mode="json"))
     return grants.decision_dict(session, decision)
 
@@ -86,8 +88,11 @@ def coordination_report(case_id: int, body: CoordinationReportIn, actor: ActorDe
 
 @router.get("/work-queue")
 def get_work_queue(actor: ActorDep, session: SessionDep, month: RateMonth | None = None,
-                   limit: int = Query(default=200, ge=1, le=1000)) -> dict[str, Any]:
-    return work_queue(session, actor, month or actor.clock.today().strftime("%Y-%m"), limit=limit)
+                   limit: int = Query(default=200, ge=1, le=1000), offset: int = Query(default=0, ge=0),
+                   section: str | None = Query(default=None, max_length=40)) -> dict[str, Any]:
+    """Every section with its ``totals``; ``section`` and ``offset`` page through one section."""
+    return work_queue(session, actor, month or actor.clock.today().strftime("%Y-%m"), limit=limit,
+                      offset=offset, section=section)
 
 
 @router.post("/stop-proposals/generate")

@@ -147,6 +147,10 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: PD27: digest of the applicant's normalised name and birth date (service.workflows.households).
+    household_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: Why the office returned the application to its agency (edited and resubmitted after).
+    returned_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Document(Base):

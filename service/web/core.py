@@ -193,6 +193,11 @@ def error_text(exc: DomainError) -> str:
         "no_report_due": "このケースには、支援調整会議への事後報告を待つ緊急支給はありません（R88）。",
         "nothing_to_repay": "中止後に支払済の月がないため、返還はありません。",
         "not_stopped": "返還決定は支給中止の後に行います（PD9）。",
+        "household_already_granted": "同じ世帯が別のケースで同じ月の家賃補助を受けています。重ねて支給できません。",
+        "rent_running": "同じ世帯の家賃補助の支給期間中です。同じ月に転居費用補助は支給できません。",
+        "evidence_not_on_file": "中止の証拠は、ケースの書類を選ぶか記録を入力してください。チェックだけでは決定できません。",
+        "resumption_too_late": "中断から再開できる期間を過ぎています（施行規則第12条第2項）。",
+        "application_not_returnable": "この申請は差し戻せません。",
         "payload_too_large": "ファイルが大きすぎます。",
         "unsupported_media_type": "PDF・JPEG・PNG のファイルを選んでください。",
     }
