@@ -479,10 +479,19 @@ class ProxyPaymentNoticeInput(LetterCommon):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CouncilNoticeInput(LetterCommon):
-    """Copy of a decision to the 社会福祉協議会 for a 生活福祉資金 borrower (R57, R84)."""
+    """Notice of a decision to the 社会福祉協議会 for a 生活福祉資金 borrower (R57, R84).
+
+    Only what the council needs to coordinate its loan (guide ch.7: share the minimum necessary, with
+    the person's consent): who, which decision, when, and the benefit period. Never the amounts, the
+    landlord's account or the household's income."""
 
     borrower_name: str
-    decision: LetterContent
+    decision_title: str
+    decision_document_number: str
+    decision_date: date
+    first_month: str = ""
+    """The benefit period the decision sets, when it sets one."""
+    last_month: str = ""
     consent_on_record: bool
     """The recipient's consent to share the decision; without it the builder refuses."""
 
@@ -1312,7 +1321,8 @@ def build_proxy_payment_notice(data: ProxyPaymentNoticeInput) -> LetterContent:
 
 
 def build_council_notice(data: CouncilNoticeInput) -> LetterContent:
-    """Copy of a decision to the 社会福祉協議会 for a 生活福祉資金 borrower (R57, R84).
+    """Notice of a decision to the 社会福祉協議会 for a 生活福祉資金 borrower (R57, R84): the minimum the
+    council needs (who, which decision, its date and period), never amounts, accounts or income.
 
     Raises :class:`ConsentNotOnRecord` unless the recipient's consent to share it is on record.
     """
@@ -1320,33 +1330,28 @@ def build_council_notice(data: CouncilNoticeInput) -> LetterContent:
         raise ConsentNotOnRecord(
             "the recipient's consent to send the decision to the 社会福祉協議会 is not on record (R57, R84)"
         )
-    decision = data.decision
-    rows = (
+    _check_text("decision_title", data.decision_title)
+    rows = [
         ("対象者", data.borrower_name),
-        ("決定の種類", decision.title),
-        ("文書番号", decision.document_number),
-        ("決定通知書の日付", decision.issued_on_text),
-    )
-    copies = tuple(
-        Table(
-            heading=f"（写し）{table.heading}" if table.heading else "（写し）決定の内容",
-            column_headings=table.column_headings,
-            rows=table.rows,
-            right_aligned_columns=table.right_aligned_columns,
-            column_weights=table.column_weights,
-        )
-        for table in decision.tables
-    )
+        ("決定の種類", data.decision_title.removeprefix(BENEFIT_NAME).removesuffix("通知書") or data.decision_title),
+        ("決定通知書の文書番号", data.decision_document_number),
+        ("決定日", date_text(data.decision_date)),
+    ]
+    if data.first_month and data.last_month:
+        _check_month("first_month", data.first_month)
+        _check_month("last_month", data.last_month)
+        rows.append(("支給期間", period_text(data.first_month, data.last_month)))
     return _letter(
         data,
         letter_type=LetterType.COUNCIL_NOTICE,
-        title=f"{BENEFIT_NAME}に係る決定通知書（写し）の送付について",
+        title=f"{BENEFIT_NAME}に係る決定について（お知らせ）",
         body=(
             "　生活福祉資金の貸付けを受けている下記の方について、住居確保給付金に係る決定を行いましたので、"
-            "本人の同意に基づき、決定通知書の写しを送付します。",
-            *(f"（写し）{paragraph.strip()}" for paragraph in decision.body),
+            "本人の同意に基づき、貸付けの調整に必要な範囲でお知らせします。",
         ),
-        tables=(Table(heading="", column_headings=("項目", "内容"), rows=rows), *copies),
+        tables=(Table(heading="", column_headings=("項目", "内容"), rows=tuple(rows)),),
+        sections=(Section(heading="【お願い】", paragraphs=(
+            "この通知に記載した個人情報は、生活福祉資金の貸付けに関する事務以外に用いないでください。",)),),
         decision=False,
     )
 

@@ -291,7 +291,8 @@ def _letter(pdf: _LetterPDF, content: LetterContent) -> None:
         _appeal_box(pdf, content.appeal_heading, content.appeal_notice)
 
 
-def _cover(pdf: _LetterPDF, contents: Sequence[LetterContent], title: str) -> None:
+def _cover(pdf: _LetterPDF, contents: Sequence[LetterContent], title: str,
+           not_included: Sequence[str] = ()) -> None:
     pdf.add_page()
     pdf.footer_lines = ()
     pdf.set_font(FONT_FAMILY, size=TITLE_PT)
@@ -312,6 +313,9 @@ def _cover(pdf: _LetterPDF, contents: Sequence[LetterContent], title: str) -> No
             column_weights=(1, 7, 4, 3),
         ),
     )
+    if not_included:
+        _paragraph(pdf, "この一覧に含まれない文書（保存されたPDFから印刷してください）："
+                   + "、".join(not_included))
 
 
 def _output(pdf: _LetterPDF) -> bytes:
@@ -331,9 +335,11 @@ def render_pdf(content: LetterContent, *, created_at: datetime) -> bytes:
     return _output(pdf)
 
 
-def render_print_run(contents: Sequence[LetterContent], *, created_at: datetime, title: str) -> bytes:
+def render_print_run(contents: Sequence[LetterContent], *, created_at: datetime, title: str,
+                     not_included: Sequence[str] = ()) -> bytes:
     """Many letters in one PDF: a cover list (number, letter type, addressee, document number), then each
-    letter from a new page. Every letter is glyph-checked before anything is drawn."""
+    letter from a new page. Every letter is glyph-checked before anything is drawn. ``not_included``: the
+    document numbers of the day's letters left out (named on the cover)."""
     if not contents:
         raise ValueError("a print run needs at least one letter")
     for content in contents:
@@ -352,7 +358,7 @@ def render_print_run(contents: Sequence[LetterContent], *, created_at: datetime,
     )
     check_glyphs(cover_check)
     pdf = _new_document(created_at=created_at, title=title)
-    _cover(pdf, contents, title)
+    _cover(pdf, contents, title, not_included)
     for content in contents:
         _letter(pdf, content)
     return _output(pdf)

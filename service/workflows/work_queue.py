@@ -13,6 +13,7 @@ from service.db.models import Application, BenefitGrant, Decision, DecisionRevie
 from service.workflows.common import Actor, require_role
 from service.workflows.compliance import missing_reports_stmt
 from service.workflows.coordination import unreported_stmt
+from service.workflows.letters import failed_letters
 from service.workflows.receivables import claims_to_correct
 
 
@@ -82,4 +83,5 @@ def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200) 
         "housing_report_waiting": housing_report_waiting,
         "coordination_report_due": coordination_due,
         "repayment_claims_to_correct": claims_to_correct(session, limit=limit),
+        "letters_failed": failed_letters(session, limit=limit),  # issue 13: renders that failed
     }

@@ -487,7 +487,11 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=Addressee(name="社会福祉法人千代田区社会福祉協議会", honorific="御中"),
             issued_on=date(2026, 11, 27),
             borrower_name=RECIPIENT,
-            decision=decision,
+            decision_title=decision.title,
+            decision_document_number=decision.document_number,
+            decision_date=decision.issued_on,
+            first_month="2026-12",
+            last_month="2027-02",
             consent_on_record=True,
         )
     )

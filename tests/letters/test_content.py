@@ -344,11 +344,23 @@ def test_proxy_payment_notices_for_each_event(all_letters: dict[str, LetterConte
     assert "令和9年3月分以降の家賃" in refused.sections[0].paragraphs[0]
 
 
-def test_the_council_copy_needs_consent_on_record(all_letters: dict[str, LetterContent]) -> None:
+def test_the_council_notice_carries_only_the_minimum_and_needs_consent_on_record(
+    all_letters: dict[str, LetterContent],
+) -> None:
+    """Guide ch.7: the council gets what its loan needs (who, which decision, when, the period), never the
+    amount, the landlord's account or the household's income working (R57, R84)."""
     letter = all_letters["council_notice"]
+    decision = all_letters["decision"]
     assert letter.addressee_line == "社会福祉法人千代田区社会福祉協議会　御中"
-    assert _rows(letter.tables[0])["文書番号"] == ("千代福第123号",)
-    assert letter.tables[1].heading == "（写し）決定の内容"
+    rows = _rows(letter.tables[0])
+    assert rows["決定通知書の文書番号"] == ("千代福第123号",)
+    assert rows["決定の種類"] == ("支給決定",)
+    assert rows["支給期間"] == ("令和8年12月分から令和9年2月分まで（3か月）",)
+    assert len(letter.tables) == 1
+    text = letter.plain_text()
+    for private in ("円", "銀行", "ｶ)", "算定内訳", "収入", RECIPIENT_ADDRESS_FRAGMENT):
+        assert private not in text, private
+    assert decision.tables[0].rows  # the decision itself does carry them
     with pytest.raises(ConsentNotOnRecord):
         build_council_notice(
             CouncilNoticeInput(
@@ -356,10 +368,15 @@ def test_the_council_copy_needs_consent_on_record(all_letters: dict[str, LetterC
                 addressee=letter.addressee,
                 issued_on=date(2026, 11, 27),
                 borrower_name=RECIPIENT,
-                decision=all_letters["decision"],
+                decision_title=decision.title,
+                decision_document_number=decision.document_number,
+                decision_date=decision.issued_on,
                 consent_on_record=False,
             )
         )
+
+
+RECIPIENT_ADDRESS_FRAGMENT = "千代田一丁目"
 
 
 def test_the_remittance_statement_totals_its_lines(all_letters: dict[str, LetterContent]) -> None:

@@ -1,7 +1,8 @@
-"""Letters through the API: issued on approval, archived append-only, reprinted byte for byte.
+"""Letters through the API: planned on approval (the outbox), rendered by the worker after commit,
+archived append-only, reprinted byte for byte.
 
-PDF rendering costs ~0.3–0.5 s a letter, so only a few scenarios render; the other decision kinds are
-checked on their built content (``plan_letters``), which is what the PDF prints word for word.
+The other decision kinds are checked on their built content (``plan_letters``), which is what the PDF
+prints word for word.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 
 from letters import LetterContent
 from letters.pdf import render_pdf
+from letters.snapshot import build_from_snapshot, to_snapshot
 from service.config import Settings
 from service.db.models import AuditEvent, Decision
 from service.db.models_letters import Letter
@@ -67,7 +69,13 @@ def apply_with_council_consent(world: World, facts: dict[str, Any] | None = None
     return dict(world.post("agency", f"/api/v1/applications/{app['id']}/submit", 200).json())
 
 
+def run_worker(world: World) -> dict[str, int]:
+    """What the worker in ``serve`` (or cron's ``letters work``) does after the approvals commit."""
+    return wf.work_letters(world.client.app.state.session_factory)  # type: ignore[attr-defined]
+
+
 def letters_of(world: World, case_id: int, who: str = "clerk") -> dict[str, dict[str, Any]]:
+    run_worker(world)
     rows = world.get(who, f"/api/v1/cases/{case_id}/letters", 200).json()
     return {f"{row['letter_type']}/{row['addressee_kind']}": row for row in rows}
 
@@ -79,9 +87,16 @@ def session_of(world: World) -> Any:
 def test_a_grant_issues_its_letters_on_approval_idempotently_and_reprints_byte_for_byte(world: World) -> None:
     app = apply_with_council_consent(world)
     decision = world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
-    letters = letters_of(world, app["case_id"])
-    assert set(letters) == {"decision/recipient", "eligibility_certificate/recipient",
+    # the approval planned the letters (numbers and snapshots) and rendered none of them
+    planned = {f"{row['letter_type']}/{row['addressee_kind']}": row for row in decision["letters"]}
+    assert set(planned) == {"decision/recipient", "eligibility_certificate/recipient",
                             "proxy_payment_notice/landlord", "council_notice/council"}
+    assert {row["status"] for row in planned.values()} == {"pending"}
+    assert world.get("clerk", f"/api/v1/cases/{app['case_id']}/letters", 200).json() == []
+    letters = letters_of(world, app["case_id"])
+    assert set(letters) == set(planned)
+    assert {k: row["document_number"] for k, row in letters.items()} == {
+        k: row["document_number"] for k, row in planned.items()}
     numbers = {row["document_number"] for row in letters.values()}
     assert len(numbers) == 4 and all(n.endswith("号") and "千代生第" in n for n in numbers)
 
@@ -107,9 +122,9 @@ def test_a_grant_issues_its_letters_on_approval_idempotently_and_reprints_byte_f
     assert second.content == first.content
     with session_of(world) as session:
         stored = session.get(Letter, main["id"])
-        assert stored is not None and stored.template_version.startswith(wf.TEMPLATE_VERSION)
-        # and a re-render from the decision is byte-identical too (created_at = the approval time)
-        content = wf.rebuild_contents(session, [stored])[0]
+        assert stored is not None and stored.template_version.startswith(wf.wording_version())
+        # and a re-render from the stored snapshot is byte-identical too (created_at = the approval time)
+        content = wf.archived_contents(session, [stored])[0][0]
         assert render_pdf(content, created_at=wf.as_utc(stored.created_at)) == stored.pdf
         reads = session.scalars(select(AuditEvent).where(AuditEvent.action == "letter.read")).all()
         assert len(reads) == 3 and {r.username for r in reads} == {"clerk", "approver"}
@@ -188,8 +203,10 @@ def built_letters(world: World, decision_id: int) -> dict[str, LetterContent]:
         assert decision is not None
         head = wf.municipality_letterhead("131016")
         built: dict[str, LetterContent] = {}
+        inputs: dict[str, Any] = {}
         for number, plan in enumerate(wf.plan_letters(session, decision), start=1):
-            built[plan.key] = plan.build(head.letterhead(f"試第{number}号"), built)
+            inputs[plan.key] = plan.build(head.letterhead(f"試第{number}号"), inputs)
+            built[plan.key] = build_from_snapshot(to_snapshot(inputs[plan.key]))  # as the worker builds it
         return built
 
 
@@ -209,7 +226,9 @@ def test_the_council_notice_needs_the_recorded_consent(quiet_world: World) -> No
     d2 = world.decide(with_consent["case_id"], {"kind": "grant", "application_id": with_consent["id"]})
     council = built_letters(world, d2["id"])["council_notice/council"]
     assert council.addressee.name == "社会福祉法人千代田区社会福祉協議会"
-    assert "本人の同意に基づき" in council.plain_text() and "60,000円" in council.plain_text()
+    assert "本人の同意に基づき" in council.plain_text()
+    # guide ch.7: only the minimum (who, which decision, when, the period): no amount, account or income
+    assert "円" not in council.plain_text() and "支給決定" in council.plain_text()
     assert letters_of(world, with_consent["case_id"]) == {}  # nothing issued with the setting off
 
 
