@@ -155,6 +155,7 @@ def letters_per_second(quick: bool) -> Figure:
     from datetime import UTC, date, datetime
 
     from letters import (
+    ActivityMinimums,
         Addressee,
         DecisionLetterInput,
         MovingAllocation,
@@ -194,11 +195,13 @@ def letters_per_second(quick: bool) -> Figure:
                                 (("株式会社見本不動産", result["allocation"]["agent_yen"]),
                                  ("見本運送株式会社", result["allocation"]["other_yen"])) if amount)
             contents.append(build_moving_decision_letter(MovingDecisionInput(
+            cost_cap_months=3,
                 **common, costs=costs, cost_cap_yen=result["cost_cap_yen"], allocations=allocations,
                 trace=result["trace"], household_relationships=members)))
         else:
             amount = result["amount_yen"]
             contents.append(build_decision_letter(DecisionLetterInput(
+        max_total_months=9, activity=ActivityMinimums(interviews_per_month=4, hello_work_per_month=2, applications_per_week=1),
                 **common, first_month="2025-09", last_month="2025-11", monthly_amount_yen=amount,
                 rent_yen=case["rent_yen"], payment=PaymentRoute(payee_name=landlord.name), trace=result["trace"],
                 household_relationships=members)))

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from calculations.moving import AGENT_CATEGORIES, ELIGIBLE_CATEGORIES
 from letters import (
+    ActivityMinimums,
     Addressee,
     ChangeDecisionInput,
     CouncilNoticeInput,
@@ -98,7 +99,7 @@ READING_ROLES = ("agency", "clerk", "approver")
 _PAYEE_ACCOUNT_TYPES = {"ordinary": "普通", "current": "当座", "savings": "貯蓄"}
 
 _EXTENSION_WORDING = {
-    "nine_month_cap": "支給期間は通算9か月（延長2回）が上限であり、これを超えて延長することはできません（PD7）。",
+    "nine_month_cap": "支給期間は通算の上限に達しているため、これを超えて延長することはできません。",
     "grant_not_active": "給付金の支給が継続していないため、支給期間を延長することはできません。",
 }
 
@@ -195,7 +196,14 @@ def _recipient(ctx: DecisionContext) -> Addressee:
         raise InvalidRequest("the application has no applicant name to address the letter to",
                              field="intake.applicant.name")
     address = str(applicant.get("address") or "").strip()
-    return Addressee(name=name, address_lines=(address,) if address else ())
+    postal = _postal_code(applicant.get("postal_code") or ctx.application.intake.get("postal_code"))
+    return Addressee(name=name, postal_code=postal, address_lines=(address,) if address else ())
+
+
+def _postal_code(value: Any) -> str | None:
+    """``'1000001'`` or ``'100-0001'`` → ``'100-0001'`` (intake's optional ``postal_code``); else None."""
+    digits = "".join(ch for ch in str(value or "") if ch.isdigit())
+    return f"{digits[:3]}-{digits[3:]}" if len(digits) == 7 else None
 
 
 def _recipient_name(ctx: DecisionContext) -> str:
@@ -213,15 +221,31 @@ def _payee(ctx: DecisionContext) -> dict[str, Any]:
 def _landlord(ctx: DecisionContext) -> Addressee:
     payee = _payee(ctx)
     corporate = bool(payee.get("corporate_number")) or payee.get("payee_kind") == "agent"
-    return Addressee(name=str(payee["name"]).strip(), honorific="御中" if corporate else "様")
+    address = str(payee.get("address") or "").strip()
+    return Addressee(name=str(payee["name"]).strip(), honorific="御中" if corporate else "様",
+                     postal_code=_postal_code(payee.get("postal_code")), address_lines=(address,) if address else ())
+
+
+def bank_names(bank_code: str, branch_code: str) -> tuple[str, str]:
+    """The bank's and branch's names from zengin-code (empty when the code is unknown)."""
+    import zengin_code
+
+    bank = zengin_code.Bank.all.get(str(bank_code))
+    if bank is None:
+        return "", ""
+    branch = bank.branches.get(str(branch_code))
+    return str(bank.name), str(branch.name) if branch is not None else ""
 
 
 def _account_text(payee: Mapping[str, Any]) -> str:
+    """e.g. ``みずほ（金融機関コード 0001）　東京営業部（支店コード 001）　普通 1234567　ｶ)ﾃｽﾄ``."""
     parts = []
+    bank, branch = bank_names(str(payee.get("bank_code") or ""), str(payee.get("branch_code") or ""))
     if payee.get("bank_code"):
-        parts.append(f"金融機関コード {payee['bank_code']}")
+        parts.append(f"{bank}（金融機関コード {payee['bank_code']}）" if bank else f"金融機関コード {payee['bank_code']}")
     if payee.get("branch_code"):
-        parts.append(f"支店コード {payee['branch_code']}")
+        parts.append(f"{branch}（支店コード {payee['branch_code']}）" if branch
+                     else f"支店コード {payee['branch_code']}")
     if payee.get("account_type") or payee.get("account_number"):
         kind = _PAYEE_ACCOUNT_TYPES.get(str(payee.get("account_type")), "")
         parts.append(f"{kind} {payee.get('account_number') or ''}".strip())
@@ -235,11 +259,45 @@ def _pay_day(ctx: DecisionContext) -> int:
     return int(rules.rate_book().settings(code).pay_day)
 
 
+def first_pay_date(first_month: str, decided_on: date, pay_day: int) -> date:
+    """PD28: the pay date (PD18) of the first payment run on or after the decision date; benefit months
+    before it are paid in that run. Never a date before the decision."""
+    month = first_month
+    while pay_date(month, pay_day) < decided_on:
+        month = rules.add_months(month, 1)
+    return pay_date(month, pay_day)
+
+
 def _payment(ctx: DecisionContext, first_month: str) -> PaymentRoute:
     payee = _payee(ctx)
     pay_day = _pay_day(ctx)
     return PaymentRoute(payee_name=str(payee["name"]), account_text=_account_text(payee),
-                        first_pay_date=pay_date(first_month, pay_day), pay_day_of_month=pay_day)
+                        first_pay_date=first_pay_date(first_month, ctx.issued_on, pay_day), pay_day_of_month=pay_day)
+
+
+def _activity(month: str) -> ActivityMinimums:
+    """R48: the monthly minimums in force in ``month`` (dated parameters of the rate book)."""
+    book, day = rules.rate_book(), date.fromisoformat(f"{month}-01")
+    return ActivityMinimums(interviews_per_month=book.parameter("monthly_interviews_min", day),
+                            hello_work_per_month=book.parameter("monthly_hello_work_min", day),
+                            applications_per_week=book.parameter("weekly_employer_applications_min", day))
+
+
+def _dwelling(ctx: DecisionContext) -> str:
+    """The rented dwelling as the landlord knows it: 所在地 and room (the applicant's address at intake;
+    ``intake.dwelling`` when the application names it separately)."""
+    intake = ctx.application.intake
+    dwelling = intake.get("dwelling") or {}
+    address = str(dwelling.get("address") or (intake.get("applicant") or {}).get("address") or "").strip()
+    room = str(dwelling.get("room") or "").strip()
+    return f"{address}　{room}".strip() if room else address
+
+
+def _remitter_name() -> str:
+    """振込依頼人名: how the transfer shows on the landlord's statement (the 全銀 委託者名)."""
+    from service.payments_config import get_originator_settings
+
+    return str(get_originator_settings().consignor_name)
 
 
 def _case_number(ctx: DecisionContext) -> str:
@@ -330,7 +388,8 @@ def _grant_letters(ctx: DecisionContext) -> list[PlannedLetter]:
     result, facts = decision.result, decision.facts or {}
     amount = int(result["amount_yen"])
     first = str(result["first_benefit_month"])
-    last = rules.add_months(first, 2)
+    period = rules.period_rules(first)  # R37, R38: the grant's first month's dated parameters
+    last = rules.add_months(first, period.period_months - 1)
     deadline = rules.extension_deadline(last)
     rent = int(facts.get("rent_yen") or 0)
 
@@ -340,11 +399,13 @@ def _grant_letters(ctx: DecisionContext) -> list[PlannedLetter]:
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             application_date=_application_date(ctx), decision_date=ctx.issued_on, first_month=first,
             last_month=last, monthly_amount_yen=amount, rent_yen=rent, payment=_payment(ctx, first),
-            trace=_trace(result), extension_deadline=deadline, household_relationships=_relationships(facts))
+            trace=_trace(result), max_total_months=period.max_months, activity=_activity(first),
+            extension_deadline=deadline, household_relationships=_relationships(facts))
 
     def landlord_notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         payment = _payment(ctx, first)
         return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.GRANT,
             tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), monthly_amount_yen=amount,
             first_month=first, last_month=last, first_pay_date=payment.first_pay_date,
@@ -395,7 +456,8 @@ def _extension_letters(session: Session, ctx: DecisionContext) -> list[PlannedLe
                Decision.sequence < decision.sequence)) or 0
     number = int(earlier) + 1
     extension_app = _this_application(session, ctx)
-    deadline = rules.extension_deadline(last) if number == 1 else None
+    period = rules.period_rules(grant.first_month or first)  # the grant's own cap (R38, PD7)
+    deadline = rules.extension_deadline(last) if number < period.max_extensions else None
 
     def letter(head: Letterhead, _: Mapping[str, Any]) -> Any:
         return ExtensionDecisionInput(
@@ -403,13 +465,16 @@ def _extension_letters(session: Session, ctx: DecisionContext) -> list[PlannedLe
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             application_date=_application_date(ctx, extension_app), decision_date=ctx.issued_on,
             extension_number=number, first_month=first, last_month=last, monthly_amount_yen=amount,
-            months_paid_before=int(result.get("months_used") or 3), payment=_payment(ctx, first),
-            trace=_trace(result), extension_deadline=deadline,
+            months_paid_before=int(result.get("months_used") or period.period_months),
+            max_total_months=period.max_months, max_extensions=period.max_extensions,
+            activity=_activity(first), payment=_payment(ctx, first), trace=_trace(result),
+            extension_deadline=deadline,
             household_relationships=_relationships(decision.facts))
 
     def notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         payment = _payment(ctx, first)
         return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on,
             event=ProxyNoticeEvent.EXTENSION, tenant_name=_recipient_name(ctx), case_number=_case_number(ctx),
             monthly_amount_yen=amount, first_month=first, last_month=last,
@@ -455,6 +520,7 @@ def _extension_refusal_letters(session: Session, ctx: DecisionContext) -> list[P
 
     def notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on,
             event=ProxyNoticeEvent.EXTENSION_REFUSED, tenant_name=_recipient_name(ctx),
             case_number=_case_number(ctx), last_paid_month=last_paid)
@@ -472,7 +538,7 @@ def _change_reason(ctx: DecisionContext) -> str:
         reasons.append("世帯の収入又は世帯員の変更")
     if not reasons:
         reasons.append("支給額の算定の基礎となる事項の変更")
-    return "・".join(reasons) + "（R54）"
+    return "・".join(reasons)
 
 
 def _change_letters(ctx: DecisionContext) -> list[PlannedLetter]:
@@ -497,6 +563,7 @@ def _change_letters(ctx: DecisionContext) -> list[PlannedLetter]:
     def notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         payment = _payment(ctx, effective)
         return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.CHANGE,
             tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), monthly_amount_yen=new,
             old_monthly_amount_yen=old, first_month=effective, last_month=max(last, effective),
@@ -542,6 +609,7 @@ def _stop_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter]
 
     def notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.STOP,
             tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), first_unpaid_month=first_unpaid)
 
@@ -572,6 +640,7 @@ def _pause_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter
 
         def paused(head: Letterhead, _: Mapping[str, Any]) -> Any:
             return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
                 letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on,
                 event=ProxyNoticeEvent.INTERRUPTION, tenant_name=_recipient_name(ctx),
                 case_number=_case_number(ctx), first_unpaid_month=str(decision.params["effective_month"]))
@@ -591,6 +660,7 @@ def _pause_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter
     def resumed_notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         payment = _payment(ctx, resumed[0])
         return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.RESUMPTION,
             tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), monthly_amount_yen=int(amount),
             first_month=resumed[0], last_month=resumed[-1], first_pay_date=payment.first_pay_date,
@@ -650,6 +720,11 @@ def _repayment_withdrawal(session: Session, ctx: DecisionContext) -> PlannedLett
     return PlannedLetter(LetterType.REPAYMENT_WITHDRAWAL, "recipient", build)
 
 
+def _cost_cap_months(ctx: DecisionContext) -> int:
+    """R78, PD13: the multiple of the destination's ceiling (dated ``moving_cost_cap_multiplier``)."""
+    return int(rules.rate_book().parameter("moving_cost_cap_multiplier", _application_date(ctx)))
+
+
 def _moving(ctx: DecisionContext) -> PlannedLetter:
     decision = ctx.decision
     result, facts = decision.result, decision.facts or {}
@@ -676,7 +751,7 @@ def _moving(ctx: DecisionContext) -> PlannedLetter:
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             application_date=_application_date(ctx), decision_date=ctx.issued_on, costs=costs,
-            cost_cap_yen=cap, allocations=tuple(allocations), trace=trace,
+            cost_cap_yen=cap, cost_cap_months=_cost_cap_months(ctx), allocations=tuple(allocations), trace=trace,
             household_relationships=_relationships(facts))
 
     return PlannedLetter(LetterType.MOVING_DECISION, "recipient", build)
