@@ -330,9 +330,9 @@ def _months_of_decision(session: Session, decision: Decision) -> list[str]:
 # --- the plan per decision kind ------------------------------------------------------------------------
 
 
-def plan_letters(session: Session, decision: Decision) -> list[PlannedLetter]:
+def plan_letters(session: Session, decision: Decision, ctx: DecisionContext | None = None) -> list[PlannedLetter]:
     """Every letter the approved ``decision`` needs, in issuing order (pure reads; renders nothing)."""
-    ctx = _context(session, decision)
+    ctx = ctx or _context(session, decision)
     kind = decision.kind
     planned: list[PlannedLetter]
     if kind == "eligibility_certificate":
@@ -819,26 +819,28 @@ LETTER_KIND_TEXT = {LetterType.DECISION: "支給決定", LetterType.REFUSAL: "�
 # --- numbering and planning (in the approval transaction) ----------------------------------------------
 
 
-def _next_serial(session: Session, municipality_code: str, year: int) -> int:
-    """The next 文書番号 serial of the series (row-locked counter: concurrent issuers wait their turn)."""
-    dialect = session.get_bind().dialect.name
-    values = {"municipality_code": municipality_code, "fiscal_year": year, "last_serial": 0}
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+def _take_serials(session: Session, municipality_code: str, year: int, count: int) -> list[int]:
+    """The next ``count`` 文書番号 serials of the series in one statement (a row-locked counter, held until
+    commit: concurrent approvals of the municipality wait their turn, so it is taken last)."""
+    take = (update(LetterSeries)
+            .where(LetterSeries.municipality_code == municipality_code, LetterSeries.fiscal_year == year)
+            .values(last_serial=LetterSeries.last_serial + count)
+            .returning(LetterSeries.last_serial)
+            .execution_options(synchronize_session=False))
+    last = session.execute(take).scalar_one_or_none()
+    if last is None:  # the series' first letter of the 年度: create the counter (another may race us)
+        values = {"municipality_code": municipality_code, "fiscal_year": year, "last_serial": 0}
+        if session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        session.execute(pg_insert(LetterSeries).values(**values).on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+            session.execute(pg_insert(LetterSeries).values(**values).on_conflict_do_nothing())
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        session.execute(sqlite_insert(LetterSeries).values(**values).on_conflict_do_nothing())
-    serial = session.execute(
-        update(LetterSeries)
-        .where(LetterSeries.municipality_code == municipality_code, LetterSeries.fiscal_year == year)
-        .values(last_serial=LetterSeries.last_serial + 1)
-        .returning(LetterSeries.last_serial)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    return int(serial)
+            session.execute(sqlite_insert(LetterSeries).values(**values).on_conflict_do_nothing())
+        last = session.execute(take).scalar_one()
+    last = int(last)
+    return list(range(last - count + 1, last + 1))
 
 
 def template_version(head: MunicipalityLetterhead) -> str:
@@ -860,40 +862,57 @@ def plan_decision_letters(session: Session, actor: Actor, decision_id: int) -> l
 
     Idempotent: letters already planned keep their number and snapshot. Renders nothing; the worker
     (:func:`work_letters`) does, after commit. Raises a DomainError when the decision's data cannot make
-    its letters (no letterhead, no payee …)."""
+    its letters (no letterhead, no payee …). The inputs are built first with placeholder numbers; the
+    series is locked only for the numbers, the rows and the commit."""
     decision = session.get(Decision, decision_id)
     if decision is None:
         raise NotFound(f"decision {decision_id} not found", field="decision_id")
     existing = {f"{plan.letter_type}/{plan.addressee_kind}": plan for plan in plans_of_decision(session, decision.id)}
-    planned = plan_letters(session, decision)
-    if all(p.key in existing for p in planned):
-        return list(existing.values())
     ctx = _context(session, decision)
+    planned = plan_letters(session, decision, ctx)
+    missing = [plan for plan in planned if plan.key not in existing]
+    if not missing:
+        return list(existing.values())
     head = ctx.letterhead
     year = fiscal_year(ctx.issued_on)
     built: dict[str, Any] = {}
-    new: list[LetterPlan] = []
+    placeholders: dict[str, str] = {}
     for plan in planned:
         stored = existing.get(plan.key)
         if stored is not None:
             built[plan.key] = from_snapshot(stored.snapshot)
             continue
-        serial = _next_serial(session, head.code, year)
-        number = head.document_number(year, serial)
-        data = plan.build(head.letterhead(number, letter_kind=plan.letter_type.value), built)
-        built[plan.key] = data
-        row = LetterPlan(case_id=decision.case_id, decision_id=decision.id, letter_type=plan.letter_type.value,
-                         addressee_kind=plan.addressee_kind, municipality_code=head.code, fiscal_year=year,
-                         serial=serial, document_number=number, snapshot=to_snapshot(data),
-                         created_at=ctx.approved_at, planned_at=actor.clock.now(), planned_by=actor.user_id)
-        session.add(row)
-        new.append(row)
+        placeholders[plan.key] = f"\x00{plan.key}"
+        built[plan.key] = plan.build(head.letterhead(placeholders[plan.key], letter_kind=plan.letter_type.value),
+                                     built)
+    serials = dict(zip([plan.key for plan in missing], _take_serials(session, head.code, year, len(missing)),
+                       strict=True))
+    numbers = {placeholders[key]: head.document_number(year, serial) for key, serial in serials.items()}
+    rows: list[LetterPlan] = []
+    for plan in missing:
+        data = _numbered_input(built[plan.key], numbers)
+        rows.append(LetterPlan(
+            case_id=decision.case_id, decision_id=decision.id, letter_type=plan.letter_type.value,
+            addressee_kind=plan.addressee_kind, municipality_code=head.code, fiscal_year=year,
+            serial=serials[plan.key], document_number=data.letterhead.document_number, snapshot=to_snapshot(data),
+            created_at=ctx.approved_at, planned_at=actor.clock.now(), planned_by=actor.user_id))
+    session.add_all(rows)
+    audit(session, actor, "letter.plan", case_id=decision.case_id, target=f"decision:{decision.id}",
+          detail={"letters": [{"letter_type": row.letter_type, "addressee_kind": row.addressee_kind,
+                               "document_number": row.document_number} for row in rows]})
     session.flush()
-    for row in new:
-        audit(session, actor, "letter.plan", case_id=decision.case_id, target=f"letter_plan:{row.id}",
-              detail={"decision_id": decision.id, "letter_type": row.letter_type,
-                      "addressee_kind": row.addressee_kind, "document_number": row.document_number})
-    return plans_of_decision(session, decision.id)
+    return [*existing.values(), *rows]
+
+
+def _numbered_input(data: Any, numbers: Mapping[str, str]) -> Any:
+    """``data`` with its placeholder 文書番号 (and a cited letter's, for the 社協 notice) made real."""
+    import dataclasses
+
+    data = dataclasses.replace(data, letterhead=dataclasses.replace(
+        data.letterhead, document_number=numbers[data.letterhead.document_number]))
+    if isinstance(data, CouncilNoticeInput) and data.decision_document_number in numbers:
+        data = dataclasses.replace(data, decision_document_number=numbers[data.decision_document_number])
+    return data
 
 
 # --- the outbox: status, rendering, the worker -----------------------------------------------------------
@@ -1228,14 +1247,17 @@ def issue_after_approval(session: Session, actor: Actor, decision_id: int, *,
         return {"planned": False, "error": None, "letters": []}
     try:
         with session.begin_nested():
-            plan_decision_letters(session, actor, decision_id)
+            plans = plan_decision_letters(session, actor, decision_id)
     except (DomainError, ValueError) as error:
         code = error.code if isinstance(error, DomainError) else "letter_input"
         decision = session.get(Decision, decision_id)
         audit(session, actor, "letter.plan_failed", case_id=decision.case_id if decision else None,
               target=f"decision:{decision_id}", detail={"code": code, "message": str(error)})
         return {"planned": False, "error": {"code": code, "message": str(error)}, "letters": []}
-    return {"planned": True, "error": None, "letters": decision_letter_statuses(session, decision_id)}
+    # Just planned: pending, nothing rendered or failed yet (no query while the series is locked).
+    return {"planned": True, "error": None, "letters": [
+        PlanStatus(plan=plan, status="pending", letter_id=None, attempts=0, last_error=None,
+                   last_failed_at=None).as_dict() for plan in plans]}
 
 
 def remittance_statement_pdfs(session: Session, actor: Actor, batch_id: int) -> list[tuple[str, bytes]]:
