@@ -192,8 +192,42 @@ def serve(
 
     from service.app import create_app
     from service.config import get_settings
+    from service.letter_worker import start_for_app
 
-    uvicorn.run(create_app(db or get_settings().database_url), host=host, port=port)
+    application = create_app(db or get_settings().database_url)
+    worker = start_for_app(application)  # issue 13: letters are rendered after the approval commits
+    try:
+        uvicorn.run(application, host=host, port=port)
+    finally:
+        worker.stop()
+
+
+letters_app = typer.Typer(help="Letters (the outbox of approved decisions' letters)")
+app.add_typer(letters_app, name="letters")
+
+
+@letters_app.command("work")
+def letters_work(
+    db: Annotated[str | None, typer.Option(help="database URL (default: the embedded SQLite file)")] = None,
+    limit: Annotated[int, typer.Option(help="at most this many letters in this pass")] = 500,
+) -> None:
+    """Render the pending letters once (for cron); prints {"issued", "failed", "skipped"}. Exit 1 when a
+    letter failed (it shows in the work queue; the others were issued)."""
+    from service.config import get_settings
+    from service.db.migrate import upgrade
+    from service.db.session import make_engine, make_session_factory
+    from service.workflows.letters import work_letters
+
+    url = db or get_settings().database_url
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        counts = work_letters(make_session_factory(engine), limit=limit)
+    finally:
+        engine.dispose()
+    typer.echo(json.dumps(counts))
+    if counts["failed"]:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -299,6 +299,10 @@ def run_demo(out_dir: Path, database_url: str, settings: Settings | None = None)
         pay_months(api, HISTORY_MONTHS)
         run_followups(api, ids)
     pay_months(api, (BENEFIT_MONTH,))
+    from service.workflows.letters import work_letters
+
+    # issue 13: approvals planned the letters; the worker renders them (as in serve or cron)
+    work_letters(app.state.session_factory, clock=getattr(app.state, "office_clock", None))
     summary = write_outputs(api, out_dir, app.state.session_factory)
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")

@@ -47,7 +47,10 @@ def approve_decision(decision_id: int, request: Request, actor: ActorDep, sessio
     decision = decisions.approve_decision(session, actor, decision_id, note=body.note,
                                           case_version=body.case_version,
                                           issue_letters=request.app.state.settings.issue_letters_on_approval)
-    return grants.decision_dict(session, decision)
+    from service.workflows.letters import decision_letter_statuses
+
+    # issue 13: the letters planned in this approval with their status (pending until the worker renders)
+    return {**grants.decision_dict(session, decision), "letters": decision_letter_statuses(session, decision.id)}
 
 
 @router.post("/decisions/{decision_id}/return")
