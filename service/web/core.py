@@ -9,6 +9,8 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -104,10 +106,65 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "path": request.url.path,
     }
     ctx.update(context or {})
+    ctx.setdefault("case_names", case_names(request, actor, context or {}))
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     save_session(request, response)
     return response
+
+
+def _case_ids(value: Any, found: set[int], depth: int = 0) -> None:
+    """Every ``case_id`` (and a case view's ``id``) in a screen's context, a few levels deep."""
+    if depth > 4:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "case_id" and isinstance(item, int):
+                found.add(item)
+            else:
+                _case_ids(item, found, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value[:1000]:
+            _case_ids(item, found, depth + 1)
+
+
+def case_names(request: Request, actor: Actor | None, context: dict[str, Any]) -> dict[int, str]:
+    """The applicants' names of the cases a screen mentions, so every list names people (issue 14);
+    an agency gets the names of its own cases only."""
+    if actor is None or actor.role not in ("agency", "clerk", "approver", "finance"):
+        return {}
+    ids: set[int] = set()
+    _case_ids(context, ids)
+    for key in ("case_id",):
+        if isinstance(context.get(key), int):
+            ids.add(context[key])
+    if not ids:
+        return {}
+    from sqlalchemy import select
+
+    from service.db.models import BenefitCase
+
+    stmt = select(BenefitCase.id, BenefitCase.applicant_name).where(BenefitCase.id.in_(sorted(ids)),
+                                                                     BenefitCase.applicant_name.is_not(None))
+    if actor.role == "agency":
+        stmt = stmt.where(BenefitCase.agency_id == actor.agency_id)
+    with request.app.state.session_factory() as session:
+        return {int(i): str(n) for i, n in session.execute(stmt).all()}
+
+
+@pass_context
+def case_ref(ctx: Any, case_id: int | None) -> Markup:
+    """「山田 太郎（ケース #8）」, or 「ケース #8」 when the name is not known."""
+    if case_id is None:
+        return Markup("—")
+    name = (ctx.get("case_names") or {}).get(case_id)
+    number = Markup('<span class="case-no">ケース #{}</span>').format(case_id)
+    if name:
+        return Markup('<span class="case-name">{}</span>（{}）').format(name, number)
+    return number
+
+
+templates.env.globals["case_ref"] = case_ref
 
 
 def redirect(request: Request, url: str) -> RedirectResponse:

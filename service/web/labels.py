@@ -37,6 +37,13 @@ DECISION_STATUS = {"draft": "決裁待ち", "approved": "決裁済", "returned":
 GRANT_STATUS = {"active": "支給中", "interrupted": "中断中", "certified": "受給資格証明済", "stopped": "中止",
                 "ended": "支給期間終了", "awaiting_move_report": "転居報告待ち", "confirmed": "額確定"}
 
+#: the case list's status filter (an application with no grant yet, or the grant's state)
+CASE_FILTER_STATUS = {"draft": "申請書作成中", "submitted": "審査中", "refused": "不支給",
+                      "certified": "受給資格証明済", "active": "支給中", "interrupted": "中断中",
+                      "awaiting_move_report": "転居報告待ち", "confirmed": "額確定", "stopped": "中止",
+                      "ended": "支給期間終了"}
+CASE_SORT = {"new": "新しい順", "old": "古い順", "kana": "フリガナ順", "updated": "更新の新しい順"}
+
 MONTH_STATUS = {"scheduled": "支給予定", "paid": "支払済", "cancelled": "取消", "interrupted": "中断"}
 
 STOP_CAUSE = {
@@ -299,4 +306,5 @@ TABLES = {
     "TRIGGER_CAUSE": TRIGGER_CAUSE, "APPLICANT_TYPE": APPLICANT_TYPE, "PAYEE_KIND": PAYEE_KIND,
     "ACCOUNT_TYPE": ACCOUNT_TYPE, "INCOME_DROP_CAUSE": INCOME_DROP_CAUSE, "MOVING_COST": MOVING_COST,
     "MUNICIPALITY": MUNICIPALITY, "AUDIT_ACTION": AUDIT_ACTION,
+    "CASE_FILTER_STATUS": CASE_FILTER_STATUS, "CASE_SORT": CASE_SORT,
 }

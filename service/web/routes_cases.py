@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -54,10 +55,34 @@ def propose_stops(request: Request, session: SessionDep, actor: WebActor, form: 
     return redirect(request, f"/queue?month={month}")
 
 
+PAGE_SIZE = 50
+
+
 @router.get("/cases", response_class=HTMLResponse)
-def case_list(request: Request, session: SessionDep, actor: WebActor) -> Response:
+def case_list(request: Request, session: SessionDep, actor: WebActor, q: str = "", status: str = "",
+              agency: str = "", month: str = "", sort: str = "new", page: str = "1") -> Response:
+    """Find people: by name in kanji or kana, case number, payee or phone; filters, sort and paging."""
     require(actor, "agency", "clerk", "approver")
-    return render(request, "cases.html", {"cases": queries.case_summaries(session, actor)})
+    from sqlalchemy import select
+
+    from service.db.models import Agency
+    from service.workflows.case_search import SORTS, STATUS_FILTERS, CaseFilter, search_cases
+
+    page_no = int(page) if page.isdecimal() and 0 < int(page) < 100000 else 1
+    chosen = CaseFilter(q=q.strip()[:100], status=status if status in STATUS_FILTERS else None,
+                        agency_id=int(agency) if agency.isdecimal() and actor.role != "agency" else None,
+                        month=parse_month(month), sort=sort if sort in SORTS else "new")
+    rows, total = search_cases(session, actor, chosen, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    agencies = [] if actor.role == "agency" else list(session.execute(select(Agency.id, Agency.name)
+                                                                     .order_by(Agency.code)).all())
+    params = {"q": chosen.q, "status": chosen.status or "", "agency": str(chosen.agency_id or ""),
+              "month": chosen.month or "", "sort": chosen.sort}
+    return render(request, "cases.html", {
+        "cases": rows, "total": total, "page": page_no, "pages": pages, "page_size": PAGE_SIZE,
+        "filters": params, "agencies": agencies, "status_filters": STATUS_FILTERS,
+        "query_string": "&".join(f"{k}={quote(v)}" for k, v in params.items() if v),
+    })
 
 
 def breakdown_rows(trace: list[dict[str, Any]]) -> list[tuple[str, ...]]:
