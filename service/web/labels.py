@@ -42,6 +42,8 @@ CASE_FILTER_STATUS = {"draft": "申請書作成中", "submitted": "審査中", "
                       "certified": "受給資格証明済", "active": "支給中", "interrupted": "中断中",
                       "awaiting_move_report": "転居報告待ち", "confirmed": "額確定", "stopped": "中止",
                       "ended": "支給期間終了"}
+ADDRESSEE_KIND = {"recipient": "申請者", "landlord": "貸主・不動産媒介業者等", "council": "社会福祉協議会",
+                  "agency": "自立相談支援機関", "removal_company": "引越事業者"}
 CASE_SORT = {"new": "新しい順", "old": "古い順", "kana": "フリガナ順", "updated": "更新の新しい順"}
 
 MONTH_STATUS = {"scheduled": "支給予定", "paid": "支払済", "cancelled": "取消", "interrupted": "中断"}
@@ -306,5 +308,5 @@ TABLES = {
     "TRIGGER_CAUSE": TRIGGER_CAUSE, "APPLICANT_TYPE": APPLICANT_TYPE, "PAYEE_KIND": PAYEE_KIND,
     "ACCOUNT_TYPE": ACCOUNT_TYPE, "INCOME_DROP_CAUSE": INCOME_DROP_CAUSE, "MOVING_COST": MOVING_COST,
     "MUNICIPALITY": MUNICIPALITY, "AUDIT_ACTION": AUDIT_ACTION,
-    "CASE_FILTER_STATUS": CASE_FILTER_STATUS, "CASE_SORT": CASE_SORT,
+    "CASE_FILTER_STATUS": CASE_FILTER_STATUS, "CASE_SORT": CASE_SORT, "ADDRESSEE_KIND": ADDRESSEE_KIND,
 }

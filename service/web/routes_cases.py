@@ -13,6 +13,7 @@ from service import rules
 from service.deps import SessionDep
 from service.errors import DomainError
 from service.web import charts, queries
+from service.web import review as review_panel
 from service.web.core import PostedForm, WebActor, error_text, parse_month, redirect, refuse, render, require
 from service.web.labels import DECISION_KIND
 from service.web.session import flash, now
@@ -141,6 +142,10 @@ def _case_context(request: Request, session: SessionDep, actor: WebActor, case_i
         "reasons": reason_rows(list(assessment.get("reasons", []))) if assessment else [],
         "timeline": queries.case_timeline(session, case_id, view) if actor.role != "agency" else [],
         "drafts": [d for d in view["decisions"] if d["status"] == "draft"],
+        "review": {d["id"]: {**review_panel.review_panel(view, d),
+                             "breakdown": breakdown_rows(list((d.get("result") or {}).get("trace") or [])),
+                             "reasons": reason_rows(list((d.get("result") or {}).get("reasons") or []))}
+                   for d in view["decisions"] if d["status"] == "draft"},
         "decision_kinds": DECISION_KIND,
         "letters_available": letters_module,
     }
@@ -188,6 +193,40 @@ def document_download(request: Request, session: SessionDep, actor: WebActor, do
 
     return Response(doc.content, media_type=doc.content_type, headers={
         "Content-Disposition": f"inline; filename*=UTF-8''{quote(doc.filename)}",
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/decisions/{decision_id}/letters/preview", response_class=HTMLResponse)
+def letter_preview_list(request: Request, session: SessionDep, actor: WebActor, decision_id: int) -> Response:
+    """The letters a draft's approval would issue, each as a preview PDF (nothing is issued)."""
+    require(actor, "clerk", "approver")
+    try:
+        letters = review_panel.preview_letters(session, actor, decision_id)
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "通知書のプレビュー", "message": error_text(exc)},
+                      status_code=exc.status_code)
+    from service.db.models import Decision
+
+    decision = session.get(Decision, decision_id)
+    return render(request, "letter_preview.html", {"letters": letters, "decision_id": decision_id,
+                                                   "case_id": decision.case_id if decision else None,
+                                                   "kind": decision.kind if decision else ""})
+
+
+@router.get("/decisions/{decision_id}/letters/preview/{number}.pdf")
+def letter_preview_pdf(request: Request, session: SessionDep, actor: WebActor, decision_id: int,
+                       number: int) -> Response:
+    require(actor, "clerk", "approver")
+    try:
+        letters = review_panel.preview_letters(session, actor, decision_id)
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "通知書のプレビュー", "message": error_text(exc)},
+                      status_code=exc.status_code)
+    if not 1 <= number <= len(letters):
+        return render(request, "error.html", {"title": "通知書のプレビュー", "message": "対象が見つかりません。"},
+                      status_code=404)
+    return Response(letters[number - 1].pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(f'preview-{decision_id}-{number}.pdf')}",
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
