@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ROLE = {"agency": "自立相談支援機関", "clerk": "担当職員（起案）", "approver": "決裁者",
@@ -267,6 +268,16 @@ def missing_message(item: dict[str, Any]) -> str:
     return f"{label} を入力してください"
 
 
+_REF = r"(?:R\d+(?:[-–]R?\d+)?|PD\d+)(?![A-Za-z0-9])"
+_REFS = rf"\b{_REF}(?:\s*[、,・]\s*{_REF})*"
+_INTERNAL_REF = re.compile(rf"[（(]\s*{_REFS}\s*[）)]|{_REFS}[\u3000 ]*")
+
+
+def public_text(text: Any) -> str:
+    """Text for people: the internal rule numbers (R12, PD17) taken out, the 法・規則 articles kept (PD32)."""
+    return _INTERNAL_REF.sub("", str(text if text is not None else "")).strip()
+
+
 def yen(value: Any) -> str:
     if value is None or value == "":
         return "—"
@@ -297,7 +308,7 @@ def datetime_ja(value: Any) -> str:
     return f"{date_ja(text[:10])} {text[11:16]}" if len(text) >= 16 else date_ja(text)
 
 
-FILTERS = {"yen": yen, "month_ja": month_ja, "date_ja": date_ja, "datetime_ja": datetime_ja}
+FILTERS = {"public_text": public_text, "yen": yen, "month_ja": month_ja, "date_ja": date_ja, "datetime_ja": datetime_ja}
 
 TABLES = {
     "ROLE": ROLE, "BENEFIT": BENEFIT, "CASE_STATUS": CASE_STATUS, "APPLICATION_STATUS": APPLICATION_STATUS,

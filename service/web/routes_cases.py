@@ -15,7 +15,7 @@ from service.errors import DomainError
 from service.web import charts, queries
 from service.web import review as review_panel
 from service.web.core import PostedForm, WebActor, error_text, parse_month, redirect, refuse, render, require
-from service.web.labels import DECISION_KIND
+from service.web.labels import DECISION_KIND, public_text
 from service.web.session import flash, now
 from service.workflows import decisions, grants
 from service.workflows.work_queue import work_queue
@@ -93,9 +93,9 @@ def breakdown_rows(trace: list[dict[str, Any]]) -> list[tuple[str, ...]]:
     try:
         from letters.breakdown import breakdown_table
 
-        return [tuple(row) for row in breakdown_table(trace).rows]
+        return [tuple(public_text(cell) for cell in row) for row in breakdown_table(trace).rows]
     except Exception:  # noqa: BLE001 - a trace the letter layout cannot print is still shown raw
-        return [(str(s.get("step")), str(s.get("value")), str(s.get("rule", ""))) for s in trace]
+        return [(str(s.get("step")), str(s.get("value")), "") for s in trace]
 
 
 def reason_rows(reasons: list[dict[str, Any]]) -> list[tuple[str, ...]]:
@@ -104,9 +104,10 @@ def reason_rows(reasons: list[dict[str, Any]]) -> list[tuple[str, ...]]:
     try:
         from letters.breakdown import reasons_table
 
-        return [tuple(row) for row in reasons_table(reasons, {}, heading="不支給の理由").rows]
+        return [tuple(public_text(cell) for cell in row)
+                for row in reasons_table(reasons, {}, heading="不支給の理由").rows]
     except Exception:  # noqa: BLE001
-        return [(str(i + 1), str(r.get("message")), str(r.get("rule", ""))) for i, r in enumerate(reasons)]
+        return [(str(i + 1), "支給要件を満たしていません。", "") for i, _r in enumerate(reasons)]
 
 
 def _case_context(request: Request, session: SessionDep, actor: WebActor, case_id: int) -> dict[str, Any]:
@@ -127,7 +128,7 @@ def _case_context(request: Request, session: SessionDep, actor: WebActor, case_i
             source = f"申請 #{latest_app['id']} による試算（未決定）"
         except DomainError as exc:
             assessment = None
-            source = f"試算できません：{exc.message}"
+            source = f"試算できません：{error_text(exc)}"
     letters_module = None
     from service.web import integrations
 
