@@ -50,13 +50,13 @@ CASE_SORT = {"new": "新しい順", "old": "古い順", "kana": "フリガナ順
 MONTH_STATUS = {"scheduled": "支給予定", "paid": "支払済", "cancelled": "取消", "interrupted": "中断"}
 
 STOP_CAUSE = {
-    "job_search_failure": "求職活動等の不履行（R58-1）",
-    "income_over_limit": "常用就職後の収入超過（R58-2）",
-    "left_dwelling": "住宅からの退去（R58-3）",
-    "false_application": "虚偽の申請（R58-4）",
-    "gang_member": "暴力団員（R58-5）",
-    "imprisonment": "拘禁刑以上の刑（R58-6）",
-    "public_assistance": "生活保護の開始（R58-7）",
+    "job_search_failure": "求職活動等の不履行",
+    "income_over_limit": "常用就職後の収入超過",
+    "left_dwelling": "住宅からの退去",
+    "false_application": "虚偽の申請",
+    "gang_member": "暴力団員",
+    "imprisonment": "拘禁刑以上の刑",
+    "public_assistance": "生活保護の開始",
     "death": "死亡",
     "whereabouts_unknown": "所在不明",
 }
@@ -178,12 +178,12 @@ FIELD = {
     "account_type": "預金種目",
     "account_number": "口座番号",
     "holder_kana": "口座名義（カナ）",
-    "consents": "説明と同意（R86）",
-    "emergency": "緊急対応（R88）の有無",
+    "consents": "説明と同意",
+    "emergency": "緊急対応の有無",
     "plan": "プラン",
     "plan_date": "プラン作成日",
     "coordination_meeting_date": "支援調整会議の日",
-    "documents": "必要書類（R85）",
+    "documents": "必要書類",
     "incomes": "収入",
     "amount_yen": "金額",
     "commuting_allowance_yen": "通勤手当",
@@ -262,9 +262,9 @@ def missing_message(item: dict[str, Any]) -> str:
     if ".consents." in field:
         return f"{label} の説明と同意が未確認です"
     if field == "intake.emergency":
-        return "緊急対応（R88）に該当するかを選択してください"
+        return "緊急対応に該当するかを選択してください"
     if field == "intake.plan.plan_date":
-        return "プラン作成日（R87）を入力してください（緊急対応の場合は不要）"
+        return "プラン作成日を入力してください（緊急対応の場合は不要）"
     return f"{label} を入力してください"
 
 
