@@ -2,23 +2,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from service.deps import ActorDep, SessionDep
 from service.errors import parse_date
 from service.schemas.common import RateMonth
 from service.schemas.decisions import DecisionCommand, DecisionReviewIn
 from service.schemas.misc import CoordinationReportIn, MonthlyReportIn
-from service.workflows import compliance, coordination, decisions, grants
+from service.workflows import case_search, compliance, coordination, decisions, grants
 from service.workflows.work_queue import work_queue
 
 router = APIRouter(tags=["cases"])
 
 
 @router.get("/cases")
-def list_cases(actor: ActorDep, session: SessionDep, limit: int = Query(default=100, ge=1, le=1000),
-               offset: int = Query(default=0, ge=0)) -> list[dict[str, Any]]:
-    return grants.list_cases(session, actor, limit=limit, offset=offset)
+def list_cases(actor: ActorDep, session: SessionDep, response: Response,
+               limit: int = Query(default=100, ge=1, le=1000), offset: int = Query(default=0, ge=0),
+               q: str = Query(default="", max_length=100,
+                              description="name (kanji or kana, any width), case number, payee or phone"),
+               status: str | None = Query(default=None, description="|".join(case_search.STATUS_FILTERS)),
+               agency_id: int | None = None, month: Month | None = None,
+               sort: str = Query(default="old", description="|".join(case_search.SORTS))) -> list[dict[str, Any]]:
+    """The cases the actor may see (an agency: its own), filtered; ``X-Total-Count`` is the number of all
+    matches, for paging with ``limit`` and ``offset``."""
+    rows, total = case_search.search_cases(
+        session, actor, case_search.CaseFilter(q=q, status=status or None, agency_id=agency_id, month=month,
+                                               sort=sort), limit=limit, offset=offset)
+    response.headers["X-Total-Count"] = str(total)
+    return rows
 
 
 @router.get("/cases/{case_id}")

@@ -126,6 +126,17 @@ class BenefitCase(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: the applicant as the latest application names them (lists show people, not numbers; issue 14)
+    applicant_name: Mapped[str | None] = mapped_column(String(200))
+    applicant_kana: Mapped[str | None] = mapped_column(String(200))
+    #: name, kana, phone and payee normalised by ``service.workflows.case_search.normalise`` (NFKC,
+    #: hiragana as katakana, no spaces); a trigram index on PostgreSQL answers ``LIKE '%…%'``.
+    search_key: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    __table_args__ = (
+        Index("ix_benefit_case_search_key", "search_key", postgresql_using="gin",
+              postgresql_ops={"search_key": "gin_trgm_ops"}),
+    )
 
 
 class Application(Base):

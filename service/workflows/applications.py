@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from service import rules
 from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document
 from service.errors import Conflict, IncompleteApplication, InvalidRequest, NotFound
+from service.workflows import case_search
 from service.workflows.common import Actor, audit, hold, load_case, require_role
 
 #: R86 explanations each applicant consents to before intake.
@@ -238,6 +239,7 @@ def _insert_application(
         created_by=actor.user_id,
     )
     session.add(app)
+    case_search.refresh_case(case, intake)
     session.flush()
     return app
 
@@ -269,6 +271,9 @@ def update_application(
         app.facts = {**app.facts, **facts, "benefit": app.benefit}
     if intake is not None:
         app.intake = {**app.intake, **intake}
+        case = session.get(BenefitCase, app.case_id)
+        if case is not None:
+            case_search.refresh_case(case, app.intake)
     audit(session, actor, "application.update", case_id=app.case_id, target=f"application:{app.id}",
           detail={"fields": sorted([*(facts or {}), *(intake or {})])})
     return app
