@@ -129,13 +129,26 @@ def statements(batch_id: int, actor: ActorDep, session: SessionDep) -> list[dict
     return [asdict(s) for s in wf.remittance_statements(session, actor, batch_id)]
 
 
+@router.get("/payment-batches/{batch_id}/transfers")
+def batch_transfers(batch_id: int, actor: ActorDep, session: SessionDep,
+                    limit: int = Query(default=200, ge=1, le=1000),
+                    offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
+    """Every transfer of the batch (payee, bank and branch names, masked account, cases and months,
+    amounts) with the batch's totals: what the second finance user approves (PD17). Paged by transfer."""
+    return finance_reports.batch_transfers(session, actor, batch_id, limit=limit, offset=offset)
+
+
 @router.get("/payment-batches/{batch_id}/payment-list.{fmt}", response_class=Response)
-def payment_list(batch_id: int, fmt: Literal["csv", "xlsx"], actor: ActorDep, session: SessionDep) -> Response:
-    content = finance_reports.payment_list_bytes(session, actor, batch_id, fmt)
+def payment_list(batch_id: int, fmt: Literal["csv", "xlsx"], actor: ActorDep, session: SessionDep,
+                 layout: Literal["machine", "ja"] = "machine") -> Response:
+    """The 支払一覧. ``layout=machine`` (default, stable for integrations: English column ids and codes)
+    or ``ja`` (Japanese headers and labels, account columns, a 合計 row; README «Finance exports»)."""
+    content = finance_reports.payment_list_bytes(session, actor, batch_id, fmt, layout)
     media = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    suffix = "" if layout == "machine" else "_ja"
     return Response(content=content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="payments_{batch_id}.{fmt}"'})
+                    headers={"Content-Disposition": f'attachment; filename="payments_{batch_id}{suffix}.{fmt}"'})
 
 
 @router.post("/payment-returns")

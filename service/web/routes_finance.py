@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from payments import labels
 from service.deps import SessionDep
 from service.errors import DomainError
 from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require
@@ -18,13 +19,22 @@ from service.web.session import flash, now
 
 router = APIRouter(include_in_schema=False)
 
+EVENT_LABEL = {"created": "作成", "approved": "決裁", "exported": "全銀ファイル出力", "settled": "振込完了",
+               "cancelled": "取消"}
 BATCH_STATUS = {"draft": "決裁待ち", "approved": "決裁済（出力待ち）", "exported": "全銀ファイル出力済",
                 "settled": "振込完了", "cancelled": "取消"}
 
 
-def _download(content: bytes, filename: str, media: str) -> Response:
+def _download(content: bytes, filename: str, media: str, ascii_name: str | None = None) -> Response:
+    """An attachment; a Japanese file name goes in ``filename*`` (RFC 6266), with an ASCII fallback."""
+    from urllib.parse import quote
+
+    fallback = ascii_name or (filename if filename.isascii() else "download")
+    disposition = f'attachment; filename="{fallback}"'
+    if not filename.isascii():
+        disposition += f"; filename*=UTF-8''{quote(filename)}"
     return Response(content=content, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        "Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 @router.get("/finance", response_class=HTMLResponse)
@@ -40,14 +50,21 @@ def finance_home(request: Request, session: SessionDep, actor: WebActor) -> Resp
 @router.get("/finance/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(request: Request, session: SessionDep, actor: WebActor, batch_id: int) -> Response:
     require(actor, "finance")
-    from service.workflows import payments
+    from service.workflows import finance_reports
 
+    page_text = str(request.query_params.get("page") or "1")
+    page = int(page_text) if page_text.isdecimal() and 0 < int(page_text) < 100_000 else 1
+    size = finance_reports.TRANSFER_PAGE
     try:
-        batch = payments.get_batch(session, actor, batch_id)
+        view = finance_reports.batch_transfers(session, actor, batch_id, limit=size, offset=(page - 1) * size)
     except DomainError as exc:
         return render(request, "error.html", {"title": "支払バッチが見つかりません", "message": error_text(exc)},
                       status_code=exc.status_code)
-    return render(request, "finance_batch.html", {"b": batch, "BATCH_STATUS": BATCH_STATUS})
+    pages = max(1, -(-view["transfer_count"] // size))
+    return render(request, "finance_batch.html", {
+        "b": view["batch"], "view": view, "page": page, "pages": pages, "BATCH_STATUS": BATCH_STATUS,
+        "EVENT_LABEL": EVENT_LABEL, "SUBSIDY": labels.SUBSIDY,
+        "own_batch": view["batch"]["prepared_by"] is not None and view["batch"]["prepared_by"] == actor.user_id})
 
 
 @router.post("/finance/run", response_class=HTMLResponse)
@@ -119,12 +136,17 @@ def payment_list(request: Request, session: SessionDep, actor: WebActor, batch_i
     require(actor, "finance")
     from service.workflows import finance_reports
 
-    if fmt not in ("csv", "xlsx"):
+    layout = str(request.query_params.get("layout") or "ja")
+    if fmt not in ("csv", "xlsx") or layout not in finance_reports.LAYOUTS:
         return redirect(request, f"/finance/batches/{batch_id}")
-    content = finance_reports.payment_list_bytes(session, actor, batch_id, fmt)
+    try:
+        content = finance_reports.payment_list_bytes(session, actor, batch_id, fmt, layout)
+    except DomainError as exc:
+        return refuse(request, session, exc, "/finance")
     media = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(content, f"payments_{batch_id}.{fmt}", media)
+    stem = f"支払一覧_バッチ{batch_id}" if layout == "ja" else f"payments_{batch_id}"
+    return _download(content, f"{stem}.{fmt}", media, ascii_name=f"payments_{batch_id}_{layout}.{fmt}")
 
 
 @router.get("/finance/statistics.csv")

@@ -1,0 +1,96 @@
+"""Finance sees every transfer before approval, and exports in Japanese (issue 14 item 3, issue 15 item 3,
+issue 12 formula injection)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+from service_world import World
+from test_payments import approve_export, granted, intake_with, run, with_second_finance
+
+
+@pytest.fixture
+def fin(world: World) -> World:
+    return with_second_finance(world)
+
+
+def _two_payees(fin: World) -> dict[str, Any]:
+    granted(fin)  # 株式会社テスト不動産, みずほ 東京営業部
+    granted(fin, intake_with(name="=HYPERLINK(\"http://evil\",\"x\")", account_number="7654321", bank_code="0005",
+                             branch_code="001", holder_kana="ﾔﾏﾀﾞ ﾀﾛｳ", payee_kind="landlord", corporate_number=None))
+    return run(fin, "2025-05")
+
+
+def test_the_transfers_of_a_draft_batch_are_listed_with_names_masked_accounts_and_cases(fin: World) -> None:
+    report = _two_payees(fin)
+    batch_id = report["batch_id"]
+    view = fin.get("finance2", f"/api/v1/payment-batches/{batch_id}/transfers", 200).json()
+    assert view["batch"]["status"] == "draft" and view["batch"]["prepared_by_name"] == "finance"
+    assert view["transfer_count"] == 2 and view["total_yen"] == 120000 and view["totals_agree"] is True
+    assert view["by_subsidy"] == {"rent": {"payment_count": 2, "amount_yen": 120000}}
+    first, second = view["transfers"]
+    assert (first["customer_code"], first["bank_name"], first["branch_name"]) == (1, "みずほ", "東京営業部")
+    assert first["account_number_masked"] == "****567" and "1234567" not in str(view)
+    assert first["account_type_label"] == "普通" and first["amount_yen"] == 60000
+    (line,) = first["lines"]
+    assert line["recipient_name"] == "山田 太郎" and line["benefit_month"] == "2025-05"
+    assert line["subsidy_label"] == "家賃補助" and line["amount_yen"] == 60000
+    assert second["bank_name"] == "三菱ＵＦＪ" and second["account_number_masked"] == "****321"
+    page = fin.get("finance2", f"/api/v1/payment-batches/{batch_id}/transfers?limit=1&offset=1", 200).json()
+    assert [t["customer_code"] for t in page["transfers"]] == [2] and page["total_yen"] == 120000
+    fin.get("finance2", f"/api/v1/payment-batches/{batch_id}/transfers?limit=0", 422)
+    fin.get("clerk", f"/api/v1/payment-batches/{batch_id}/transfers", 403)
+    fin.get("finance", "/api/v1/payment-batches/99999/transfers", 404)
+
+
+def test_the_japanese_payment_list_has_accounts_labels_and_a_total_and_csv_equals_xlsx(fin: World) -> None:
+    batch_id = _two_payees(fin)["batch_id"]
+    base = f"/api/v1/payment-batches/{batch_id}/payment-list"
+    csv_bytes = fin.get("finance", f"{base}.csv?layout=ja", 200).content
+    text = csv_bytes.decode("utf-8-sig")
+    header = text.splitlines()[0].split(",")
+    assert header[:4] == ["振込指定日", "振込番号（顧客コード）", "支払先", "金融機関コード"]
+    assert {"金融機関名", "支店名", "預金種目", "口座番号", "口座名義（カナ）", "受給者氏名", "補助の種類", "金額（円）"} <= set(header)
+    from_csv = pd.read_csv(io.BytesIO(csv_bytes), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert from_csv["補助の種類"].tolist()[:2] == ["家賃補助", "家賃補助"]
+    assert from_csv["預金種目"].tolist()[:2] == ["普通", "普通"]
+    assert from_csv["金融機関名"].tolist()[:2] == ["みずほ", "三菱ＵＦＪ"]
+    assert from_csv["口座番号"].tolist()[:2] == ["1234567", "7654321"]
+    assert from_csv.iloc[-1]["振込指定日"] == "合計（2件）" and from_csv.iloc[-1]["金額（円）"] == "120000"
+    # The payee name that looks like a formula is text: a leading apostrophe in CSV ...
+    assert from_csv["支払先"].tolist()[1] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    xlsx = fin.get("finance", f"{base}.xlsx?layout=ja", 200).content
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert book.sheetnames == ["支払一覧", "振込先別合計"]
+    sheet = book["支払一覧"]
+    cell = sheet.cell(row=3, column=header.index("支払先") + 1)
+    # ... and a string cell with the quote prefix in XLSX (never a formula).
+    assert cell.value == "=HYPERLINK(\"http://evil\",\"x\")" and cell.data_type == "s" and cell.quotePrefix
+    from_xlsx = pd.read_excel(io.BytesIO(xlsx), sheet_name="支払一覧", dtype=str, keep_default_na=False)
+    unescaped = from_csv.map(lambda v: v[1:] if v.startswith("'=") else v)
+    assert from_xlsx.columns.tolist() == from_csv.columns.tolist()
+    assert from_xlsx.values.tolist() == unescaped.values.tolist()
+    amounts = [r[-1] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert amounts == [60000, 60000, 120000] and all(type(a) is int for a in amounts)
+    transfers = pd.read_excel(io.BytesIO(xlsx), sheet_name="振込先別合計", dtype=str, keep_default_na=False)
+    assert transfers["振込金額（円）"].tolist() == ["60000", "60000", "120000"]
+
+
+def test_the_machine_layout_keeps_its_english_columns_and_is_the_api_default(fin: World) -> None:
+    batch_id = _two_payees(fin)["batch_id"]
+    base = f"/api/v1/payment-batches/{batch_id}/payment-list"
+    default = fin.get("finance", f"{base}.csv", 200).content
+    assert default == fin.get("finance", f"{base}.csv?layout=machine", 200).content
+    rows = list(csv.DictReader(io.StringIO(default.decode("utf-8-sig"))))
+    assert list(rows[0]) == ["payee_name", "pay_date", "payee_id", "case_id", "case_reference", "grant_id",
+                             "benefit_month", "subsidy", "kind", "amount_yen"]
+    assert [r["subsidy"] for r in rows] == ["rent", "rent"] and len(rows) == 2  # no total row
+    assert rows[1]["payee_name"].startswith("'=")
+    fin.get("finance", f"{base}.csv?layout=english", 422)
+
+
