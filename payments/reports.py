@@ -242,7 +242,7 @@ def _rows(frame: pd.DataFrame, layout: Layout | None) -> Iterator[list[Any]]:
     yield layout.header_row(columns) if layout is not None else columns
     converted = [
         [int(v) for v in frame[name].tolist()] if pd.api.types.is_integer_dtype(frame[name].dtype)
-        else [_cell(v) for v in frame[name].tolist()]
+        else [v if type(v) is str else _cell(v) for v in frame[name].tolist()]
         for name in frame.columns]
     for values in zip(*converted, strict=True):
         yield list(values)
@@ -315,6 +315,9 @@ _XML_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'):
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
 
 
+_NEEDS_ESCAPE = re.compile('[&<>"\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x')
+
+
 def _xml_text(text: str) -> str:
     """Text for a SpreadsheetML ``<t>``: XML-escaped (CR as a character reference, which XML parsing
     would otherwise turn into LF); control characters (not allowed in XML) and the ``_`` of a literal
@@ -330,9 +333,10 @@ def _cell_xml(value: Any, style: str = "") -> str:
         return f"<c><v>{value}</v></c>"
     if value == "":
         return "<c/>"
-    style = style or (' s="2"' if formula_like(value) else "")
-    space = ' xml:space="preserve"' if value != value.strip() else ""
-    return f'<c{style} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
+    style = style or (' s="2"' if value.startswith(_FORMULA_START) else "")
+    space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+    text = _xml_text(value) if _NEEDS_ESCAPE.search(value) else value
+    return f'<c{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
 def _sheet_xml(frame: pd.DataFrame, layout: Layout | None) -> Iterator[str]:
@@ -435,10 +439,11 @@ def _write_workbook(sheets: Sequence[SheetSpec], names: list[str], handle: IO[by
     ]
     parts += [(f"xl/worksheets/sheet{i}.xml", _sheet_xml(spec.frame, spec.layout))
               for i, spec in enumerate(sheets, start=1)]
-    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, content in parts:
             entry = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
+            entry._compresslevel = 1  # type: ignore[attr-defined]  # fast; the XML compresses well anyway
             with archive.open(entry, "w") as stream:
                 for piece in [content] if isinstance(content, str) else content:
                     stream.write(piece.encode("utf-8"))

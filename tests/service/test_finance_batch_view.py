@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from service_world import World
-from test_payments import approve_export, granted, intake_with, run, with_second_finance
+from test_payments import granted, intake_with, run, with_second_finance
 
 
 @pytest.fixture
