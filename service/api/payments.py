@@ -151,9 +151,23 @@ def payment_list(batch_id: int, fmt: Literal["csv", "xlsx"], actor: ActorDep, se
                     headers={"Content-Disposition": f'attachment; filename="payments_{batch_id}{suffix}.{fmt}"'})
 
 
+@router.get("/payment-returns/template.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def returns_template(actor: ActorDep) -> Response:
+    """The returned-transfer CSV template: UTF-8 with BOM, the Japanese header line
+    (バッチ番号,振込番号,金額,不能事由コード,不能事由; README «Returned transfers»)."""
+    require_role(actor, wf.FINANCE)
+    from payments.returns import RETURNS_TEMPLATE_CSV
+
+    return Response(content=RETURNS_TEMPLATE_CSV, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="returns_template.csv"'})
+
+
 @router.post("/payment-returns")
 def import_returns(actor: ActorDep, session: SessionDep, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    """Returned transfers (振込不能・組戻し), the payments.returns CSV. All lines or none."""
+    """Returned transfers (振込不能・組戻し): the CSV of ``GET /payment-returns/template.csv`` (the English
+    header of earlier versions is still read). All lines or none; a refusal lists every problem with
+    its line and column (``error.details``), in Japanese."""
     require_role(actor, wf.FINANCE)
     data = file.file.read(MAX_RETURNS_BYTES + 1)
     if len(data) > MAX_RETURNS_BYTES:

@@ -176,15 +176,36 @@ def import_returns(request: Request, session: SessionDep, actor: WebActor, form:
     except DomainError as exc:
         session.rollback()
         problems: list[dict[str, Any]] = list(exc.details or [])
-        text = error_text(exc)
         if problems:
-            text += " 問題のある行：" + "、".join(f"{p.get('line')}行目（{p.get('message')}）" for p in problems[:5])
+            text = (f"取り込みませんでした（問題 {len(problems)} 件。すべての行が正しいときだけ取り込みます）。" +
+                    " ".join(_returns_problem_text(p) for p in problems[:10]) +
+                    ("　ほか。" if len(problems) > 10 else ""))
+        else:
+            text = error_text(exc)
         flash(request, text, "error")
         return redirect(request, "/finance")
     flash(request, f"取り込みました：新規 {report.imported} 件（取込済 {report.already_imported} 件）、"
           f"取り消した支払 {report.reversed_payments} 件・{report.reversed_yen:,}円。該当月は次回の支払で再度対象になります。",
           "success")
     return redirect(request, "/finance")
+
+
+def _returns_problem_text(problem: dict[str, Any]) -> str:
+    from payments.returns import column_label
+
+    column = column_label(problem.get("field"))
+    where = f"{problem.get('line')}行目" + (f"・{column}列" if column else "")
+    return f"［{where}］{problem.get('message')}"
+
+
+@router.get("/finance/returns-template.csv")
+def returns_template(request: Request, actor: WebActor) -> Response:
+    """The returned-transfer CSV template (Japanese headers; README «Returned transfers»)."""
+    require(actor, "finance")
+    from payments.returns import RETURNS_TEMPLATE_CSV
+
+    return _download(RETURNS_TEMPLATE_CSV, "振込不能取込テンプレート.csv", "text/csv; charset=utf-8",
+                     ascii_name="returns_template.csv")
 
 
 @router.get("/finance/receivables", response_class=HTMLResponse)

@@ -829,14 +829,15 @@ def import_returns(session: Session, actor: Actor, data: bytes) -> ReturnsReport
                                                                 PaymentTransfer.customer_code == row.customer_code))
         if transfer is None:
             problems.append({"line": row.line, "field": "customer_code",
-                             "message": f"batch {row.batch_id} has no transfer {row.customer_code}"})
+                             "message": f"支払バッチ #{row.batch_id} に振込番号 {row.customer_code} の振込はありません。"})
             continue
         if batch_status(session, row.batch_id) not in ("exported", "settled"):
-            problems.append({"line": row.line, "field": "batch_id", "message": f"batch {row.batch_id} was not exported"})
+            problems.append({"line": row.line, "field": "batch_id",
+                             "message": f"支払バッチ #{row.batch_id} は全銀ファイルを出力していません。"})
             continue
         if row.amount_yen != transfer.amount_yen:
             problems.append({"line": row.line, "field": "amount_yen",
-                             "message": f"the transfer was {transfer.amount_yen} yen, not {row.amount_yen}"})
+                             "message": f"この振込の金額は {transfer.amount_yen:,}円です（{row.amount_yen:,}円ではありません）。"})
             continue
         if session.scalar(select(PaymentReturn.id).where(PaymentReturn.batch_id == row.batch_id,
                                                          PaymentReturn.customer_code == row.customer_code)):
@@ -845,7 +846,7 @@ def import_returns(session: Session, actor: Actor, data: bytes) -> ReturnsReport
         todo.append((row, transfer))
     if problems:
         first = problems[0]
-        raise InvalidRequest(f"line {first['line']}: {first['message']} (nothing imported)", code="returns_invalid",
+        raise InvalidRequest(f"{first['line']}行目: {first['message']}（取り込んでいません）", code="returns_invalid",
                              field=first["field"], details=problems)
     count = amount = 0
     for row, transfer in todo:

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from service_world import World
-from test_payments import granted, intake_with, run, with_second_finance
+from test_payments import approve_export, granted, intake_with, run, with_second_finance
 
 
 @pytest.fixture
@@ -94,3 +94,23 @@ def test_the_machine_layout_keeps_its_english_columns_and_is_the_api_default(fin
     fin.get("finance", f"{base}.csv?layout=english", 422)
 
 
+
+
+def test_a_returns_file_in_the_japanese_template_is_imported_and_a_bad_one_refused_in_japanese(fin: World) -> None:
+    batch_id = _two_payees(fin)["batch_id"]
+    approve_export(fin, batch_id)
+    template = fin.get("finance", "/api/v1/payment-returns/template.csv", 200).content
+    assert template.decode("utf-8-sig") == "バッチ番号,振込番号,金額,不能事由コード,不能事由\r\n"
+    bad = template + f"{batch_id},2,59999,01,口座なし\r\n{batch_id},9,60000,01,口座なし\r\n".encode()
+    r = fin.client.post("/api/v1/payment-returns", files={"file": ("r.csv", bad, "text/csv")},
+                        headers=fin.h("finance"))
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "returns_invalid" and error["field"] == "amount_yen"
+    assert [(p["line"], p["field"]) for p in error["details"]] == [(2, "amount_yen"), (3, "customer_code")]
+    assert "60,000円" in error["details"][0]["message"] and "振込番号 9" in error["details"][1]["message"]
+    good = template + f"{batch_id},2,60000,01,口座なし\r\n".encode()
+    r = fin.client.post("/api/v1/payment-returns", files={"file": ("r.csv", good, "text/csv")},
+                        headers=fin.h("finance"))
+    assert r.status_code == 200, r.text
+    assert r.json()["imported"] == 1 and r.json()["reversed_yen"] == 60000

@@ -49,3 +49,17 @@ def test_the_payment_list_downloads_in_japanese_by_default_and_for_machines_on_r
     assert csv_text.startswith("振込指定日,") and "合計（3件）,,,,,,,,,,,,,,,180000" in csv_text  # May–July
     machine = finance2.get(f"/finance/batches/{batch_id}/payment-list.csv?layout=machine").content
     assert machine.decode("utf-8-sig").startswith("payee_name,pay_date,")
+
+
+def test_the_returns_template_downloads_and_a_refused_file_names_line_and_column(browser: Any) -> None:
+    finance = browser("finance")
+    page = finance.get("/finance").text
+    assert 'href="/finance/returns-template.csv"' in page and "不能事由コード" in page
+    template = finance.get("/finance/returns-template.csv")
+    assert template.status_code == 200 and template.content.decode("utf-8-sig").startswith("バッチ番号,振込番号,")
+    assert browser("clerk").get("/finance/returns-template.csv").status_code == 403
+    bad = template.content + "1,x,100,01,口座なし\r\n".encode()
+    r = finance.post("/finance/returns", {}, files={"file": ("r.csv", bad, "text/csv")})
+    assert "取り込みませんでした" in r.text and "［2行目・振込番号列］" in r.text and "振込番号（1～10桁の数字" in r.text
+    r = finance.post("/finance/returns", {}, files={"file": ("r.csv", b"batch,x\r\n", "text/csv")})
+    assert "1行目の見出しは「バッチ番号、振込番号、金額、不能事由コード、不能事由」" in r.text
