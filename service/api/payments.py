@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from service.deps import ActorDep, SessionDep
-from service.errors import PayloadTooLarge, parse_date
+from service.errors import NotFound, PayloadTooLarge, parse_date
 from service.schemas.common import Month
 from service.schemas.payments import (
     CancelIn,
@@ -22,6 +22,7 @@ from service.schemas.payments import (
 )
 from service.workflows import finance_reports, receivables
 from service.workflows import payments as wf
+from service.workflows import statements as statement_archive
 from service.workflows.common import require_role
 
 router = APIRouter(tags=["payments"])
@@ -99,8 +100,9 @@ def approve_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[s
 @router.post("/payment-batches/{batch_id}/export")
 def export_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     exported = wf.export_batch(session, actor, batch_id)
+    stored = statement_archive.archive_at_export(session, actor, batch_id)  # 支払明細書, rendered once
     return {"batch_id": batch_id, "filename": exported.filename, "sha256": exported.sha256,
-            "record_count": exported.record_count, "total_yen": exported.total_yen}
+            "record_count": exported.record_count, "total_yen": exported.total_yen, "statements": stored}
 
 
 @router.get("/payment-batches/{batch_id}/file", response_class=Response,
@@ -136,6 +138,25 @@ def batch_transfers(batch_id: int, actor: ActorDep, session: SessionDep,
     """Every transfer of the batch (payee, bank and branch names, masked account, cases and months,
     amounts) with the batch's totals: what the second finance user approves (PD17). Paged by transfer."""
     return finance_reports.batch_transfers(session, actor, batch_id, limit=limit, offset=offset)
+
+
+@router.get("/payment-batches/{batch_id}/statement-files")
+def statement_files(batch_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
+    """The archived 支払明細書 of an exported batch: number, payee, total and SHA-256 of each stored PDF."""
+    return [{"number": f.number, "payee_id": f.payee_id, "payee_name": f.payee_name, "total_yen": f.total_yen,
+             "sha256": f.sha256} for f in statement_archive.statement_files(session, actor, batch_id)]
+
+
+@router.get("/payment-batches/{batch_id}/statement-files/{number}.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def statement_pdf(batch_id: int, number: int, actor: ActorDep, session: SessionDep) -> Response:
+    """One archived 支払明細書, byte for byte as stored at export."""
+    for stored in statement_archive.statement_files(session, actor, batch_id):
+        if stored.number == number:
+            return Response(content=stored.content, media_type="application/pdf", headers={
+                "Content-Disposition": f'attachment; filename="statement_{batch_id}_{number:03d}.pdf"',
+                "X-Content-SHA256": stored.sha256})
+    raise NotFound(f"batch {batch_id} has no statement {number}", field="number")
 
 
 @router.get("/payment-batches/{batch_id}/payment-list.{fmt}", response_class=Response)

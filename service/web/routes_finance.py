@@ -100,7 +100,10 @@ def batch_action(request: Request, session: SessionDep, actor: WebActor, form: P
         if action == "approve":
             payments.approve_batch(session, actor, batch_id)
         elif action == "export":
+            from service.workflows import statements
+
             payments.export_batch(session, actor, batch_id)
+            statements.archive_at_export(session, actor, batch_id)  # 支払明細書, rendered once
         elif action == "settle":
             payments.settle_batch(session, actor, batch_id)
         elif action == "cancel":
@@ -467,16 +470,16 @@ def receivable_receipt(request: Request, session: SessionDep, actor: WebActor, f
 
 @router.get("/finance/batches/{batch_id}/statements.zip")
 def remittance_statements_zip(request: Request, session: SessionDep, actor: WebActor, batch_id: int) -> Response:
-    """支払明細書 (one PDF per payee) of an exported batch, in one zip."""
+    """支払明細書 (one PDF per payee) of an exported batch, in one zip: the PDFs as stored at export."""
     require(actor, "finance")
     import io
     import re
     import zipfile
 
-    from service.workflows import letters
+    from service.workflows import statements
 
     try:
-        pdfs = letters.remittance_statement_pdfs(session, actor, batch_id)
+        pdfs = [(f.payee_name, f.content) for f in statements.statement_files(session, actor, batch_id)]
     except DomainError as exc:
         session.rollback()
         flash(request, "支払明細書は、全銀ファイルを出力したバッチについて作成できます。" + error_text(exc), "error")

@@ -114,3 +114,56 @@ def test_a_returns_file_in_the_japanese_template_is_imported_and_a_bad_one_refus
                         headers=fin.h("finance"))
     assert r.status_code == 200, r.text
     assert r.json()["imported"] == 1 and r.json()["reversed_yen"] == 60000
+
+
+def test_statements_are_rendered_once_at_export_and_downloaded_as_stored(fin: World, monkeypatch: Any) -> None:
+    import hashlib
+
+    from sqlalchemy import func, select, text
+
+    from service.db.models_finance import PaymentStatement
+    from service.workflows import letters
+
+    batch_id = _two_payees(fin)["batch_id"]
+    fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 409)  # not exported yet
+    fin.post("finance2", f"/api/v1/payment-batches/{batch_id}/approve", 200)
+    exported = fin.post("finance", f"/api/v1/payment-batches/{batch_id}/export", 200).json()
+    assert exported["statements"] == 2
+    listed = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 200).json()
+    assert [(s["number"], s["total_yen"]) for s in listed] == [(1, 60000), (2, 60000)]
+
+    def never(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("a statement was rendered again")
+
+    monkeypatch.setattr(letters, "remittance_statement_pdfs", never)  # downloads read the archive only
+    for item in listed:
+        r = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files/{item['number']}.pdf", 200)
+        assert r.content.startswith(b"%PDF") and hashlib.sha256(r.content).hexdigest() == item["sha256"]
+        assert r.headers["x-content-sha256"] == item["sha256"]
+    assert fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 200).json() == listed
+    fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files/3.pdf", 404)
+    fin.get("clerk", f"/api/v1/payment-batches/{batch_id}/statement-files", 403)
+    factory = fin.client.app.state.session_factory  # type: ignore[attr-defined]
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(PaymentStatement)) == 2
+    with factory() as session, pytest.raises(Exception, match="append-only"):
+        session.execute(text("UPDATE payment_statement SET sha256 = 'x'"))
+        session.commit()
+    with factory() as session, pytest.raises(Exception, match="append-only"):
+        session.execute(text("DELETE FROM payment_statement"))
+        session.commit()
+
+
+def test_a_batch_exported_without_statements_gets_them_on_its_first_download_only(fin: World) -> None:
+    from service.db.session import unit_of_work
+    from service.workflows import payments
+    from service.workflows.common import Actor
+
+    batch_id = _two_payees(fin)["batch_id"]
+    fin.post("finance2", f"/api/v1/payment-batches/{batch_id}/approve", 200)
+    actor = Actor(user_id=fin.users["finance"], username="finance", role="finance")
+    with unit_of_work(fin.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        payments.export_batch(session, actor, batch_id)  # e.g. the demo or the CLI: no statements yet
+    first = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 200).json()
+    again = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 200).json()
+    assert len(first) == 2 and first == again
