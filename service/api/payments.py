@@ -20,7 +20,8 @@ from service.schemas.payments import (
     RepaymentPlanIn,
     RepaymentReceiptIn,
 )
-from service.workflows import finance_reports, receivables
+from service.schemas.refunds import RefundIn
+from service.workflows import finance_reports, receivables, refunds
 from service.workflows import payments as wf
 from service.workflows import statements as statement_archive
 from service.workflows.common import require_role
@@ -212,6 +213,30 @@ def repayment_receipt(claim_id: int, body: RepaymentReceiptIn, actor: ActorDep, 
     received = receivables.record_repayment(session, actor, claim_id, body.amount_yen,
                                             parse_date(body.received_on, "received_on"), body.note)
     return receivables.receivable_dict(received)
+
+
+@router.post("/repayment-claims/{claim_id}/refunds", status_code=201)
+def draft_refund(claim_id: int, body: RefundIn, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    """A refund order (還付, PD9) for the claim's whole refund due, to the recipient's account (a payee of
+    kind ``recipient``); another finance user approves it and the next monthly run pays it by transfer."""
+    return refunds.order_dict(session, refunds.draft_refund(session, actor, claim_id, body.payee_id, body.note))
+
+
+@router.post("/refund-orders/{order_id}/approve")
+def approve_refund(order_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    """決裁 of a refund order by a finance user who did not draft it (PD17)."""
+    return refunds.order_dict(session, refunds.approve_refund(session, actor, order_id))
+
+
+@router.post("/refund-orders/{order_id}/cancel")
+def cancel_refund(order_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    return refunds.order_dict(session, refunds.cancel_refund(session, actor, order_id))
+
+
+@router.get("/refund-orders")
+def list_refunds(actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
+    """Refund orders with their status: drafted, approved (paid in the next run), batched, paid, cancelled."""
+    return refunds.list_refunds(session, actor)
 
 
 @router.get("/statistics/monthly.csv", response_class=Response)

@@ -167,3 +167,70 @@ def test_a_batch_exported_without_statements_gets_them_on_its_first_download_onl
     first = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 200).json()
     again = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 200).json()
     assert len(first) == 2 and first == again
+
+
+def test_a_refund_is_drafted_approved_by_another_user_paid_in_the_next_run_and_the_receivable_closes(
+        fin: World) -> None:
+    from test_payments import _claimed_then_july_returned
+
+    from payments.zengin import parse_transfer_file
+
+    case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-06-20")
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
+    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
+             json={"amount_yen": 20000, "received_on": "2025-09-29"})
+    fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error",
+                         "supersedes_decision_id": claim_decision["id"]})  # withdrawn: 20,000 yen to refund
+    (refund,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    assert refund["refund_due_yen"] == 20000
+    landlord = fin.get("finance", "/api/v1/payees", 200).json()[0]["id"]
+    recipient = fin.post("finance", "/api/v1/payees", 201, json={
+        "kind": "recipient", "name": "山田 太郎", "holder_name": "ﾔﾏﾀﾞ ﾀﾛｳ", "bank_code": "0005",
+        "branch_code": "001", "account_type": "ordinary", "account_number": "2222222"}).json()["id"]
+    url = f"/api/v1/repayment-claims/{refund['claim_id']}/refunds"
+    assert fin.post("finance", url, 422, json={"payee_id": landlord}).json()["error"]["code"] == "refund_payee_kind"
+    order = fin.post("finance", url, 201, json={"payee_id": recipient, "note": "還付"}).json()
+    assert (order["amount_yen"], order["status"]) == (20000, "drafted")
+    assert fin.post("finance", url, 409, json={"payee_id": recipient}).json()["error"]["code"] == "no_refund_due"
+    (pending,) = fin.get("finance", "/api/v1/receivables?open_only=true", 200).json()
+    assert (pending["refund_due_yen"], pending["refund_in_progress_yen"]) == (0, 20000)
+    assert run(fin, "2025-08", 200)["batch_id"] is None  # not approved yet: nothing to pay
+    r = fin.post("finance", f"/api/v1/refund-orders/{order['id']}/approve", 403)
+    assert r.json()["error"]["code"] == "two_person_rule"
+    assert fin.post("finance2", f"/api/v1/refund-orders/{order['id']}/approve", 200).json()["status"] == "approved"
+
+    batch = run(fin, "2025-08")  # the next run pays it by transfer, in the batch's own 決裁
+    assert (batch["transfer_count"], batch["total_yen"]) == (1, 20000)
+    assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "batched"
+    fin.post("finance", f"/api/v1/refund-orders/{order['id']}/cancel", 409)
+    assert run(fin, "2025-08", 200)["batch_id"] is None  # never twice
+    content = approve_export(fin, batch["batch_id"])
+    (transfer,) = parse_transfer_file(content).transfers
+    assert (transfer.bank_code, transfer.account_number, transfer.amount_yen) == ("0005", "2222222", 20000)
+    assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "paid"
+    assert fin.get("finance", "/api/v1/receivables?open_only=true", 200).json() == []  # closed
+    assert fin.get("finance", "/api/v1/receivables", 200).json() == []
+
+
+def test_a_refund_in_a_cancelled_batch_is_paid_in_the_next_run(fin: World) -> None:
+    from test_payments import _claimed_then_july_returned
+
+    case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-06-20")
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
+    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
+             json={"amount_yen": 5000, "received_on": "2025-09-29"})
+    fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error",
+                         "supersedes_decision_id": claim_decision["id"]})
+    recipient = fin.post("finance", "/api/v1/payees", 201, json={
+        "kind": "recipient", "name": "山田 太郎", "holder_name": "ﾔﾏﾀﾞ ﾀﾛｳ", "bank_code": "0005",
+        "branch_code": "001", "account_type": "ordinary", "account_number": "2222222"}).json()["id"]
+    order = fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/refunds", 201,
+                     json={"payee_id": recipient}).json()
+    fin.post("finance2", f"/api/v1/refund-orders/{order['id']}/approve", 200)
+    first = run(fin, "2025-08")
+    fin.post("finance", f"/api/v1/payment-batches/{first['batch_id']}/cancel", 200)
+    assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "approved"
+    again = run(fin, "2025-08")
+    assert again["batch_id"] != first["batch_id"] and again["total_yen"] == 5000
