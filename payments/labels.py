@@ -14,8 +14,8 @@ from zengin_code import Bank
 
 __all__ = ["ACCOUNT_TYPE", "PART", "PAYEE_KIND", "SUBSIDY", "bank_name", "branch_name", "label", "mask_account_number"]
 
-SUBSIDY: Mapping[str, str] = {"rent": "家賃補助", "moving": "転居費用補助"}
-"""補助の種類 (``payment.subsidy``)."""
+SUBSIDY: Mapping[str, str] = {"rent": "家賃補助", "moving": "転居費用補助", "refund": "還付"}
+"""補助の種類 (``payment.subsidy``; ``refund``: a refund of money paid back beyond a corrected claim)."""
 
 PART: Mapping[str, str] = {
     "rent": "家賃（月額）",

@@ -392,8 +392,67 @@ def _claim_page(request: Request, session: SessionDep, actor: WebActor, claim_id
                                               "message": f"債権 #{claim_id} は見つからないか、更正されています。"},
                       status_code=404)
     return render(request, "receivable.html", {"r": row, "values": values or {}, "error": error, "rows": PLAN_ROWS,
-                                               "today": now(request).date().isoformat()},
+                                               "today": now(request).date().isoformat(),
+                                               **_refund_context(session, actor, row)},
                   status_code=status_code)
+
+
+REFUND_STATUS = {"drafted": "決裁待ち", "approved": "決裁済（次回の支払で振込）", "batched": "支払バッチに計上",
+                 "paid": "振込済（全銀ファイル出力済）", "cancelled": "取消"}
+
+
+def _refund_context(session: SessionDep, actor: WebActor, row: dict[str, Any]) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from service.db.models_payments import Payee
+    from service.workflows import finance_reports, refunds
+
+    orders = [o for o in refunds.list_refunds(session, actor) if o["grant_id"] == row["grant_id"]]
+    names = finance_reports.user_names(session, {o["drafted_by"] for o in orders})
+    payees = {p.id: p for p in session.scalars(select(Payee).where(Payee.kind == "recipient").order_by(Payee.id))}
+    for order in orders:
+        order["drafted_by_name"] = names.get(order["drafted_by"] or 0, "")
+        order["payee_name"] = payees[order["payee_id"]].name if order["payee_id"] in payees else ""
+    return {"refund_orders": orders, "recipients": list(payees.values()), "REFUND_STATUS": REFUND_STATUS}
+
+
+@router.post("/finance/receivables/{claim_id}/refund", response_class=HTMLResponse)
+def receivable_refund(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                      claim_id: int) -> Response:
+    """Draft a refund (還付) order; another finance user approves it, the next run pays it."""
+    require(actor, "finance")
+    from service.workflows import refunds
+
+    payee_text = str(form.get("payee_id") or "").strip()
+    if not payee_text.isdecimal():
+        return _claim_page(request, session, actor, claim_id, dict(form), "振込先（受給者本人の口座）を選んでください。", 422)
+    try:
+        order = refunds.draft_refund(session, actor, claim_id, int(payee_text),
+                                     note=str(form.get("note") or "").strip() or None)
+    except DomainError as exc:
+        session.rollback()
+        text = {"refund_payee_kind": "還付は受給者本人の口座（支払先の種別「受給者本人」）へ振り込みます。",
+                "no_refund_due": "還付が必要な額はありません。"}.get(exc.code, error_text(exc))
+        return _claim_page(request, session, actor, claim_id, dict(form), text, 422)
+    flash(request, f"還付 #{order.id}（{int(order.amount_yen):,}円）を起案しました。別の会計担当者が決裁すると、"
+          "次回の支払で振り込みます。", "success")
+    return redirect(request, f"/finance/receivables/{claim_id}")
+
+
+@router.post("/finance/refunds/{order_id}/approve", response_class=HTMLResponse)
+def refund_approve(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                   order_id: int) -> Response:
+    require(actor, "finance")
+    from service.workflows import refunds
+
+    claim_text = str(form.get("claim_id") or "")
+    back = f"/finance/receivables/{claim_text}" if claim_text.isdecimal() else "/finance/receivables"
+    try:
+        refunds.approve_refund(session, actor, order_id)
+    except DomainError as exc:
+        return refuse(request, session, exc, back)
+    flash(request, f"還付 #{order_id} を決裁しました。次回の支払で振り込みます。", "success")
+    return redirect(request, back)
 
 
 PLAN_ROWS = 12

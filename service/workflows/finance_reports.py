@@ -65,7 +65,7 @@ def payment_list_bytes(session: Session, actor: Actor, batch_id: int, fmt: str =
         raise InvalidRequest("format must be csv or xlsx", field="format")
     buffer = io.BytesIO()
     if layout == "machine":
-        frame = reports.payment_list_frame(batch_payment_rows(session, batch_id))
+        frame = reports.payment_list_frame(batch_payment_rows(session, batch_id) + _machine_refund_rows(session, batch_id))
         if fmt == "xlsx":
             reports.write_xlsx(frame, buffer)
         else:
@@ -90,6 +90,20 @@ def _bytes(frame: pd.DataFrame, fmt: str) -> bytes:
     else:
         reports.write_csv(frame, buffer)
     return buffer.getvalue()
+
+
+def _machine_refund_rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
+    """Refunds (還付) paid in the batch, as machine rows (``subsidy`` and ``kind`` ``refund``, no month), so
+    the list adds up to the file."""
+    from service.workflows.refunds import batch_refund_lines
+
+    batch = load_batch(session, batch_id)
+    names = dict(session.execute(select(PaymentTransfer.customer_code, PaymentTransfer.payee_name)
+                                 .where(PaymentTransfer.batch_id == batch_id)).all())
+    return [{"payee_name": names.get(r["customer_code"], ""), "pay_date": batch.pay_date.isoformat(),
+             "payee_id": str(r["payee_id"]), "case_id": r["case_id"], "case_reference": case_reference(r["case_id"]),
+             "grant_id": r["grant_id"], "benefit_month": "", "subsidy": "refund", "kind": "refund",
+             "amount_yen": r["amount_yen"]} for r in batch_refund_lines(session, batch_id)]
 
 
 def _applicant_name() -> Any:
@@ -129,7 +143,33 @@ def payment_list_ja_frame(session: Session, batch_id: int) -> pd.DataFrame:
         "recipient_name": r.recipient_name or "", "benefit_month": r.benefit_month,
         "subsidy": labels.label(labels.SUBSIDY, r.subsidy), "kind": labels.label(labels.PART, r.part),
         "amount_yen": int(r.amount_yen)} for r in _line_rows(session, batch_id)]
+    rows += _ja_refund_rows(session, batch_id, pay_date)
+    rows.sort(key=lambda row: row["customer_code"])  # stable: file order, then the ledger's order
     return _typed_frame(rows, list(PAYMENT_LIST_JA.headers), ints=("customer_code",))
+
+
+def _ja_refund_rows(session: Session, batch_id: int, pay_date: str) -> list[dict[str, Any]]:
+    from service.workflows.refunds import batch_refund_lines
+
+    refunds = batch_refund_lines(session, batch_id)
+    if not refunds:
+        return []
+    transfers = {t.customer_code: t for t in session.scalars(
+        select(PaymentTransfer).where(PaymentTransfer.batch_id == batch_id,
+                                      PaymentTransfer.customer_code.in_([r["customer_code"] for r in refunds])))}
+    rows = []
+    for r in refunds:
+        t = transfers[r["customer_code"]]
+        rows.append({
+            "pay_date": pay_date, "customer_code": t.customer_code, "payee_name": t.payee_name,
+            "bank_code": t.bank_code, "bank_name": labels.bank_name(t.bank_code), "branch_code": t.branch_code,
+            "branch_name": labels.branch_name(t.bank_code, t.branch_code),
+            "account_type": labels.label(labels.ACCOUNT_TYPE, t.account_type), "account_number": t.account_number,
+            "holder_name": t.holder_name, "case_reference": case_reference(r["case_id"]),
+            "recipient_name": r["recipient_name"], "benefit_month": "",
+            "subsidy": labels.label(labels.SUBSIDY, "refund"), "kind": labels.label(labels.PART, "refund"),
+            "amount_yen": r["amount_yen"]})
+    return rows
 
 
 def transfers_ja_frame(session: Session, batch_id: int) -> pd.DataFrame:
@@ -191,11 +231,24 @@ def batch_transfers(session: Session, actor: Actor, batch_id: int, *, limit: int
                     "benefit_month": r.benefit_month, "subsidy": r.subsidy,
                     "subsidy_label": labels.label(labels.SUBSIDY, r.subsidy), "part": r.part,
                     "part_label": labels.label(labels.PART, r.part), "amount_yen": int(r.amount_yen)})
+    from service.workflows.refunds import batch_refund_lines
+
+    refunds = batch_refund_lines(session, batch_id)
+    for r in refunds:
+        if r["customer_code"] in by_code:
+            by_code[r["customer_code"]]["lines"].append({
+                "case_id": r["case_id"], "case_reference": case_reference(r["case_id"]),
+                "recipient_name": r["recipient_name"], "grant_id": r["grant_id"], "benefit_month": "",
+                "subsidy": "refund", "subsidy_label": labels.label(labels.SUBSIDY, "refund"), "part": "refund",
+                "part_label": labels.label(labels.PART, "refund"), "amount_yen": r["amount_yen"],
+                "refund_order_id": r["order_id"]})
     by_subsidy = {subsidy: {"payment_count": int(count), "amount_yen": int(amount)}
                   for subsidy, count, amount in session.execute(
                       select(Payment.subsidy, func.count(), func.coalesce(func.sum(Payment.amount_yen), 0))
                       .where(Payment.batch_id == batch_id, Payment.kind == "payment")
                       .group_by(Payment.subsidy).order_by(Payment.subsidy)).all()}
+    if refunds:
+        by_subsidy["refund"] = {"payment_count": len(refunds), "amount_yen": sum(r["amount_yen"] for r in refunds)}
     ledger_total = sum(v["amount_yen"] for v in by_subsidy.values())
     audit(session, actor, "payment_batch.transfers_read", target=f"payment_batch:{batch.id}",
           detail={"offset": offset, "transfers": len(by_code)})

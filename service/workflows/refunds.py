@@ -191,3 +191,21 @@ def record_batched(session: Session, actor: Actor, batch_id: int, codes: dict[in
     if codes:
         audit(session, actor, "refund.batched", target=f"payment_batch:{batch_id}",
               detail={"refund_orders": sorted(codes)})
+
+
+def batch_refund_lines(session: Session, batch_id: int) -> list[dict[str, Any]]:
+    """The refunds paid by transfers of ``batch_id``: order, transfer (customer code), case, amount and the
+    recipient's name, for the batch's transfer list and the 支払一覧."""
+    from service.db.models import Application, BenefitGrant
+
+    rows = session.execute(
+        select(RefundOrder.id, RefundOrderEvent.customer_code, RefundOrder.payee_id, RefundOrder.case_id,
+               RefundOrder.grant_id, RefundOrder.amount_yen,
+               Application.intake["applicant"]["name"].as_string())
+        .join(RefundOrderEvent, RefundOrderEvent.order_id == RefundOrder.id)
+        .join(BenefitGrant, BenefitGrant.id == RefundOrder.grant_id)
+        .join(Application, Application.id == BenefitGrant.application_id)
+        .where(RefundOrderEvent.batch_id == batch_id, RefundOrderEvent.event == "batched")
+        .order_by(RefundOrderEvent.customer_code)).all()
+    return [{"order_id": o, "customer_code": int(c or 0), "payee_id": p, "case_id": case, "grant_id": g,
+             "amount_yen": int(a), "recipient_name": name or ""} for o, c, p, case, g, a, name in rows]

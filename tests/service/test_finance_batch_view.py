@@ -205,6 +205,15 @@ def test_a_refund_is_drafted_approved_by_another_user_paid_in_the_next_run_and_t
     assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "batched"
     fin.post("finance", f"/api/v1/refund-orders/{order['id']}/cancel", 409)
     assert run(fin, "2025-08", 200)["batch_id"] is None  # never twice
+    view = fin.get("finance2", f"/api/v1/payment-batches/{batch['batch_id']}/transfers", 200).json()
+    assert view["totals_agree"] is True and view["by_subsidy"] == {"refund": {"payment_count": 1, "amount_yen": 20000}}
+    (line,) = view["transfers"][0]["lines"]
+    assert (line["part_label"], line["recipient_name"], line["amount_yen"]) == ("返還金の還付", "山田 太郎", 20000)
+    base = f"/api/v1/payment-batches/{batch['batch_id']}/payment-list.csv"
+    ja = fin.get("finance", f"{base}?layout=ja", 200).content.decode("utf-8-sig").splitlines()
+    assert "還付,返還金の還付,20000" in ja[1] and ja[-1].endswith(",20000")
+    machine = list(csv.DictReader(io.StringIO(fin.get("finance", base, 200).content.decode("utf-8-sig"))))
+    assert [(r["subsidy"], r["kind"], r["amount_yen"]) for r in machine] == [("refund", "refund", "20000")]
     content = approve_export(fin, batch["batch_id"])
     (transfer,) = parse_transfer_file(content).transfers
     assert (transfer.bank_code, transfer.account_number, transfer.amount_yen) == ("0005", "2222222", 20000)
