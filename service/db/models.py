@@ -353,5 +353,6 @@ class AuditEvent(Base):
 
 # The payment tables (issue 4) and the letter archive (issue 5) share this metadata; imported last so
 # that ``Base`` is complete.
+from service.db import models_finance as models_finance  # noqa: E402,F401
 from service.db import models_letters as models_letters  # noqa: E402,F401
 from service.db import models_payments as models_payments  # noqa: E402,F401
