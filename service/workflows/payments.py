@@ -592,7 +592,8 @@ def _read_due(session: Session, actor: Actor, month: str) -> _Due:
     def returned(key: tuple[int, str, str], payee_id: int) -> None:
         row = returned_by_key.get(key)
         if row is not None:
-            fixed = payee_id != row.payee_id or versions.get(row.payee_id, 0) > row.account_version
+            # Another account (not merely another record of the same account), or the account changed.
+            fixed = payee_id != due.payee(row.payee_id) or versions.get(row.payee_id, 0) > row.account_version
             due.returned.append(ReturnedInstalment(grant_id=key[0], benefit_month=key[1], payee_id=str(payee_id),
                                                    payable_again=fixed, reason=f"{row.reason_code} {row.reason}"))
 
