@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from service.app import create_app
 from service.clock import FixedClock
+from service.config import Settings, get_settings
 from service.db.models import Agency, AppUser
 from service.db.session import unit_of_work
 from service.workflows.admin import create_user, get_or_create_agency, issue_token
@@ -144,7 +145,8 @@ def _users(session: Any) -> dict[str, str]:
         try:
             tokens[key] = issue_token(session, username)
         except Exception:  # first run: the user does not exist yet
-            _, tokens[key] = create_user(session, username, role, agency_ids.get(key), DEMO_PASSWORD)
+            _, tokens[key] = create_user(session, username, role, agency_ids.get(key), DEMO_PASSWORD,
+                                         enforce_policy=False)  # fictional users of a demo database
     return tokens
 
 
@@ -260,10 +262,35 @@ def scenario_exists(session: Any) -> bool:
     return session.scalar(select(Agency).where(Agency.code == AGENCIES["agency_a"][0])) is not None
 
 
-def run_demo(out_dir: Path, database_url: str) -> dict[str, Any]:
-    """Run (or re-run) the demo and write its outputs; returns the summary."""
-    app = create_app(database_url)
+class DemoRefused(RuntimeError):
+    """The demo will not run here (production mode, or a database that holds real data)."""
+
+
+def foreign_data(session: Any) -> list[str]:
+    """What in the database is not the demo's: agencies and users it did not create (issue 12)."""
+    demo_codes = {code for code, _ in AGENCIES.values()}
+    demo_users = {f"demo-{key.replace('_', '-')}" for key in USERS}
+    agencies = [code for code in session.scalars(select(Agency.code)) if code not in demo_codes]
+    users = [name for name in session.scalars(select(AppUser.username)) if name not in demo_users]
+    return [f"agency {code}" for code in agencies[:3]] + [f"user {name}" for name in users[:3]]
+
+
+def run_demo(out_dir: Path, database_url: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Run (or re-run) the demo and write its outputs; returns the summary.
+
+    Refused in production mode (HB_ENVIRONMENT=production) and on a database holding agencies or users
+    that are not the demo's: the demo writes users with the README's password."""
+    settings = settings or get_settings()
+    if settings.environment == "production":
+        raise DemoRefused("the demo never runs with HB_ENVIRONMENT=production (it creates users with the "
+                          "README's password); use a separate development database")
+    app = create_app(database_url, settings=settings)
     with unit_of_work(app.state.session_factory) as session:
+        foreign = foreign_data(session)
+        if foreign:
+            app.state.engine.dispose()
+            raise DemoRefused("the demo runs only on an empty or demo database; this one holds "
+                              + ", ".join(foreign))
         fresh = not scenario_exists(session)
         tokens = _users(session)
     api = DemoApi(TestClient(app), tokens)
@@ -272,6 +299,10 @@ def run_demo(out_dir: Path, database_url: str) -> dict[str, Any]:
         pay_months(api, HISTORY_MONTHS)
         run_followups(api, ids)
     pay_months(api, (BENEFIT_MONTH,))
+    from service.workflows.letters import work_letters
+
+    # issue 13: approvals planned the letters; the worker renders them (as in serve or cron)
+    work_letters(app.state.session_factory, clock=getattr(app.state, "office_clock", None))
     summary = write_outputs(api, out_dir, app.state.session_factory)
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")

@@ -489,14 +489,16 @@ def prepare_month(session: Session, actor: Actor, benefit_month: str, *,
         plan = plan_month(due.entitlements, due.settled, problems, returned=due.returned, up_to_month=benefit_month)
     except ScheduleError as error:
         raise RuleViolation(f"the run stops: {error}", code="schedule_error", field="benefit_month") from error
+    refunds, refunds_excluded = _refunds_for_run(session, plan, payees)
     excluded = tuple(_exclusion_dict(x) for x in sorted(
         [*plan.excluded, *due.extra_exclusions], key=lambda x: (x.case_id, x.benefit_month, x.grant_id)))
-    if not plan.instalments:
+    excluded += tuple(refunds_excluded)
+    if not plan.instalments and not refunds:
         audit(session, actor, "payment.run", target=f"month:{benefit_month}",
               detail={"batch_id": None, "excluded": len(excluded)})
         return RunReport(benefit_month=benefit_month, pay_date=paid_on.isoformat(), batch_id=None,
                          payment_count=0, transfer_count=0, total_yen=0, excluded=excluded)
-    batch = _write_batch(session, actor, benefit_month, paid_on, plan, due, payees, excluded)
+    batch = _write_batch(session, actor, benefit_month, paid_on, plan, due, payees, excluded, refunds)
     return RunReport(benefit_month=benefit_month, pay_date=paid_on.isoformat(), batch_id=batch.id,
                      payment_count=batch.payment_count, transfer_count=batch.transfer_count,
                      total_yen=batch.total_yen, excluded=excluded)
@@ -519,6 +521,16 @@ def _payee_problems(payee: Payee) -> list[PayeeProblem]:
             found.append(PayeeProblem(field=getattr(error, "field", None) or "payee", code="zengin_refused",
                                       message=f"全銀ファイルに書けません: {error}"))
     return found
+
+
+def _refunds_for_run(session: Session, plan: MonthPlan, payees: dict[int, Payee]) -> tuple[list[Any], list[Any]]:
+    """Approved refund orders (還付, PD9) paid as more transfers of this run's batch (service.workflows.refunds)."""
+    from service.workflows.refunds import refunds_for_run
+
+    refunds, excluded = refunds_for_run(session, skip_payee_ids={int(i.payee_id) for i in plan.instalments})
+    for refund in refunds:
+        payees.setdefault(refund.payee.id, refund.payee)
+    return refunds, excluded
 
 
 def _exclusion_dict(x: Exclusion) -> dict[str, Any]:
@@ -726,14 +738,17 @@ def _new_codes(session: Session, payee_ids: Iterable[int], payees: dict[int, Pay
 
 
 def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan: MonthPlan, due: _Due,
-                 payees: dict[int, Payee], excluded: tuple[dict[str, Any], ...]) -> PaymentBatch:
+                 payees: dict[int, Payee], excluded: tuple[dict[str, Any], ...],
+                 refunds: Sequence[Any] = ()) -> PaymentBatch:
     transfers = group_by_payee(plan.instalments)
+    refund_yen = sum(r.amount_yen for r in refunds)
     run_number = int(session.scalar(select(func.coalesce(func.max(PaymentBatch.run_number), 0))
                                     .where(PaymentBatch.benefit_month == month)) or 0) + 1
     now = actor.clock.now()
     batch = PaymentBatch(benefit_month=month, run_number=run_number, pay_date=paid_on,
-                         payment_count=len(plan.instalments), transfer_count=len(transfers),
-                         total_yen=plan.total_yen, report={"excluded": list(excluded)},
+                         payment_count=len(plan.instalments) + len(refunds),
+                         transfer_count=len(transfers) + len(refunds),
+                         total_yen=plan.total_yen + refund_yen, report={"excluded": list(excluded)},
                          prepared_by=actor.user_id, created_at=now)
     session.add(batch)
     try:
@@ -743,7 +758,7 @@ def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan
                        code="run_in_progress", field="benefit_month") from error
     session.add(PaymentBatchEvent(batch_id=batch.id, event="created", user_id=actor.user_id, at=now,
                                   detail={"payment_count": batch.payment_count, "total_yen": batch.total_yen}))
-    codes = _new_codes(session, (int(t.payee_id) for t in transfers), payees)
+    codes = _new_codes(session, [*(int(t.payee_id) for t in transfers), *(r.payee.id for r in refunds)], payees)
     transfer_rows = []
     for number, transfer in enumerate(transfers, start=1):
         payee = payees[int(transfer.payee_id)]
@@ -751,6 +766,14 @@ def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan
             "batch_id": batch.id, "payee_id": payee.id, "customer_code": number, "amount_yen": transfer.amount_yen,
             "line_count": len(transfer.lines), "new_code": codes[payee.id], "account_version": payee.account_version,
             "payee_name": payee.name, **{k: getattr(payee, k) for k in ACCOUNT_FIELDS}})
+    refund_codes = {}
+    for number, refund in enumerate(refunds, start=len(transfers) + 1):  # 還付: one transfer each
+        refund_codes[refund.order_id] = number
+        transfer_rows.append({
+            "batch_id": batch.id, "payee_id": refund.payee.id, "customer_code": number,
+            "amount_yen": refund.amount_yen, "line_count": 1, "new_code": codes[refund.payee.id],
+            "account_version": refund.payee.account_version, "payee_name": refund.payee.name,
+            **{k: getattr(refund.payee, k) for k in ACCOUNT_FIELDS}})
     payment_rows = []
     for item in plan.instalments:
         shares = due.moving_parts.get(item.key) if item.subsidy == "moving" else None
@@ -770,6 +793,10 @@ def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan
         raise Conflict(f"benefit month {month}: an instalment is already paid or being paid by another run "
                        "(never paid twice); reload and try again", code="already_paid",
                        field="benefit_month") from error
+    if refund_codes:
+        from service.workflows.refunds import record_batched
+
+        record_batched(session, actor, batch.id, refund_codes)
     audit(session, actor, "payment.run", target=f"payment_batch:{batch.id}",
           detail={"benefit_month": month, "batch_id": batch.id, "payment_count": batch.payment_count,
                   "total_yen": batch.total_yen, "excluded": len(excluded)})
@@ -1197,14 +1224,15 @@ def import_returns(session: Session, actor: Actor, data: bytes) -> ReturnsReport
         found = transfers.get(key)
         if found is None:
             problems.append({"line": row.line, "field": "customer_code",
-                             "message": f"batch {row.batch_id} has no transfer {row.customer_code}"})
+                             "message": f"支払バッチ #{row.batch_id} に振込番号 {row.customer_code} の振込はありません。"})
             continue
         if statuses.get(row.batch_id) not in ("exported", "settled"):
-            problems.append({"line": row.line, "field": "batch_id", "message": f"batch {row.batch_id} was not exported"})
+            problems.append({"line": row.line, "field": "batch_id",
+                             "message": f"支払バッチ #{row.batch_id} は全銀ファイルを出力していません。"})
             continue
         if row.amount_yen != found[1]:
             problems.append({"line": row.line, "field": "amount_yen",
-                             "message": f"the transfer was {found[1]} yen, not {row.amount_yen}"})
+                             "message": f"この振込の金額は {found[1]:,}円です（{row.amount_yen:,}円ではありません）。"})
             continue
         if key in imported:
             already += 1
@@ -1213,7 +1241,7 @@ def import_returns(session: Session, actor: Actor, data: bytes) -> ReturnsReport
         todo.append((row, found[0]))
     if problems:
         first = problems[0]
-        raise InvalidRequest(f"line {first['line']}: {first['message']} (nothing imported)", code="returns_invalid",
+        raise InvalidRequest(f"{first['line']}行目: {first['message']}（取り込んでいません）", code="returns_invalid",
                              field=first["field"], details=problems)
     now = actor.clock.now()
     _bulk_insert(session, PaymentReturn.__table__, [

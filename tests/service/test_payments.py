@@ -163,7 +163,7 @@ def test_nothing_is_paid_after_a_stop_or_during_an_interruption(fin: World) -> N
     stopped_case, stopped = granted(fin, intake_with(account_number="2222222"))
     cause = "job_search_failure"
     fin.decide(stopped_case, {"kind": "stop", "grant_id": stopped, "cause": cause, "event_date": "2025-06-10",
-                              "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause(cause)]]})
+                              "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause(cause)]]})
     at(fin, date(2025, 9, 1))
     report = run(fin, "2025-09")
     statements = fin.get("finance", f"/api/v1/payment-batches/{report['batch_id']}/statements", 200).json()
@@ -211,7 +211,7 @@ def test_receivables_plans_receipts_and_balances(fin: World) -> None:
     at(fin, date(2025, 7, 1))
     approve_export(fin, run(fin, "2025-07")["batch_id"])  # May to July in one batch (arrears)
     fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit", "event_date": "2025-05-20",
-                         "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
+                         "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
     fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error"})
     (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
     assert claim["claimed_yen"] == 120000 and claim["balance_yen"] == 120000
@@ -276,7 +276,7 @@ def _claimed_then_july_returned(fin: World, stop_event_date: str) -> tuple[int, 
     parsed = parse_transfer_file(approve_export(fin, july["batch_id"]))
     fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit",
                          "event_date": stop_event_date,
-                         "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
+                         "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
     claim_decision = fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
                                           "repayment_cause": "recipient_error"})
     returned = ("batch_id,customer_code,amount_yen,reason_code,reason\r\n"

@@ -149,7 +149,7 @@ def _stop_and_claim(web_app: Any, case_id: int, grant_id: int) -> int:
     clerk = Actor(user_id=ids["clerk"], username="clerk", role="clerk")
     approver = Actor(user_id=ids["approver"], username="approver", role="approver")
     drafts = [{"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit", "event_date": "2025-05-20",
-               "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause("income_over_limit")]]},
+               "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause("income_over_limit")]]},
               {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error"}]
     for draft in drafts:
         with unit_of_work(web_app.state.session_factory) as session:
