@@ -452,7 +452,7 @@ def _check_run_month(actor: Actor, benefit_month: str, settings: OriginatorSetti
         paid_on = municipality_pay_date(benefit_month, settings)
     except (ValueError, KeyError, LookupError) as error:
         raise InvalidRequest(f"支給月 {benefit_month} は支払処理できません（対象の年月ではありません）: {error}",
-                             code="invalid_month", field="benefit_month") from error
+                             code="month_out_of_range", field="benefit_month") from error
     latest = latest_payable_month(actor.clock.today(), settings)
     if benefit_month > latest:
         raise InvalidRequest(f"支給月 {benefit_month} はまだ支払期日前です。支払処理できるのは {latest} 分まで"
