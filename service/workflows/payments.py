@@ -452,7 +452,7 @@ def _check_run_month(actor: Actor, benefit_month: str, settings: OriginatorSetti
         paid_on = municipality_pay_date(benefit_month, settings)
     except (ValueError, KeyError, LookupError) as error:
         raise InvalidRequest(f"支給月 {benefit_month} は支払処理できません（対象の年月ではありません）: {error}",
-                             code="invalid_month", field="benefit_month") from error
+                             code="month_out_of_range", field="benefit_month") from error
     latest = latest_payable_month(actor.clock.today(), settings)
     if benefit_month > latest:
         raise InvalidRequest(f"支給月 {benefit_month} はまだ支払期日前です。支払処理できるのは {latest} 分まで"
@@ -604,7 +604,8 @@ def _read_due(session: Session, actor: Actor, month: str) -> _Due:
     def returned(key: tuple[int, str, str], payee_id: int) -> None:
         row = returned_by_key.get(key)
         if row is not None:
-            fixed = payee_id != row.payee_id or versions.get(row.payee_id, 0) > row.account_version
+            # Another account (not merely another record of the same account), or the account changed.
+            fixed = payee_id != due.payee(row.payee_id) or versions.get(row.payee_id, 0) > row.account_version
             due.returned.append(ReturnedInstalment(grant_id=key[0], benefit_month=key[1], payee_id=str(payee_id),
                                                    payable_again=fixed, reason=f"{row.reason_code} {row.reason}"))
 

@@ -252,7 +252,8 @@ def test_finance_exports_and_statistics_hold_integers_only(fin: World, tmp_path:
     sheet = openpyxl.load_workbook(next(p for p in paths if p.suffix == ".xlsx" and "payments" in p.name)).active
     amounts = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert amounts == [60000, 60000] and all(type(a) is int for a in amounts)
-    stats = fin.get("finance", f"/api/v1/statistics/monthly.csv?month={date.today():%Y-%m}", 200).content
+    # The decisions were made on the office clock's day (2025-05-20, the fixture).
+    stats = fin.get("finance", "/api/v1/statistics/monthly.csv?month=2025-05", 200).content
     table = list(csv.DictReader(io.StringIO(stats.decode("utf-8-sig"))))
     sections = {(r["section"], r["item"]): r for r in table}
     assert sections[("decisions", "grant")]["count"] == "2"
