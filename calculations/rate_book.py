@@ -145,6 +145,8 @@ class MunicipalitySettings:
     pay_day: int = 25
     #: R44 [M]: days after moving in within which the 住居確保報告書 is due (S30: 7).
     housing_report_within_days: int = 7
+    #: PD29, R51: a month's 求職活動状況報告書 is due on this day of the following month (S42 Ebina: 10th).
+    monthly_report_due_day: int = 10
 
     def within_limit(self, value_yen: int, limit_yen: int) -> bool:
         """PD1: ``le`` (≤, 以下) or ``lt`` (<, 未満); governs the income and the asset limit."""
@@ -607,6 +609,7 @@ def _load_parameters(directory: Path) -> tuple[dict[str, Series], dict[str, tupl
 SETTING_KEYS = {
     "income_limit_comparison", "round_rent_amount_up_to_100", "counted_income_kinds", "exclude_student_income",
     "extension_deadline_rule", "stop_first_unpaid", "change_effective", "pay_day", "housing_report_within_days",
+    "monthly_report_due_day",
 }
 INCOME_KINDS = frozenset({
     "wages", "self_employment", "pension", "unemployment_benefit", "child_allowance",
@@ -633,6 +636,8 @@ def _settings_from(where: str, values: dict[str, Any]) -> MunicipalitySettings:
         (isinstance(values["pay_day"], int) and 1 <= values["pay_day"] <= 31, "pay_day must be 1..31"),
         (type(values["housing_report_within_days"]) is int and 1 <= values["housing_report_within_days"] <= 90,
          "housing_report_within_days must be 1..90"),
+        (type(values["monthly_report_due_day"]) is int and 1 <= values["monthly_report_due_day"] <= 28,
+         "monthly_report_due_day must be 1..28"),
     ]
     for ok, message in checks:
         if not ok:
@@ -647,6 +652,7 @@ def _settings_from(where: str, values: dict[str, Any]) -> MunicipalitySettings:
         change_effective=values["change_effective"],
         pay_day=values["pay_day"],
         housing_report_within_days=values["housing_report_within_days"],
+        monthly_report_due_day=values["monthly_report_due_day"],
     )
 
 

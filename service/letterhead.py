@@ -40,6 +40,8 @@ class MunicipalityLetterhead:
     document_prefix: str
     council_name: str
     seal_note: str
+    seal_notes: dict[str, str]
+    """Per letter kind (``letters.LetterType`` value) → the 公印 line, e.g. a 返還請求書 with its seal."""
     appeal_notice_template: tuple[str, ...]
     repayment_due_days: int
     repayment_payment_instructions: tuple[str, ...]
@@ -51,7 +53,8 @@ class MunicipalityLetterhead:
         year_text = str(era_year) if era_year >= 1 else str(fiscal_year)
         return f"{year_text}{self.document_prefix}第{serial}号"
 
-    def letterhead(self, document_number: str) -> Letterhead:
+    def letterhead(self, document_number: str, *, letter_kind: str = "") -> Letterhead:
+        """The letters' letterhead for one letter; ``letter_kind`` picks its 公印 line (``seal_notes``)."""
         return Letterhead(
             municipality_name=self.municipality_name,
             head_title=self.head_title,
@@ -59,7 +62,7 @@ class MunicipalityLetterhead:
             department=self.department,
             contact=self.contact,
             document_number=document_number,
-            seal_note=self.seal_note,
+            seal_note=self.seal_notes.get(letter_kind, self.seal_note),
             appeal_notice_template=self.appeal_notice_template,
         )
 
@@ -84,6 +87,8 @@ def _entry(code: str, defaults: dict[str, Any], values: dict[str, Any], version:
         code=code,
         **{key: str(merged[key]) for key in _TEXT_KEYS},
         seal_note=str(merged.get("seal_note", "")),
+        seal_notes={str(kind): str(text) for kind, text in
+                    {**dict(defaults.get("seal_note_by_kind", {})), **dict(values.get("seal_note_by_kind", {}))}.items()},
         appeal_notice_template=appeal,
         repayment_due_days=int(merged.get("repayment_due_days", 30)),
         repayment_payment_instructions=tuple(merged.get("repayment_payment_instructions", ())),
@@ -100,7 +105,14 @@ def letterheads() -> dict[str, MunicipalityLetterhead]:
     defaults = dict(data.get("defaults", {}))
     result = {code: _entry(code, defaults, dict(values), version)
               for code, values in data.get("municipality", {}).items()}
+    from letters import LetterType
+
+    kinds = {kind.value for kind in LetterType}
     for entry in result.values():
+        unknown = sorted(set(entry.seal_notes) - kinds)
+        if unknown:
+            raise ValueError(f"letterhead.toml: municipality {entry.code}: unknown letter kinds {unknown} in "
+                             "seal_note_by_kind")
         entry.letterhead("検証第1号")  # the 教示 template's placeholders are checked here
         if not entry.repayment_payment_instructions:
             raise ValueError(f"letterhead.toml: municipality {entry.code} says nowhere how to pay a 返還金")

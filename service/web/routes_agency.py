@@ -44,7 +44,7 @@ def assessment_panel(facts: dict[str, Any]) -> dict[str, Any]:
     try:
         result = rules.assess(wf.assessable_facts(facts))
     except DomainError as exc:
-        return {"ok": False, "message": exc.message, "field": exc.field}
+        return {"ok": False, "message": error_text(exc), "field": exc.field}
     return {"ok": True, "result": result}
 
 
