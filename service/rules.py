@@ -39,10 +39,12 @@ def rate_book() -> RateBook:
 def first_rate_month() -> str:
     """The first month every shipped rate table covers (YYYY-MM): months before it cannot be computed.
 
-    The latest first ``valid_from`` over the 基準額, ceiling and asset tables (R10, R11, R13)."""
+    The latest first ``valid_from`` over the 基準額's 均等割 lines (R11, PD25) and the ceiling tables
+    (R10, PD14); the asset limit (R13) follows B."""
     book = rate_book()
-    starts = [series.starts[0] for table in (book.standard_amounts, book.rent_ceilings, book.asset_limits)
-              for series in table.values() if series.starts]
+    starts = [lines[0].valid_from for lines in book.exemption_lines.values() if lines]
+    starts += [series.starts[0] for table in (book.city_ceilings, book.prefecture_ceilings)
+               for series in table.values() if series.starts]
     return max(starts).strftime("%Y-%m")
 
 

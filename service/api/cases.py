@@ -21,7 +21,7 @@ def list_cases(actor: ActorDep, session: SessionDep, response: Response,
                q: str = Query(default="", max_length=100,
                               description="name (kanji or kana, any width), case number, payee or phone"),
                status: str | None = Query(default=None, description="|".join(case_search.STATUS_FILTERS)),
-               agency_id: int | None = None, month: Month | None = None,
+               agency_id: int | None = None, month: RateMonth | None = None,
                sort: str = Query(default="old", description="|".join(case_search.SORTS))) -> list[dict[str, Any]]:
     """The cases the actor may see (an agency: its own), filtered; ``X-Total-Count`` is the number of all
     matches, for paging with ``limit`` and ``offset``."""

@@ -146,14 +146,14 @@ class InterruptionCommand(_OnGrant):
     """中断 (R42)."""
 
     kind: Literal["interruption"]
-    effective_month: Month | None = None
+    effective_month: RateMonth | None = None
 
 
 class ResumptionCommand(_OnGrant):
     """再開 (R42)."""
 
     kind: Literal["resumption"]
-    resume_month: Month | None = None
+    resume_month: RateMonth | None = None
 
 
 class StopCommand(_OnGrant):
