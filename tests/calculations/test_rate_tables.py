@@ -199,3 +199,13 @@ def test_pd18_pay_day_setting_moves_the_pay_date() -> None:
     assert pay_date("2026-11", settings.pay_day) == date(2026, 11, 25)
     later = dataclasses.replace(settings, pay_day=28)
     assert pay_date("2026-11", later.pay_day) == date(2026, 11, 27)  # 28 Nov 2026 is a Saturday
+
+
+def test_the_rate_book_loads_every_municipality_in_under_2_seconds() -> None:
+    """Startup budget (issue 10): every table, 1,916 municipalities, validated (≈0.25 s on one idle core)."""
+    import time
+
+    started = time.perf_counter()
+    book = load_rate_book_from(RATES_DIR)
+    assert time.perf_counter() - started < 2.0
+    assert len(book.municipalities) == 1916

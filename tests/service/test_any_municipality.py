@@ -30,8 +30,13 @@ def test_a_town_resident_is_decided_by_the_prefecture_with_its_own_rates(world: 
     assert (b["value"], c["value"]) == (124000, 30000)  # 3級地 two persons from 2026-07; 北海道 3級地 C
     assert "derived by R11" in b["source"] and "3級地" in b["source"]
     assert "社援発0414第9号" in c["source"]
+    planned = decision["letters"]
+    assert planned and all(row["document_number"].startswith("8北海生第") for row in planned), planned
+    from service.workflows.letters import work_letters
+
+    work_letters(world.client.app.state.session_factory)  # type: ignore[attr-defined]
     letters = world.get("clerk", f"/api/v1/cases/{app['case_id']}/letters", 200).json()
-    assert letters and all(row["document_number"].startswith("8北海生第") for row in letters)
+    assert len(letters) == len(planned) and all(row["document_number"].startswith("8北海生第") for row in letters)
 
 
 @pytest.mark.parametrize(("code", "body", "title"), [
