@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from service.deps import ActorDep, SessionDep
-from service.errors import PayloadTooLarge, parse_date
+from service.errors import Conflict, PayloadTooLarge, parse_date
 from service.schemas.common import Month, RateMonth
 from service.schemas.payments import (
     CancelIn,
@@ -111,7 +111,13 @@ def export_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[st
 @router.get("/payment-batches/{batch_id}/file", response_class=Response,
             responses={200: {"content": {"text/plain": {}}}})
 def download_file(batch_id: int, actor: ActorDep, session: SessionDep) -> Response:
-    """The exported 総合振込 file, byte for byte (cp932, CRLF)."""
+    """The exported 総合振込 file, byte for byte (cp932, CRLF). A GET changes nothing: a batch not yet
+    exported (POST …/export) answers 409 (issue 12)."""
+    require_role(actor, wf.FINANCE)
+    wf.load_batch(session, batch_id)
+    if wf.batch_status(session, batch_id) not in ("exported", "settled"):
+        raise Conflict("the batch has not been exported: POST /payment-batches/{id}/export first",
+                       code="not_exported", field="batch_id")
     exported = wf.export_batch(session, actor, batch_id)
     return Response(content=exported.content, media_type="text/plain; charset=shift_jis",
                     headers={"Content-Disposition": f'attachment; filename="{exported.filename}"',
