@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.config import Settings, get_settings
 from service.db.migrate import upgrade
 from service.db.session import make_engine, make_session_factory
+from service.error_catalogue import message_ja
 from service.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ API_PREFIX = "/api/v1"
 
 def _error(status: int, code: str, message: str, field: str | None = None,
            details: list[dict[str, Any]] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"code": code, "message": message, "field": field}
+    body: dict[str, Any] = {"code": code, "message": message, "field": field, "message_ja": message_ja(code)}
     if details is not None:
         body["details"] = details
     return JSONResponse(status_code=status, content={"error": body})

@@ -16,6 +16,7 @@ import hashlib
 import json
 import warnings
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx (pinned) wor
 from sqlalchemy import select
 
 from service.app import create_app
+from service.clock import FixedClock
 from service.config import Settings, get_settings
 from service.db.models import Agency, AppUser
 from service.db.session import unit_of_work
@@ -297,6 +299,10 @@ def run_demo(out_dir: Path, database_url: str, settings: Settings | None = None)
         pay_months(api, HISTORY_MONTHS)
         run_followups(api, ids)
     pay_months(api, (BENEFIT_MONTH,))
+    from service.workflows.letters import work_letters
+
+    # issue 13: approvals planned the letters; the worker renders them (as in serve or cron)
+    work_letters(app.state.session_factory, clock=getattr(app.state, "office_clock", None))
     summary = write_outputs(api, out_dir, app.state.session_factory)
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
@@ -305,17 +311,29 @@ def run_demo(out_dir: Path, database_url: str, settings: Settings | None = None)
 
 def pay_months(api: DemoApi, months: tuple[str, ...]) -> None:
     """Monthly payment runs: prepared by one finance user, approved by another (PD17), exported;
-    earlier months are settled as the bank confirmed them. A rerun finds nothing new to pay."""
-    for month in months:
-        run = api.call("POST", "finance", "/api/v1/payment-runs", json={"benefit_month": month})
-        batch_id = run.get("batch_id")
-        api.log.append(f"payment run {month}: {run.get('payment_count', 0)} payments, batch {batch_id}")
-        if batch_id is None:
-            continue
-        api.call("POST", "finance_approver", f"/api/v1/payment-batches/{batch_id}/approve")
-        api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/export")
-        if month != BENEFIT_MONTH:
-            api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/settle")
+    earlier months are settled as the bank confirmed them. A rerun finds nothing new to pay. Each run is
+    made on the first day of its month (the scenario's office clock): its pay date (PD18) is still ahead,
+    as export requires, and no month is paid before it is due."""
+    state = api.client.app.state  # type: ignore[attr-defined]
+    before = getattr(state, "office_clock", None)
+    try:
+        for month in months:
+            state.office_clock = FixedClock.at_office_day(date.fromisoformat(f"{month}-01"))
+            _pay_month(api, month)
+    finally:
+        state.office_clock = before
+
+
+def _pay_month(api: DemoApi, month: str) -> None:
+    run = api.call("POST", "finance", "/api/v1/payment-runs", json={"benefit_month": month})
+    batch_id = run.get("batch_id")
+    api.log.append(f"payment run {month}: {run.get('payment_count', 0)} payments, batch {batch_id}")
+    if batch_id is None:
+        return
+    api.call("POST", "finance_approver", f"/api/v1/payment-batches/{batch_id}/approve")
+    api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/export")
+    if month != BENEFIT_MONTH:
+        api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/settle")
 
 
 def _finance_actor(session: Any) -> Actor:

@@ -183,6 +183,19 @@ class ApplicationUpdate(Strict):
     intake: IntakeIn | None = None
 
 
+class ApplicationReturnIn(Strict):
+    """Why the office returns the application to its agency."""
+
+    reason: StrictStr = Field(min_length=1, max_length=2000)
+
+
+class CoordinationMeetingIn(Strict):
+    """The 支援調整会議 date of the plan (R87), or ``emergency: true`` (R88)."""
+
+    meeting_date: DateStr | None = None
+    emergency: StrictBool | None = None
+
+
 def dump_facts(facts: FactsIn) -> dict[str, Any]:
     return facts.model_dump(exclude_unset=True, mode="json")
 

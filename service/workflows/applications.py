@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import rules
-from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document, utcnow
+from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document
 from service.errors import Conflict, IncompleteApplication, InvalidRequest, NotFound
+from service.workflows import case_search
 from service.workflows.common import Actor, audit, hold, load_case, require_role
 
 #: R86 explanations each applicant consents to before intake.
@@ -147,6 +148,16 @@ def _latest_facts(session: Session, case_id: int) -> dict[str, Any]:
     return copy.deepcopy(app.facts) if app else {}
 
 
+def _carried_intake(session: Session, case_id: int) -> dict[str, Any]:
+    """PD30: the applicant and the payee carry over from the case's granted application unless changed."""
+    app = session.scalar(select(Application).where(Application.case_id == case_id, Application.kind == "initial",
+                                                   Application.status != "draft")
+                         .order_by(Application.id.desc()))
+    if app is None:
+        return {}
+    return {k: copy.deepcopy(app.intake[k]) for k in ("applicant", "payee") if app.intake.get(k)}
+
+
 def create_application(
     session: Session,
     actor: Actor,
@@ -204,6 +215,7 @@ def _insert_application(
         benefit = benefit or case.benefit
         if kind != "initial":
             facts = {**_latest_facts(session, case.id), **facts}
+            intake = {**_carried_intake(session, case.id), **intake}
     else:
         if kind != "initial":
             raise InvalidRequest(f"a {kind} application needs case_id", field="case_id")
@@ -227,6 +239,7 @@ def _insert_application(
         created_by=actor.user_id,
     )
     session.add(app)
+    case_search.refresh_case(case, intake)
     session.flush()
     return app
 
@@ -258,6 +271,9 @@ def update_application(
         app.facts = {**app.facts, **facts, "benefit": app.benefit}
     if intake is not None:
         app.intake = {**app.intake, **intake}
+        case = session.get(BenefitCase, app.case_id)
+        if case is not None:
+            case_search.refresh_case(case, app.intake)
     audit(session, actor, "application.update", case_id=app.case_id, target=f"application:{app.id}",
           detail={"fields": sorted([*(facts or {}), *(intake or {})])})
     return app
@@ -349,7 +365,7 @@ def upload_documents(
         if app.case_id != case.id:
             raise InvalidRequest("the application belongs to another case", field="application_id")
     names = [_checked_upload(upload, max_bytes, allowed_types) for upload in uploads]
-    now = utcnow()
+    now = actor.clock.now()
     docs = [Document(case_id=case.id, application_id=application_id, kind=upload.kind,
                      filename=name, content_type=upload.content_type,
                      size_bytes=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
@@ -411,10 +427,78 @@ def submit_application(session: Session, actor: Actor, application_id: int) -> A
             details=items,
         )
     purpose = "extension" if app.kind == "extension" else "initial"
-    rules.assess(assessable_facts(app.facts), purpose=purpose)  # input errors → 422 naming the field
-    app.facts = contract_facts(app.facts)
+    facts = app.facts
+    if app.kind == "extension":
+        # PD30: an extension is applied for on the day it is submitted (the office clock); the deadline
+        # (PD6) is checked against that day, never against a date typed in the form.
+        facts = {**facts, "application_date": actor.clock.today().isoformat()}
+    rules.assess(assessable_facts(facts), purpose=purpose)  # input errors → 422 naming the field
+    app.facts = contract_facts(facts)
     app.status = "submitted"
+    app.returned_reason = None
     app.submitted_by = actor.user_id
-    app.submitted_at = utcnow()
+    app.submitted_at = actor.clock.now()
+    from service.workflows.households import household_key, key_of
+
+    app.household_key = household_key(app.facts, app.intake) if app.kind == "initial" else key_of(session, app)
     audit(session, actor, "application.submit", case_id=app.case_id, target=f"application:{app.id}")
+    return app
+
+
+def _waiting_for_decision(session: Session, app: Application) -> None:
+    """Only a submitted application no decision has been approved on may be changed by the office."""
+    decided = session.scalar(select(Decision.id).join(DecisionReview, DecisionReview.decision_id == Decision.id)
+                             .where(Decision.application_id == app.id, DecisionReview.outcome == "approved")
+                             .limit(1))
+    if app.status != "submitted" or decided is not None:
+        raise Conflict(f"application {app.id} is {app.status}; only a submitted application waiting for a "
+                       "decision can be changed by the office", code="application_not_returnable",
+                       field="application_id")
+
+
+def return_application(session: Session, actor: Actor, application_id: int, *, reason: str) -> Application:
+    """The office returns a submitted application to its agency with the reason (差戻し); the agency edits
+    it as a draft and submits it again. A decision drafted on it becomes stale (the case version moves)."""
+    from service.workflows.common import bump_case_version
+
+    require_role(actor, "clerk")
+    app = load_application(session, actor, application_id)
+    if not reason.strip():
+        raise InvalidRequest("a returned application needs the reason", field="reason")
+    _waiting_for_decision(session, app)
+    bump_case_version(session, load_case(session, actor, app.case_id), None, actor.clock.now())
+    app.status = "draft"
+    app.returned_reason = reason.strip()
+    audit(session, actor, "application.return", case_id=app.case_id, target=f"application:{app.id}",
+          detail={"reason": app.returned_reason})
+    return app
+
+
+def record_coordination_meeting(session: Session, actor: Actor, application_id: int, *,
+                                meeting_date: Any = None, emergency: bool = False) -> Application:
+    """The clerk records on the application the day its plan went through the 支援調整会議 (R87), or that
+    it is decided in the emergency path before the plan (R88: reported to the meeting afterwards)."""
+    from datetime import date as _date
+
+    from service.workflows.common import bump_case_version
+
+    require_role(actor, "clerk")
+    app = load_application(session, actor, application_id)
+    _waiting_for_decision(session, app)
+    if (meeting_date is None) == (not emergency):
+        raise InvalidRequest("give either the 支援調整会議 date or the emergency path", field="meeting_date")
+    intake = copy.deepcopy(app.intake)
+    if meeting_date is not None:
+        assert isinstance(meeting_date, _date)
+        if meeting_date > actor.clock.today():
+            raise InvalidRequest(f"the meeting date {meeting_date} is after today ({actor.clock.today()})",
+                                 field="meeting_date")
+        intake["plan"] = {**(intake.get("plan") or {}), "coordination_meeting_date": meeting_date.isoformat()}
+        intake["emergency"] = False
+    else:
+        intake["emergency"] = True
+    app.intake = intake
+    bump_case_version(session, load_case(session, actor, app.case_id), None, actor.clock.now())
+    audit(session, actor, "application.coordination", case_id=app.case_id, target=f"application:{app.id}",
+          detail={"meeting_date": meeting_date.isoformat() if meeting_date else None, "emergency": emergency})
     return app

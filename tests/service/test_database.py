@@ -25,7 +25,7 @@ def test_append_only_tables_refuse_update_and_delete(world: World, database_url:
 
     world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "false_application",
                            "event_date": "2025-05-20",
-                           "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.false_application]]})
+                           "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause.false_application]]})
     world.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "fraud"})
     emergency = world.apply(intake={**INTAKE, "emergency": True, "plan": {}})
     world.decide(emergency["case_id"], {"kind": "grant", "application_id": emergency["id"]})

@@ -2,7 +2,7 @@
 table (PostgreSQL)
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-29 11:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from service.db import append_only
 
 revision: str = '0006'
-down_revision: str | None = '0004'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
