@@ -183,7 +183,14 @@ MAGIC_BYTES: dict[str, tuple[bytes, ...]] = {
 
 
 def content_matches_type(content: bytes, content_type: str) -> bool:
-    """Whether the bytes begin as the declared type's do (a type without a known signature: False)."""
+    """Whether the bytes begin as the declared type's do (a type without a known signature: False).
+    ``text/plain`` (a clerk's written record) has no signature: UTF-8 without NUL bytes."""
+    if content_type == "text/plain":
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return b"\x00" not in content
     return any(content.startswith(magic) for magic in MAGIC_BYTES.get(content_type, ()))
 
 
