@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 
 Yen = Annotated[StrictInt, Field(ge=0, le=10**12)]
 Count = Annotated[StrictInt, Field(ge=0, le=10_000)]
-Month = Annotated[StrictStr, Field(pattern=r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$")]
+Month = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
 DateStr = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
 
 #: A code or an enumeration-like value (kinds, categories, relationship, municipality codes).

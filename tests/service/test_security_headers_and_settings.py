@@ -162,3 +162,19 @@ def test_openapi_declares_bearer_auth_and_response_models(world: World) -> None:
                         ("/api/v1/audit", "get"), ("/api/v1/users/{user_id}/deactivate", "post")):
         schema = spec["paths"][url][method]["responses"][next(iter(spec["paths"][url][method]["responses"]))]
         assert "$ref" in str(schema), (url, schema)
+
+
+def test_downloading_the_file_of_an_unexported_batch_changes_nothing(world: World) -> None:
+    """GET …/file of an approved batch answered the file by exporting it; now 409, state unchanged."""
+    from service.db.session import unit_of_work
+    from service.workflows.admin import create_user
+
+    with unit_of_work(world.client.app.state.session_factory) as session:
+        _, world.tokens["finance2"] = create_user(session, "finance2", "finance")
+    world.granted_case()
+    batch_id = world.post("finance", "/api/v1/payment-runs", 201, json={"benefit_month": "2025-05"}).json()["batch_id"]
+    world.post("finance2", f"/api/v1/payment-batches/{batch_id}/approve", 200)
+    r = world.get("finance", f"/api/v1/payment-batches/{batch_id}/file", 409)
+    assert r.json()["error"]["code"] == "not_exported"
+    assert world.get("finance", f"/api/v1/payment-batches/{batch_id}", 200).json()["status"] == "approved"
+    world.get("finance", "/api/v1/payment-batches/424242/file", 404)

@@ -127,24 +127,26 @@ def test_a_decision_note_over_two_thousand_characters_is_refused(world: World) -
     case_id, grant_id = world.granted_case()
     r = world.post("clerk", f"/api/v1/cases/{case_id}/decisions", 422, json={
         "kind": "interruption", "grant_id": grant_id, "effective_month": "2025-07", "note": "x" * 2001})
-    assert r.json()["error"]["field"] == "note"
+    assert r.json()["error"]["field"].split(".")[-1] == "note"
 
 
-@pytest.mark.parametrize("month", ["0000-01", "2020-01", "1999-12", "2021-06"])
+@pytest.mark.parametrize("month", ["0000-01", "2020-01", "1999-12", "just-before-the-tables", "2100-01"])
 @pytest.mark.parametrize(("who", "url"), [("clerk", "/api/v1/work-queue?month={m}"),
                                           ("finance", "/api/v1/statistics/monthly.csv?month={m}"),
                                           ("clerk", "/api/v1/stop-proposals/generate?month={m}")])
 def test_months_outside_the_rate_tables_are_a_422_naming_the_field(world: World, month: str, who: str,
                                                                    url: str) -> None:
+    if month == "just-before-the-tables":
+        from service.rules import add_months, first_rate_month
+
+        month = add_months(first_rate_month(), -1)
     r = world.client.request("POST" if "generate" in url else "GET", url.format(m=month), headers=world.h(who))
     assert r.status_code == 422, r.text[:200]
     assert r.json()["error"]["field"] == "month"
 
 
 def test_the_first_rate_month_is_accepted(world: World) -> None:
-    from service.rules import first_rate_month
-
-    from service.rules import add_months
+    from service.rules import add_months, first_rate_month
 
     world.get("clerk", f"/api/v1/work-queue?month={first_rate_month()}", 200)
     before = add_months(first_rate_month(), -1)  # the month before the rate tables begin
