@@ -35,6 +35,28 @@ def rate_book() -> RateBook:
     return load_rate_book()
 
 
+@functools.lru_cache(maxsize=1)
+def first_rate_month() -> str:
+    """The first month every shipped rate table covers (YYYY-MM): months before it cannot be computed.
+
+    The latest first ``valid_from`` over the 基準額's 均等割 lines (R11, PD25) and the ceiling tables
+    (R10, PD14); the asset limit (R13) follows B."""
+    book = rate_book()
+    starts = [lines[0].valid_from for lines in book.exemption_lines.values() if lines]
+    starts += [series.starts[0] for table in (book.city_ceilings, book.prefecture_ceilings)
+               for series in table.values() if series.starts]
+    return max(starts).strftime("%Y-%m")
+
+
+#: The last month a request may name (the tables are open-ended; beyond this is a typing error).
+LAST_REQUEST_MONTH = "2099-12"
+
+
+def month_in_rate_tables(month: str) -> bool:
+    """A YYYY-MM within the months the rate tables cover (issue 12: 0000-01 or 2020-01 is a 422)."""
+    return first_rate_month() <= month <= LAST_REQUEST_MONTH
+
+
 def assess(facts: dict[str, Any], *, purpose: str = "initial") -> dict[str, Any]:
     """``assess_payload`` of contracts.md §1; bad input becomes a 422 naming the field."""
     try:

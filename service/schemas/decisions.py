@@ -4,7 +4,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictInt, StrictStr, model_validator
 
-from service.schemas.common import DateStr, Month, Strict, Yen
+from service.schemas.common import MAX_COSTS, MAX_ITEMS, Code, DateStr, Note, RateMonth, Strict, Yen
 
 DecisionKind = Literal[
     "eligibility_certificate",
@@ -24,9 +24,9 @@ DecisionKind = Literal[
 
 
 class EvidenceIn(Strict):
-    kind: StrictStr
+    kind: Code
     document_id: StrictInt | None = None
-    note: StrictStr | None = None
+    note: Note | None = None
 
 
 class FactsUpdateIn(Strict):
@@ -40,7 +40,7 @@ class FactsUpdateIn(Strict):
 
 
 class CostIn(Strict):
-    category: StrictStr
+    category: Code
     amount_yen: Yen
 
 
@@ -55,14 +55,14 @@ class DecisionDraft(Strict):
     supersedes_decision_id: StrictInt | None = None
     note: StrictStr | None = Field(default=None, max_length=2000)
     facts_update: FactsUpdateIn | None = None
-    effective_month: Month | None = None
-    resume_month: Month | None = None
-    cause: StrictStr | None = None
+    effective_month: RateMonth | None = None
+    resume_month: RateMonth | None = None
+    cause: Code | None = None
     event_date: DateStr | None = None
-    evidence: list[EvidenceIn] | None = None
+    evidence: list[EvidenceIn] | None = Field(default=None, max_length=MAX_ITEMS)
     proposal_id: StrictInt | None = None
     repayment_cause: Literal["recipient_error", "fraud", "administrative_error"] | None = None
-    actual_costs: list[CostIn] | None = None
+    actual_costs: list[CostIn] | None = Field(default=None, max_length=MAX_COSTS)
 
 
 # --- one command per decision kind (the API's discriminated union on ``kind``) ---------------------
@@ -146,14 +146,14 @@ class InterruptionCommand(_OnGrant):
     """中断 (R42)."""
 
     kind: Literal["interruption"]
-    effective_month: Month | None = None
+    effective_month: RateMonth | None = None
 
 
 class ResumptionCommand(_OnGrant):
     """再開 (R42)."""
 
     kind: Literal["resumption"]
-    resume_month: Month | None = None
+    resume_month: RateMonth | None = None
 
 
 class StopCommand(_OnGrant):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from service import rules
 from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document
 from service.errors import Conflict, IncompleteApplication, InvalidRequest, NotFound
+from service.workflows import case_search
 from service.workflows.common import Actor, audit, hold, load_case, require_role
 
 #: R86 explanations each applicant consents to before intake.
@@ -238,6 +239,7 @@ def _insert_application(
         created_by=actor.user_id,
     )
     session.add(app)
+    case_search.refresh_case(case, intake)
     session.flush()
     return app
 
@@ -269,6 +271,9 @@ def update_application(
         app.facts = {**app.facts, **facts, "benefit": app.benefit}
     if intake is not None:
         app.intake = {**app.intake, **intake}
+        case = session.get(BenefitCase, app.case_id)
+        if case is not None:
+            case_search.refresh_case(case, app.intake)
     audit(session, actor, "application.update", case_id=app.case_id, target=f"application:{app.id}",
           detail={"fields": sorted([*(facts or {}), *(intake or {})])})
     return app
@@ -310,6 +315,36 @@ def upload_document(
     return doc
 
 
+def _checked_upload(upload: Upload, max_bytes: int, allowed_types: tuple[str, ...]) -> str:
+    """Refuse what must not be stored (issue 12); returns the cleaned file name.
+
+    The kind and the file name never carry a 個人番号; the content's first bytes must be those of the
+    declared type (a script renamed .pdf is refused); the name loses control and bidi characters."""
+    from service.errors import PayloadTooLarge, UnsupportedMediaType
+    from service.security import clean_filename, contains_individual_number, content_matches_type
+
+    if not upload.kind or len(upload.kind) > 50:
+        raise InvalidRequest("document kind is required (at most 50 characters)", field="kind")
+    for field, text in (("kind", upload.kind), ("filename", upload.filename)):
+        if contains_individual_number(text):
+            raise InvalidRequest("a 個人番号 (My Number) must never be sent or stored", code="individual_number",
+                                 field=field)
+    if upload.content_type not in allowed_types:
+        raise UnsupportedMediaType(f"content type {upload.content_type!r} not accepted; use one of "
+                                   f"{', '.join(allowed_types)}", field="file")
+    if len(upload.content) > max_bytes:
+        raise PayloadTooLarge(f"file is larger than {max_bytes} bytes", field="file")
+    if not upload.content:
+        raise InvalidRequest("file is empty", field="file")
+    if not content_matches_type(upload.content, upload.content_type):
+        raise UnsupportedMediaType(f"the file's content is not {upload.content_type}", code="content_mismatch",
+                                   field="file")
+    name = clean_filename(upload.filename or "upload")
+    if not name:
+        raise InvalidRequest("the file name has no readable characters; rename the file", field="filename")
+    return name
+
+
 def upload_documents(
     session: Session,
     actor: Actor,
@@ -322,7 +357,6 @@ def upload_documents(
 ) -> list[Document]:
     """Files of one form (the wizard's document step), stored with SHA-256, size and type (R85). Every
     file is checked before any is stored; they are written together, each with its audit entry."""
-    from service.errors import PayloadTooLarge, UnsupportedMediaType
 
     require_role(actor, "agency", "clerk")
     case = load_case(session, actor, case_id)
@@ -330,21 +364,13 @@ def upload_documents(
         app = load_application(session, actor, application_id)
         if app.case_id != case.id:
             raise InvalidRequest("the application belongs to another case", field="application_id")
-    for upload in uploads:
-        if not upload.kind or len(upload.kind) > 50:
-            raise InvalidRequest("document kind is required (at most 50 characters)", field="kind")
-        if upload.content_type not in allowed_types:
-            raise UnsupportedMediaType(f"content type {upload.content_type!r} not accepted; use one of "
-                                       f"{', '.join(allowed_types)}", field="file")
-        if len(upload.content) > max_bytes:
-            raise PayloadTooLarge(f"file is larger than {max_bytes} bytes", field="file")
-        if not upload.content:
-            raise InvalidRequest("file is empty", field="file")
+    names = [_checked_upload(upload, max_bytes, allowed_types) for upload in uploads]
     now = actor.clock.now()
     docs = [Document(case_id=case.id, application_id=application_id, kind=upload.kind,
-                     filename=upload.filename[:255] or "upload", content_type=upload.content_type,
+                     filename=name, content_type=upload.content_type,
                      size_bytes=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
-                     content=upload.content, uploaded_by=actor.user_id, uploaded_at=now) for upload in uploads]
+                     content=upload.content, uploaded_by=actor.user_id, uploaded_at=now)
+            for upload, name in zip(uploads, names, strict=True)]
     session.add_all(docs)
     session.flush()  # one INSERT for the files: the audit entries name their ids
     for doc in docs:

@@ -897,21 +897,3 @@ def _new_grant(session: Session, case: BenefitCase, app: Application, decision: 
     session.add(grant)
     session.flush()
     return grant
-
-
-def record_month_paid(session: Session, actor: Actor, grant_id: int, month: str) -> BenefitMonth:
-    """Finance marks a scheduled benefit month as paid (until the payment ledger does it)."""
-    require_role(actor, "finance")
-    row = session.get(BenefitMonth, (grant_id, month))
-    if row is None:
-        raise NotFound(f"grant {grant_id} has no benefit month {month}", field="month")
-    if row.status == "paid":
-        return row
-    if row.status != "scheduled":
-        raise RuleViolation(f"benefit month {month} is {row.status}; it is never paid", code="not_payable",
-                            field="month")
-    row.status = "paid"
-    grant = session.get(BenefitGrant, grant_id)
-    audit(session, actor, "benefit_month.paid", case_id=grant.case_id if grant else None,
-          target=f"grant:{grant_id}:{month}")
-    return row

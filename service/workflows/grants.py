@@ -30,9 +30,13 @@ def grant_clock(session: Session, actor: Actor, grant_id: int, *, today: date | 
                 record_read: bool = True) -> dict[str, Any]:
     require_role(actor, "agency", "clerk", "approver", "finance")
     grant = session.get(BenefitGrant, grant_id)
+    missing = NotFound(f"grant {grant_id} not found", field="grant_id")
     if grant is None:
-        raise NotFound(f"grant {grant_id} not found", field="grant_id")
-    load_case(session, actor, grant.case_id)
+        raise missing
+    try:
+        load_case(session, actor, grant.case_id)
+    except NotFound:
+        raise missing from None  # another agency's grant: the same answer as a missing one (issue 12)
     if record_read:
         audit(session, actor, "grant.read", case_id=grant.case_id, target=f"grant:{grant.id}")
     return clock_dict(session, grant, today=today or actor.clock.today())
@@ -41,7 +45,10 @@ def grant_clock(session: Session, actor: Actor, grant_id: int, *, today: date | 
 def clock_dict(session: Session, grant: BenefitGrant, *, today: date) -> dict[str, Any]:
     """The grant as the clerk reads it on ``today`` (the office day: an active grant whose period is over
     shows as ended)."""
+    from service.workflows.payments import ledger_month_statuses
+
     months = months_of(session, grant.id)
+    ledger = ledger_month_statuses(session, grant.id)  # PD31: in_batch / settled from the payment ledger
     used = sum(1 for m in months if m.status in COUNTED)
     status = grant.status
     this_month = today.strftime("%Y-%m")
@@ -67,7 +74,7 @@ def clock_dict(session: Session, grant: BenefitGrant, *, today: date) -> dict[st
         "stop_cause": grant.stop_cause,
         "stop_first_unpaid_month": grant.stop_first_unpaid_month,
         "coordination_report_due": report_due(session, grant),
-        "months": [{"month": m.month, "amount_yen": m.amount_yen, "status": m.status,
+        "months": [{"month": m.month, "amount_yen": m.amount_yen, "status": ledger.get(m.month, m.status),
                     "decision_id": m.decision_id} for m in months],
     }
 

@@ -33,7 +33,8 @@ class Receivable:
     claimed_yen: int
     received_yen: int
     balance_yen: int
-    #: Paid back beyond what is now claimed (a correction lowered or withdrew the claim): to refund.
+    #: Paid back beyond what is now claimed (a correction lowered or withdrew the claim) and not yet in a
+    #: refund order: to refund (service.workflows.refunds).
     refund_due_yen: int
     #: The claim was withdrawn by a correction; the row stays while money received is to be refunded.
     withdrawn: bool
@@ -43,6 +44,13 @@ class Receivable:
     plan: tuple[dict[str, Any], ...]
     #: The 納期限 printed on the 返還請求書: the day the claim was decided plus the letterhead's days.
     payment_due_on: str | None = None
+    #: In refund orders (not cancelled), and of those already paid by an exported transfer.
+    refund_ordered_yen: int = 0
+    refunded_yen: int = 0
+
+    @property
+    def refund_in_progress_yen(self) -> int:
+        return self.refund_ordered_yen - self.refunded_yen
 
 
 def _in_force() -> Any:
@@ -56,10 +64,11 @@ def claims_to_correct(session: Session, *, limit: int = 200) -> list[dict[str, A
     """Claims in force with a claimed month that is no longer paid: its transfer came back (振込不能・
     組戻し) after the claim was decided, so the recipient owes less (PD9). A clerk drafts the correction
     (a repayment decision superseding the claim); nothing changes by itself."""
-    # Only a claim whose grant saw a reversal after the claim can have lost a paid month: the few
-    # candidates are found in SQL, their months checked here.
+    # Only a claim whose grant saw a returned transfer can have lost a paid month: the few candidates
+    # are found in SQL, their months checked here (a claimed month was paid when claimed, PD31, so one
+    # no longer paid came back since; no comparison of the two records' clocks).
     reversed_since = exists().where(Payment.grant_id == RepaymentClaim.grant_id, Payment.kind == "reversal",
-                                    Payment.created_at >= RepaymentClaim.created_at)
+                                    Payment.reason_code != "batch_cancelled")
     claims = session.scalars(select(RepaymentClaim).where(_in_force(), reversed_since)
                              .order_by(RepaymentClaim.id).limit(limit)).all()
     if not claims:
@@ -204,13 +213,24 @@ def _receivable(session: Session, claim: RepaymentClaim, today: date, *, withdra
         if cumulative > received:
             next_due = str(item["due_date"])
             break
+    from service.workflows.refunds import refund_totals
+
+    ordered, refunded = refund_totals(session, claim.grant_id) if received > claimed else (0, 0)
     return Receivable(claim_id=claim.id, case_id=claim.case_id, case_reference=case_reference(claim.case_id),
                       grant_id=claim.grant_id, debtor=claim.debtor, cause=claim.cause, claimed_yen=claimed,
                       received_yen=received, balance_yen=max(claimed - received, 0),
-                      refund_due_yen=max(received - claimed, 0), withdrawn=withdrawn, due_to_date_yen=due,
+                      refund_due_yen=max(received - claimed - ordered, 0), withdrawn=withdrawn, due_to_date_yen=due,
                       overdue_yen=max(due - received, 0), next_due_date=next_due or (
                           due_on.isoformat() if due_on is not None and not plan and claimed > received else None),
-                      plan=tuple(plan), payment_due_on=due_on.isoformat() if due_on is not None else None)
+                      plan=tuple(plan), payment_due_on=due_on.isoformat() if due_on is not None else None,
+                      refund_ordered_yen=ordered, refunded_yen=refunded)
+
+
+def receivable_of(session: Session, actor: Actor, claim_id: int, *, today: date | None = None) -> Receivable:
+    """One claim's receivable (a claim in force, or the last claim of a withdrawn chain)."""
+    require_role(actor, FINANCE)
+    claim, withdrawn = _claim(session, claim_id)
+    return _receivable(session, claim, today or actor.clock.today(), withdrawn=withdrawn)
 
 
 def receivables(session: Session, actor: Actor, *, today: date | None = None,
@@ -226,10 +246,11 @@ def receivables(session: Session, actor: Actor, *, today: date | None = None,
         for claim in session.scalars(select(RepaymentClaim).where(RepaymentClaim.id.in_(withdrawn))
                                      .order_by(RepaymentClaim.id)):
             row = _receivable(session, claim, day, withdrawn=True)
-            if row.refund_due_yen:
+            if row.refund_due_yen or row.refund_in_progress_yen:
                 result.append(row)
     result.sort(key=lambda r: r.claim_id)
-    return [r for r in result if r.balance_yen > 0 or r.refund_due_yen > 0] if open_only else result
+    return ([r for r in result if r.balance_yen > 0 or r.refund_due_yen > 0 or r.refund_in_progress_yen > 0]
+            if open_only else result)
 
 
 def receivable_dict(r: Receivable) -> dict[str, Any]:
@@ -238,4 +259,6 @@ def receivable_dict(r: Receivable) -> dict[str, Any]:
             "received_yen": r.received_yen, "balance_yen": r.balance_yen, "refund_due_yen": r.refund_due_yen,
             "withdrawn": r.withdrawn, "due_to_date_yen": r.due_to_date_yen,
             "overdue_yen": r.overdue_yen, "next_due_date": r.next_due_date, "plan": list(r.plan),
-            "payment_due_on": r.payment_due_on}
+            "payment_due_on": r.payment_due_on,
+            "refund_ordered_yen": r.refund_ordered_yen, "refunded_yen": r.refunded_yen,
+            "refund_in_progress_yen": r.refund_in_progress_yen}

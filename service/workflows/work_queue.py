@@ -21,6 +21,7 @@ from service.errors import InvalidRequest
 from service.workflows.common import Actor, require_role
 from service.workflows.compliance import missing_reports_stmt
 from service.workflows.coordination import unreported_stmt
+from service.workflows.letters import failed_letters
 from service.workflows.receivables import claims_to_correct
 
 LIVE = ("active", "interrupted")
@@ -84,7 +85,7 @@ def _sections(month: str) -> dict[str, Section]:
     }
 
 
-SECTIONS = (*_sections("2025-01"), "repayment_claims_to_correct")
+SECTIONS = (*_sections("2025-01"), "repayment_claims_to_correct", "letters_failed")
 
 
 def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200, offset: int = 0,
@@ -113,5 +114,10 @@ def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200, 
         claims = claims_to_correct(session, limit=1_000_000)  # few: only claims a reversal touched
         out["repayment_claims_to_correct"] = claims[start:start + limit]
         out["totals"]["repayment_claims_to_correct"] = len(claims)
+    if section is None or section == "letters_failed":  # issue 13: renders that failed, for a retry
+        start = offset if section else 0
+        failed = failed_letters(session, limit=1_000_000)  # few: a failure is the exception
+        out["letters_failed"] = failed[start:start + limit]
+        out["totals"]["letters_failed"] = len(failed)
     return out
 

@@ -152,9 +152,42 @@ class World:
     def clock(self, grant_id: int) -> dict[str, Any]:
         return dict(self.get("clerk", f"/api/v1/grants/{grant_id}", 200).json())
 
+    def second_finance(self) -> str:
+        """A second finance user (PD17: a batch is approved by someone who did not prepare it)."""
+        if "finance2" not in self.tokens:
+            from service.db.session import unit_of_work
+            from service.workflows.admin import create_user
+
+            with unit_of_work(self.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+                user, token = create_user(session, "finance2", "finance")
+                self.tokens["finance2"], self.users["finance2"] = token, user.id
+        return "finance2"
+
+    def office_today(self) -> Any:
+        from service.clock import SYSTEM_CLOCK
+
+        return getattr(self.client.app.state, "office_clock", None) or SYSTEM_CLOCK  # type: ignore[attr-defined]
+
     def pay(self, grant_id: int, *months: str) -> None:
-        for month in months:
-            self.post("finance", f"/api/v1/grants/{grant_id}/months/{month}/paid", 200)
+        """Pay through a real run (PD31): prepare up to the last month, approve by a second finance user,
+        export (on the next bank business day when the month's pay date has passed). The months of
+        ``grant_id`` are then paid (so are other grants' due months up to then)."""
+        from datetime import date
+
+        from payments.bank_calendar import next_bank_business_day
+
+        approver = self.second_finance()
+        report = self.post("finance", "/api/v1/payment-runs", json={"benefit_month": max(months)})
+        assert report.status_code in (200, 201), report.text
+        batch_id = report.json()["batch_id"]
+        if batch_id is not None:
+            self.post(approver, f"/api/v1/payment-batches/{batch_id}/approve", 200)
+            today = self.office_today().today()
+            chosen = max(date.fromisoformat(report.json()["pay_date"]), next_bank_business_day(today))
+            self.post("finance", f"/api/v1/payment-batches/{batch_id}/export", 200,
+                      json={"pay_date": chosen.isoformat()})
+        statuses = {m["month"]: m["status"] for m in self.clock(grant_id)["months"]}
+        assert all(statuses.get(m) == "paid" for m in months), statuses
 
 
 def assert_append_only(engine: Any, tables: Any, *, all_filled: bool = True) -> None:
