@@ -440,12 +440,24 @@ def _stop_evidence(session: Session, actor: Actor, case: BenefitCase, cause: str
 
 
 def _written_record(session: Session, actor: Actor, case: BenefitCase, kind: str, note: str) -> Document:
-    """A clerk's written record (e.g. the reminder log as typed) kept on the case as a text document."""
-    from service.workflows.applications import Upload, upload_documents
+    """A clerk's written record (e.g. the reminder log as typed) kept on the case as a UTF-8 text document.
+    The office writes it (no upload to sniff); a 個人番号 is never stored."""
+    import hashlib
 
-    (doc,) = upload_documents(session, actor, case.id, [Upload(kind, f"{kind}.txt", "text/plain",
-                                                               note.encode("utf-8"))],
-                              application_id=None, max_bytes=1 << 20, allowed_types=("text/plain",))
+    from service.security import contains_individual_number
+
+    if contains_individual_number(note):
+        raise InvalidRequest("a 個人番号 (My Number) must never be sent or stored", code="individual_number",
+                             field=f"evidence.{kind}")
+    content = note.encode("utf-8")
+    doc = Document(case_id=case.id, application_id=None, kind=kind, filename=f"{kind}.txt",
+                   content_type="text/plain; charset=utf-8", size_bytes=len(content),
+                   sha256=hashlib.sha256(content).hexdigest(), content=content, uploaded_by=actor.user_id,
+                   uploaded_at=actor.clock.now())
+    session.add(doc)
+    session.flush()
+    audit(session, actor, "document.written_record", case_id=case.id, target=f"document:{doc.id}",
+          detail={"kind": kind, "sha256": doc.sha256, "size_bytes": doc.size_bytes})
     return doc
 
 

@@ -156,6 +156,7 @@ def test_the_clerk_records_the_coordination_meeting_or_the_emergency_path(world:
 def test_a_receivable_is_overdue_only_after_the_due_date_of_the_demand(world: World) -> None:
     world.at("2025-05-20")
     case_id, grant_id = world.granted_case()
+    world.at("2025-07-20")  # a run pays up to the next pay day's month (2025-07-25)
     world.pay(grant_id, "2025-05", "2025-06", "2025-07")
     world.at("2025-07-22")
     world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "false_application",

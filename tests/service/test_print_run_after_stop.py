@@ -14,22 +14,32 @@ def service_settings() -> Settings:
     return Settings(issue_letters_on_approval=True)
 
 
+def _work_letters(world: World) -> None:
+    """The letters worker's pass after the approval committed (service.workflows.letters outbox)."""
+    from service.workflows import letters
+
+    letters.work_letters(world.client.app.state.session_factory)  # type: ignore[attr-defined]
+
+
 def test_the_print_run_after_a_stop_on_an_extended_case(world: World) -> None:
     world.at("2025-05-20")
     case_id, grant_id = world.granted_case()
     world.at("2025-07-15")
     ext = world.apply({}, kind="extension", case_id=case_id)
     extension = world.decide(case_id, {"kind": "extension", "application_id": ext["id"], "grant_id": grant_id})
+    _work_letters(world)
     stop = world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit",
                                   "event_date": "2025-07-10",
                                   "evidence": [{"kind": "employment_notification", "note": "7月10日 届出"},
                                                {"kind": "pay_slips", "note": "7月分給与明細 確認"}]})
+    _work_letters(world)
     assert stop["result"]["cancelled_months"] == ["2025-08", "2025-09", "2025-10"]
     months = {m["month"]: m for m in world.clock(grant_id)["months"]}
     # The cancelled months stay the extension's: the stop changed their status, not who decided them.
     assert {months[m]["decision_id"] for m in ("2025-08", "2025-09", "2025-10")} == {extension["id"]}
     assert {months[m]["status"] for m in ("2025-08", "2025-09", "2025-10")} == {"cancelled"}
-    r = world.get("clerk", "/api/v1/letters/print-run?day=2025-07-15", 200)
-    assert r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF")
-    titles = [letter["letter_type"] for letter in world.get("clerk", f"/api/v1/cases/{case_id}/letters", 200).json()]
-    assert "extension_decision" in titles and "stop_notice" in titles
+    issued = world.get("clerk", f"/api/v1/cases/{case_id}/letters", 200).json()
+    assert {"extension_decision", "stop_notice"} <= {letter["letter_type"] for letter in issued}
+    for day in sorted({letter["issued_on"] for letter in issued}):
+        r = world.get("clerk", f"/api/v1/letters/print-run?day={day}", 200)
+        assert r.headers["content-type"] == "application/pdf" and r.content.startswith(b"%PDF")
