@@ -388,6 +388,9 @@ class RepaymentDemandInput(LetterCommon):
     months: tuple[RepaymentMonth, ...] = ()
     """Optional breakdown; when given it must add up to ``amount_yen``."""
     cause_detail: str = ""
+    stop_document_number: str = ""
+    """The 支給中止通知書 this claim follows (its 文書番号), cited with its date and legal basis."""
+    stop_decision_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1099,6 +1102,12 @@ def build_repayment_demand(data: RepaymentDemandInput) -> LetterContent:
         reason = "支給要件を満たさない期間について給付金が支給されていたため"
         request = "下記のとおり返還を請求します"
     cause = reason + (f"\n{data.cause_detail}" if data.cause_detail else "")
+    if data.stop_document_number:
+        stopped_on = f"{date_text(data.stop_decision_date)}付け" if data.stop_decision_date else ""
+        cause += (f"\n{stopped_on}{data.stop_document_number}「{BENEFIT_NAME}支給中止通知書」"
+                  f"（{legal_basis('R59')}による支給の中止）のとおり")
+    if data.due_date < data.issued_on:
+        raise LetterInputError("the 納付期限 precedes the letter's date")
     rows = (
         ("受給者番号", data.case_number),
         ("受給者", data.recipient_name),
