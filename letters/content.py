@@ -8,6 +8,7 @@ only lays it out. Dates are passed in (no clock) and printed in 和暦; money is
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -595,6 +596,8 @@ def _letter(
     decision: bool,
 ) -> LetterContent:
     head = common.letterhead
+    if any(table.annex for table in tables):
+        body = (*body, "　算定の内訳は、別紙のとおりです。")
     sender = f"{head.head_title}　{head.head_name}".strip()
     if head.seal_note:
         sender = f"{sender}　{head.seal_note}"
@@ -677,7 +680,10 @@ def _deadline_note(extension_deadline: date | None) -> list[str]:
 
 
 def _trace_tables(trace: Trace, members: Sequence[str] = ()) -> list[Table]:
-    return [breakdown_table(trace, members=members)] if trace else []
+    """The 算定内訳 as a 別紙 (its own page after the letter)."""
+    if not trace:
+        return []
+    return [dataclasses.replace(breakdown_table(trace, heading="別紙　算定内訳", members=members), annex=True)]
 
 
 # ---------------------------------------------------------------------------------------------------

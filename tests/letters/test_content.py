@@ -123,7 +123,7 @@ def test_the_breakdown_labels_each_step_with_its_rule_basis_and_formula(
     all_letters: dict[str, LetterContent],
 ) -> None:
     table = all_letters["decision"].tables[1]
-    assert table.heading.startswith("算定内訳")
+    assert table.heading.startswith("別紙　算定内訳") and table.annex
     rows = _rows(table)
     assert rows["世帯人数"] == ("1人", "規則第4条第1号イ")
     assert rows["基準額"] == ("84,000円", "規則第4条第1号イ")
