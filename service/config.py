@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     web_secret: str | None = None
     #: Run ``alembic upgrade head`` when the app is created.
     migrate_on_start: bool = True
-    #: Issue the letters of a decision when it is approved (issue 5; rendering costs ~0.3 s a letter).
+    #: Plan the letters of a decision when it is approved (issue 13: numbers and input snapshots in the
+    #: approval; the letter worker renders them after commit).
     issue_letters_on_approval: bool = True
 
 
