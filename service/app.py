@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.config import Settings, get_settings
 from service.db.migrate import upgrade
 from service.db.session import make_engine, make_session_factory
+from service.error_catalogue import message_ja
 from service.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -24,17 +25,27 @@ API_PREFIX = "/api/v1"
 
 def _error(status: int, code: str, message: str, field: str | None = None,
            details: list[dict[str, Any]] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"code": code, "message": message, "field": field}
+    body: dict[str, Any] = {"code": code, "message": message, "field": field, "message_ja": message_ja(code)}
     if details is not None:
         body["details"] = details
     return JSONResponse(status_code=status, content={"error": body})
 
 
-def _field_path(loc: tuple[Any, ...] | list[Any]) -> str | None:
+def _field_path(loc: tuple[Any, ...] | list[Any], tag: str | None = None) -> str | None:
+    """The offending field by its name in the request (``note``, ``household.0.birth_date``). A
+    discriminated union (the decision commands, keyed by ``kind``) puts the member's tag first in the
+    location; it is not a field, so it is dropped."""
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
         parts = parts[1:]
+    if tag is not None and len(parts) > 1 and parts[0] == tag:
+        parts = parts[1:]
     return ".".join(parts) or None
+
+
+def _union_tag(body: Any) -> str | None:
+    kind = body.get("kind") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -45,13 +56,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
+        tag = _union_tag(getattr(exc, "body", None))
         details = []
         for err in errors:
-            details.append({"field": _field_path(err.get("loc", ())), "message": str(err.get("msg", ""))})
+            details.append({"field": _field_path(err.get("loc", ()), tag), "message": str(err.get("msg", ""))})
         first = errors[0] if errors else {}
         if first.get("type") == "json_invalid":
             return _error(400, "malformed_json", "the body is not valid JSON", None)
-        field = _field_path(first.get("loc", ()))
+        field = _field_path(first.get("loc", ()), tag)
         message = f"{field}: {first.get('msg')}" if field else str(first.get("msg", "invalid request"))
         return _error(422, "validation_error", message, field, details)
 
@@ -98,16 +110,25 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
     if settings.migrate_on_start:
         upgrade(url)
     engine = make_engine(url)
+    production = settings.environment == "production"
     app = FastAPI(
         title="Housing Security Benefit (住居確保給付金)",
         version="0.1.0",
         openapi_url="/openapi.json",
+        # Swagger UI and ReDoc load their JavaScript from a CDN: never in production (issue 12); the
+        # OpenAPI document itself stays at /openapi.json for integrators.
+        docs_url=None if production else "/docs",
+        redoc_url=None if production else "/redoc",
     )
     app.state.settings = settings
     app.state.database_url = url
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
+    from service.middleware import RequestGuard, SecurityHeaders
+
+    app.add_middleware(RequestGuard, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
 
     from service.api import admin, applications, assessments, cases
     from service.api.responses import ERRORS

@@ -7,6 +7,7 @@ series are handed out by ``service.workflows.letters``; here only their printed 
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -119,7 +120,37 @@ def letterheads() -> dict[str, MunicipalityLetterhead]:
 
 
 def municipality_letterhead(code: str) -> MunicipalityLetterhead:
-    try:
-        return letterheads()[code]
-    except KeyError:
-        raise UnknownMunicipality(f"no letterhead is configured for municipality {code}") from None
+    """The letterhead for an application from ``code`` (PD26): its own entry; else the deciding body's
+    (a designated city for its wards, the prefecture for a 町村); else a default for that body."""
+    heads = letterheads()
+    if code in heads:
+        return heads[code]
+    from calculations.rate_book import load_rate_book
+
+    book = load_rate_book()
+    if not book.is_assessable(code) and code not in book.prefecture_codes.values():
+        raise UnknownMunicipality(f"no letterhead is configured for municipality {code}")
+    body = book.deciding_body(code)
+    if body in heads:
+        return heads[body]
+    return _default_letterhead(body, book.body_name(body), is_prefecture=body in book.prefecture_codes.values())
+
+
+@cache
+def _default_letterhead(code: str, name: str, *, is_prefecture: bool) -> MunicipalityLetterhead:
+    """A deciding body without its own entry in letterhead.toml: its name, 「〇〇市長」 or 「〇〇知事」 without a
+    personal name, the 福祉事務所 and the defaults' wording. A municipality adds its own entry to go live."""
+    text = resources.files("service").joinpath("letterhead.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    stem = name[:-1] if len(name) > 2 and name[-1] in "都道府県市区町村" else name
+    values = {
+        "municipality_name": name,
+        "head_title": f"{name}知事" if is_prefecture else f"{name}長",
+        "head_name": "-",
+        "department": "福祉事務所 自立相談支援担当",
+        "contact": f"{name} 福祉事務所",
+        "document_prefix": f"{stem}生",
+        "council_name": f"社会福祉法人{name}社会福祉協議会",
+    }
+    entry = _entry(code, dict(data.get("defaults", {})), values, str(data["version"]))
+    return dataclasses.replace(entry, head_name="")

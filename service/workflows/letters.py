@@ -1189,7 +1189,10 @@ def read_letter(session: Session, actor: Actor, letter_id: int) -> Letter:
     letter = session.get(Letter, letter_id)
     if letter is None:
         raise NotFound(f"letter {letter_id} not found", field="letter_id")
-    load_case(session, actor, letter.case_id)
+    try:
+        load_case(session, actor, letter.case_id)
+    except NotFound:  # another agency's letter: the same answer as a missing one (issue 12)
+        raise NotFound(f"letter {letter_id} not found", field="letter_id") from None
     if not _visible_to(actor, letter):
         raise NotFound(f"letter {letter_id} not found", field="letter_id")
     audit(session, actor, "letter.read", case_id=letter.case_id, target=f"letter:{letter.id}",

@@ -62,6 +62,7 @@ def apply_with_council_consent(world: World, facts: dict[str, Any] | None = None
     from service.workflows.applications import required_documents
 
     intake = copy.deepcopy(INTAKE)
+    intake["applicant"]["name"] = "社協 同意子"  # another household than world.apply's (PD27)
     intake["consents"] = {**RENT_CONSENTS, wf.COUNCIL_CONSENT: True}
     body = {"kind": "initial", "facts": copy.deepcopy(facts or RENT_FACTS), "intake": intake}
     app = world.post("agency", "/api/v1/applications", 201, json=body).json()
@@ -238,7 +239,9 @@ def test_a_stop_notice_lists_the_evidence_first_unpaid_month_and_repayment(quiet
     case_id, grant_id = world.granted_case()
     world.pay(grant_id, "2025-05", "2025-06")
     evidence = [{"kind": "monthly_activity_counts", "note": "令和7年5月分 面談1回"},
-                {"kind": "interview_records"}, {"kind": "hello_work_confirmations"},
+                {"kind": "interview_records", "document_id": world.upload(case_id, "interview_records")},
+                {"kind": "hello_work_confirmations",
+                 "document_id": world.upload(case_id, "hello_work_confirmations")},
                 {"kind": "reminder_log", "note": "5月12日・19日に電話"}]
     stop = world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "job_search_failure",
                                   "event_date": "2025-05-20", "evidence": evidence})
@@ -282,14 +285,16 @@ def test_extension_change_and_refused_extension_letters_notify_the_landlord(quie
     assert "55,000円" in built["change_decision/recipient"].plain_text()
     assert "家賃額の変更" in built["change_decision/recipient"].plain_text()
     assert "支給額変更" in built["proxy_payment_notice/landlord"].title
-    ext = world.apply({"application_date": "2025-07-15"}, kind="extension", case_id=case_id)
+    world.at("2025-07-15")  # PD30: the extension's application date is the day it is submitted
+    ext = world.apply({}, kind="extension", case_id=case_id)
     d = world.decide(case_id, {"kind": "extension", "application_id": ext["id"], "grant_id": grant_id})
     built = built_letters(world, d["id"])
     text_ = built["extension_decision/recipient"].plain_text()
     assert "令和7年8月分から令和7年10月分まで（3か月）" in text_ and "6か月（上限9か月）" in text_
     assert "令和7年7月15日付けで申請のあった" in text_  # the extension application, not the first one
     assert "支給期間延長" in built["proxy_payment_notice/landlord"].title
-    late = world.apply({"application_date": "2025-11-01"}, kind="extension", case_id=case_id)
+    world.at("2025-11-01")
+    late = world.apply({}, kind="extension", case_id=case_id)
     d = world.decide(case_id, {"kind": "extension_refusal", "application_id": late["id"], "grant_id": grant_id})
     built = built_letters(world, d["id"])
     assert "延長申請却下通知書" in built["extension_refusal/recipient"].title
