@@ -8,6 +8,7 @@ only lays it out. Dates are passed in (no clock) and printed in 和暦; money is
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
+from calculations.stops import RepaymentCause, StopCause
 from letters.breakdown import breakdown_table, reasons_table
 from letters.model import (
     Addressee,
@@ -266,32 +268,18 @@ class ChangeDecisionInput(LetterCommon):
     member of an income step by them (the trace refers to members by index)."""
 
 
-class StopCause(StrEnum):
-    """支給中止の理由 (R58, PD8)."""
-
-    JOB_SEARCH_FAILURE = "job_search_failure"
-    INCOME_OVER_LIMIT = "income_over_limit"
-    LEFT_DWELLING = "left_dwelling"
-    FALSE_APPLICATION = "false_application"
-    GANG_MEMBER = "gang_member"
-    IMPRISONMENT = "imprisonment"
-    PUBLIC_ASSISTANCE = "public_assistance"
-    DEATH = "death"
-    WHEREABOUTS_UNKNOWN = "whereabouts_unknown"
-
-
 STOP_CAUSE_TEXT: dict[StopCause, str] = {
-    StopCause.JOB_SEARCH_FAILURE: (
+    StopCause.job_search_failure: (
         "誠実かつ熱心に求職活動を行っていないこと、又は支給に関する指示に従わなかったこと"
     ),
-    StopCause.INCOME_OVER_LIMIT: "常用就職（又は就業機会の増加）により、世帯収入額が収入基準額を超えたこと",
-    StopCause.LEFT_DWELLING: "支給決定後、住宅から退去したこと",
-    StopCause.FALSE_APPLICATION: "支給申請に虚偽があったこと",
-    StopCause.GANG_MEMBER: "受給者又は世帯員が暴力団員であることが判明したこと",
-    StopCause.IMPRISONMENT: "受給者が拘禁刑以上の刑に処せられたこと",
-    StopCause.PUBLIC_ASSISTANCE: "受給者が生活保護を受給することとなったこと",
-    StopCause.DEATH: "受給者が死亡したこと",
-    StopCause.WHEREABOUTS_UNKNOWN: "受給者の所在が不明となったこと",
+    StopCause.income_over_limit: "常用就職（又は就業機会の増加）により、世帯収入額が収入基準額を超えたこと",
+    StopCause.left_dwelling: "支給決定後、住宅から退去したこと",
+    StopCause.false_application: "支給申請に虚偽があったこと",
+    StopCause.gang_member: "受給者又は世帯員が暴力団員であることが判明したこと",
+    StopCause.imprisonment: "受給者が拘禁刑以上の刑に処せられたこと",
+    StopCause.public_assistance: "受給者が生活保護を受給することとなったこと",
+    StopCause.death: "受給者が死亡したこと",
+    StopCause.whereabouts_unknown: "受給者の所在が不明となったこと",
 }
 
 
@@ -356,15 +344,6 @@ class RepaymentWithdrawalInput(LetterCommon):
     """Already paid back against the claim, to be refunded."""
 
 
-class RepaymentCause(StrEnum):
-    """Why money already paid is claimed back (PD9)."""
-
-    RECIPIENT_ERROR = "recipient_error"
-    FRAUD = "fraud"
-    """法第18条: collected as a statutory revenue (R4, R62)."""
-    ADMINISTRATIVE_ERROR = "administrative_error"
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RepaymentMonth:
     """One benefit month claimed back."""
@@ -388,6 +367,9 @@ class RepaymentDemandInput(LetterCommon):
     months: tuple[RepaymentMonth, ...] = ()
     """Optional breakdown; when given it must add up to ``amount_yen``."""
     cause_detail: str = ""
+    stop_document_number: str = ""
+    """The 支給中止通知書 this claim follows (its 文書番号), cited with its date and legal basis."""
+    stop_decision_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -592,6 +574,8 @@ def _letter(
     decision: bool,
 ) -> LetterContent:
     head = common.letterhead
+    if any(table.annex for table in tables):
+        body = (*body, "　算定の内訳は、別紙のとおりです。")
     sender = f"{head.head_title}　{head.head_name}".strip()
     if head.seal_note:
         sender = f"{sender}　{head.seal_note}"
@@ -674,7 +658,10 @@ def _deadline_note(extension_deadline: date | None) -> list[str]:
 
 
 def _trace_tables(trace: Trace, members: Sequence[str] = ()) -> list[Table]:
-    return [breakdown_table(trace, members=members)] if trace else []
+    """The 算定内訳 as a 別紙 (its own page after the letter)."""
+    if not trace:
+        return []
+    return [dataclasses.replace(breakdown_table(trace, heading="別紙　算定内訳", members=members), annex=True)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -935,7 +922,7 @@ def build_stop_notice(data: StopNoticeInput) -> LetterContent:
         ("根拠", legal_basis("R59")),
     ]
     if data.repayment_yen:
-        fraud = data.cause is StopCause.FALSE_APPLICATION
+        fraud = data.cause is StopCause.false_application
         basis = f"{legal_basis('R62')}の規定により徴収します" if fraud else "返還を請求します"
         rows.append(
             (
@@ -1071,7 +1058,7 @@ def build_resumption_notice(data: ResumptionNoticeInput) -> LetterContent:
 def build_repayment_demand(data: RepaymentDemandInput) -> LetterContent:
     """住居確保給付金返還請求書 (R62–R64, PD9).
 
-    Fraud (``RepaymentCause.FRAUD``) is collected under 生活困窮者自立支援法第18条, a decision (処分)
+    Fraud (``RepaymentCause.fraud``) is collected under 生活困窮者自立支援法第18条, a decision (処分)
     that carries the 教示. The other causes are a request to return money paid without entitlement;
     they follow the stop decision, which carried the 教示, so none is printed again.
     """
@@ -1084,13 +1071,13 @@ def build_repayment_demand(data: RepaymentDemandInput) -> LetterContent:
             _check_yen("months.amount_yen", month.amount_yen, positive=True)
         if sum(month.amount_yen for month in data.months) != data.amount_yen:
             raise LetterInputError("the months of a repayment demand do not add up to its amount")
-    fraud = data.cause is RepaymentCause.FRAUD
+    fraud = data.cause is RepaymentCause.fraud
     municipality = data.letterhead.municipality_name
     if fraud:
         basis = f"{legal_basis('R62')}（不正利得の徴収）"
         reason = "偽りその他不正の手段により給付金の支給を受けたため"
         request = f"{legal_basis('R62')}の規定により、下記のとおり徴収します"
-    elif data.cause is RepaymentCause.ADMINISTRATIVE_ERROR:
+    elif data.cause is RepaymentCause.administrative_error:
         basis = "支給要件を欠く給付金の返還"
         reason = f"{municipality}の事務処理の誤りにより、給付金を過大に支給していたため"
         request = "誠に申し訳ありませんが、下記のとおり返還をお願いします"
@@ -1099,6 +1086,12 @@ def build_repayment_demand(data: RepaymentDemandInput) -> LetterContent:
         reason = "支給要件を満たさない期間について給付金が支給されていたため"
         request = "下記のとおり返還を請求します"
     cause = reason + (f"\n{data.cause_detail}" if data.cause_detail else "")
+    if data.stop_document_number:
+        stopped_on = f"{date_text(data.stop_decision_date)}付け" if data.stop_decision_date else ""
+        cause += (f"\n{stopped_on}{data.stop_document_number}「{BENEFIT_NAME}支給中止通知書」"
+                  f"（{legal_basis('R59')}による支給の中止）のとおり")
+    if data.due_date < data.issued_on:
+        raise LetterInputError("the 納付期限 precedes the letter's date")
     rows = (
         ("受給者番号", data.case_number),
         ("受給者", data.recipient_name),

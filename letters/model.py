@@ -71,6 +71,8 @@ class Table:
     right_aligned_columns: tuple[int, ...] = ()
     column_weights: tuple[int, ...] = ()
     """Relative column widths; empty → the layout's default for the column count."""
+    annex: bool = False
+    """Printed as a 別紙 on its own page after the letter (e.g. the 算定内訳), so the decision fits page 1."""
 
     def __post_init__(self) -> None:
         width = len(self.column_headings)

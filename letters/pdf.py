@@ -25,7 +25,7 @@ from letters.model import LetterContent, Table
 
 FONT_FAMILY = "notosansjp"
 MARGIN_LEFT_MM = 20.0
-MARGIN_TOP_MM = 18.0
+MARGIN_TOP_MM = 15.0
 MARGIN_RIGHT_MM = 20.0
 MARGIN_BOTTOM_MM = 22.0
 BODY_PT = 10.5
@@ -33,10 +33,12 @@ TABLE_PT = 9.5
 TITLE_PT = 15.0
 ADDRESSEE_PT = 13.0
 FOOTER_PT = 8.5
-LINE_MM = 6.2
+APPEAL_PT = 8.8
+APPEAL_LINE_MM = 4.5
+LINE_MM = 5.8
 TABLE_LINE_MM = 5.2
 TABLE_PADDING_MM = 1.8
-TABLE_PADDING_V_MM = 1.1
+TABLE_PADDING_V_MM = 0.8
 
 _NO_LINE_START = frozenset(
     "、。，．,.)）]］｝〕〉》」』】〙〗〟’”｠»ゝゞーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖ"
@@ -163,10 +165,11 @@ def _adjust_break(text: str, start: int, end: int) -> int:
     return candidate if candidate > start else end
 
 
-def _paragraph(pdf: _LetterPDF, text: str, *, size: float = BODY_PT, align: Align = Align.L) -> None:
+def _paragraph(pdf: _LetterPDF, text: str, *, size: float = BODY_PT, align: Align = Align.L,
+               line_mm: float = LINE_MM) -> None:
     pdf.set_font(FONT_FAMILY, size=size)
     for line in wrap_text(pdf, text, pdf.epw):
-        pdf.cell(pdf.epw, LINE_MM, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(pdf.epw, line_mm, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _column_widths(table: Table, total_mm: float) -> list[float]:
@@ -227,29 +230,29 @@ def _table_row(pdf: _LetterPDF, widths: Sequence[float], cells: Sequence[Sequenc
 def _appeal_box(pdf: _LetterPDF, heading: str, paragraphs: Sequence[str]) -> None:
     """The 教示 in a bordered box, wrapped by :func:`wrap_text` (fpdf2's multi_cell costs a third of a
     letter); a box taller than the rest of the page continues on the next one."""
-    pdf.set_font(FONT_FAMILY, size=TABLE_PT)
-    padding = 3.0
+    pdf.set_font(FONT_FAMILY, size=APPEAL_PT)
+    padding = 2.5
     lines = [heading]
     for paragraph in paragraphs:
         lines += wrap_text(pdf, paragraph, pdf.epw - 2 * padding - 0.5)
-    height = len(lines) * TABLE_LINE_MM + 2 * padding
-    if pdf.will_page_break(min(height, 60.0)):
+    height = len(lines) * APPEAL_LINE_MM + 2 * padding
+    if pdf.will_page_break(min(height, 4 * APPEAL_LINE_MM + 2 * padding)):
         pdf.add_page()
     pdf.ln(2)
     pdf.set_draw_color(0)
     pdf.set_line_width(0.2)
     while lines:
-        room = int((pdf.h - MARGIN_BOTTOM_MM - pdf.get_y() - 2 * padding) // TABLE_LINE_MM)
+        room = int((pdf.h - MARGIN_BOTTOM_MM - pdf.get_y() - 2 * padding) // APPEAL_LINE_MM)
         if room < 1:
             pdf.add_page()
             continue
         chunk, lines = lines[:room], lines[room:]
         top = pdf.get_y()
-        pdf.rect(pdf.l_margin, top, pdf.epw, len(chunk) * TABLE_LINE_MM + 2 * padding)
+        pdf.rect(pdf.l_margin, top, pdf.epw, len(chunk) * APPEAL_LINE_MM + 2 * padding)
         for number, line in enumerate(chunk):
-            pdf.set_xy(pdf.l_margin + padding, top + padding + number * TABLE_LINE_MM)
-            pdf.cell(pdf.epw - 2 * padding, TABLE_LINE_MM, line)
-        pdf.set_xy(pdf.l_margin, top + len(chunk) * TABLE_LINE_MM + 2 * padding)
+            pdf.set_xy(pdf.l_margin + padding, top + padding + number * APPEAL_LINE_MM)
+            pdf.cell(pdf.epw - 2 * padding, APPEAL_LINE_MM, line)
+        pdf.set_xy(pdf.l_margin, top + len(chunk) * APPEAL_LINE_MM + 2 * padding)
         if lines:
             pdf.add_page()
 
@@ -269,11 +272,11 @@ def _letter(pdf: _LetterPDF, content: LetterContent) -> None:
     pdf.ln(3)
     for line in content.sender_lines:
         _paragraph(pdf, line, align=Align.R)
-    pdf.ln(8)
+    pdf.ln(5)
     pdf.set_font(FONT_FAMILY, size=TITLE_PT)
     for line in wrap_text(pdf, content.title, pdf.epw):
         pdf.cell(pdf.epw, 8, line, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(5)
+    pdf.ln(3)
     for paragraph in content.body:
         _paragraph(pdf, paragraph)
     if content.record_marker:
@@ -281,14 +284,24 @@ def _letter(pdf: _LetterPDF, content: LetterContent) -> None:
         _paragraph(pdf, content.record_marker, align=Align.C)
         pdf.ln(1)
     for table in content.tables:
-        _table(pdf, table)
-    for section in content.sections:
+        if not table.annex:
+            _table(pdf, table)
+    for section in content.sections:  # notes in the table size, so that a decision fits its first page
         pdf.ln(1)
-        _paragraph(pdf, section.heading)
+        _paragraph(pdf, section.heading, size=TABLE_PT, line_mm=TABLE_LINE_MM)
         for paragraph in section.paragraphs:
-            _paragraph(pdf, paragraph)
+            _paragraph(pdf, paragraph, size=TABLE_PT, line_mm=TABLE_LINE_MM)
     if content.appeal_notice:
         _appeal_box(pdf, content.appeal_heading, content.appeal_notice)
+    annexes = [table for table in content.tables if table.annex]
+    if annexes:
+        pdf.add_page()  # 別紙: the working behind the decision, on its own page(s)
+        pdf.set_font(FONT_FAMILY, size=BODY_PT)
+        pdf.cell(pdf.epw, LINE_MM, f"{content.document_number}　{content.title}", align=Align.R,
+                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(2)
+        for table in annexes:
+            _table(pdf, table)
 
 
 def _cover(pdf: _LetterPDF, contents: Sequence[LetterContent], title: str,

@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     api_token_days: int = Field(default=90, ge=1, le=730)
     #: Run ``alembic upgrade head`` when the app is created.
     migrate_on_start: bool = True
-    #: Issue the letters of a decision when it is approved (issue 5; rendering costs ~0.3 s a letter).
+    #: Plan the letters of a decision when it is approved (issue 13: numbers and input snapshots in the
+    #: approval; the letter worker renders them after commit).
     issue_letters_on_approval: bool = True
 
     @field_validator("environment", mode="before")

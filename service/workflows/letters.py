@@ -351,7 +351,7 @@ def plan_letters(session: Session, decision: Decision, ctx: DecisionContext | No
         planned = _stop_letters(session, ctx)
     elif kind == "repayment":
         withdrawn = int(decision.result.get("amount_yen") or 0) == 0  # a correction left nothing to repay
-        planned = [_repayment_withdrawal(session, ctx) if withdrawn else _repayment(ctx)]
+        planned = [_repayment_withdrawal(session, ctx) if withdrawn else _repayment(session, ctx)]
     elif kind == "moving_grant":
         planned = [_moving(ctx)]
     elif kind in ("interruption", "resumption"):
@@ -676,19 +676,45 @@ def _wareki(iso_day: str) -> str:
     return to_wareki(date.fromisoformat(iso_day))
 
 
-def _repayment(ctx: DecisionContext) -> PlannedLetter:
+def repayment_due_date(issued_on: date, days: int) -> date:
+    """The 納期限: ``days`` after the letter, moved to the next day the office is open (closed days:
+    weekends, national holidays, 29 Dec–3 Jan, as for PD6), so it never falls on a closed day."""
+    from service.calendar import office_calendar
+
+    due, calendar = issued_on + timedelta(days=days), office_calendar()
+    while calendar.is_closed(due):
+        due += timedelta(days=1)
+    return due
+
+
+def _stop_notice_cited(session: Session, ctx: DecisionContext) -> tuple[str, date | None]:
+    """The 文書番号 and date of the grant's 支給中止通知書 that the claim follows (planned or issued)."""
+    if ctx.grant is None:
+        return "", None
+    row = session.execute(
+        select(LetterPlan.document_number, LetterPlan.created_at).join(Decision, Decision.id == LetterPlan.decision_id)
+        .where(Decision.grant_id == ctx.grant.id, LetterPlan.letter_type == LetterType.STOP_NOTICE.value)
+        .order_by(LetterPlan.id.desc()).limit(1)).first()
+    if row is None:
+        return "", None
+    return str(row[0]), as_utc(row[1]).astimezone(JST).date()
+
+
+def _repayment(session: Session, ctx: DecisionContext) -> PlannedLetter:
     result = ctx.decision.result
     head_settings = ctx.letterhead
     months = tuple(RepaymentMonth(benefit_month=str(m["month"]), amount_yen=int(m["amount_yen"]))
                    for m in result.get("months") or ())
+    stop_number, stopped_on = _stop_notice_cited(session, ctx)
 
     def build(head: Letterhead, _: Mapping[str, Any]) -> Any:
         return RepaymentDemandInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
             cause=RepaymentCause(str(result["cause"])), amount_yen=int(result["amount_yen"]),
-            due_date=ctx.issued_on + timedelta(days=head_settings.repayment_due_days),
-            payment_instructions=head_settings.repayment_payment_instructions, months=months)
+            due_date=repayment_due_date(ctx.issued_on, head_settings.repayment_due_days),
+            payment_instructions=head_settings.repayment_payment_instructions, months=months,
+            stop_document_number=stop_number, stop_decision_date=stopped_on)
 
     return PlannedLetter(LetterType.REPAYMENT_DEMAND, "recipient", build)
 

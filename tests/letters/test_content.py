@@ -123,7 +123,7 @@ def test_the_breakdown_labels_each_step_with_its_rule_basis_and_formula(
     all_letters: dict[str, LetterContent],
 ) -> None:
     table = all_letters["decision"].tables[1]
-    assert table.heading.startswith("算定内訳")
+    assert table.heading.startswith("別紙　算定内訳") and table.annex
     rows = _rows(table)
     assert rows["世帯人数"] == ("1人", "規則第4条第1号イ")
     assert rows["基準額"] == ("84,000円", "規則第4条第1号イ")
@@ -274,7 +274,7 @@ def test_a_stop_without_evidence_is_refused_and_a_repayment_is_announced() -> No
         recipient_name=RECIPIENT,
         case_number="1",
         decision_date=date(2027, 2, 10),
-        cause=StopCause.LEFT_DWELLING,
+        cause=StopCause.left_dwelling,
         evidence=(),
         first_unpaid_month="2027-02",
     )
@@ -283,7 +283,7 @@ def test_a_stop_without_evidence_is_refused_and_a_repayment_is_announced() -> No
     letter = build_stop_notice(dataclasses.replace(base, evidence=("退去届（写し）",), repayment_yen=44000))
     assert "44,000円 について返還を請求します" in _rows(letter.tables[0])["返還金"][0]
     fraud = build_stop_notice(
-        dataclasses.replace(base, cause=StopCause.FALSE_APPLICATION, evidence=("調査記録",), repayment_yen=88000)
+        dataclasses.replace(base, cause=StopCause.false_application, evidence=("調査記録",), repayment_yen=88000)
     )
     assert "生活困窮者自立支援法第18条の規定により徴収します" in _rows(fraud.tables[0])["返還金"][0]
 
@@ -511,3 +511,15 @@ def test_the_first_transfer_date_is_never_before_the_decision(all_letters: dict[
     too_early = dataclasses.replace(late, payment=dataclasses.replace(data.payment, first_pay_date=date(2026, 12, 25)))
     with pytest.raises(LetterInputError, match="PD28"):
         build_decision_letter(too_early)
+
+
+def test_the_causes_are_the_rules_engines_own() -> None:
+    """Issue 13: one StopCause and one RepaymentCause, from calculations, so a new cause cannot be missed."""
+    import calculations.stops
+    import letters
+
+    assert letters.StopCause is calculations.stops.StopCause
+    assert letters.RepaymentCause is calculations.stops.RepaymentCause
+    from letters.content import STOP_CAUSE_TEXT
+
+    assert set(STOP_CAUSE_TEXT) == set(calculations.stops.StopCause)

@@ -285,3 +285,13 @@ def test_each_letter_type_looks_as_it_did(name: str, rendered: dict[str, bytes])
     mean = ImageStat.Stat(difference).mean[0]
     changed = sum(difference.histogram()[65:]) / (image.size[0] * image.size[1])
     assert mean < 1.5 and changed < 0.005, (name, mean, changed)
+
+
+def test_the_decision_fits_page_one_and_the_breakdown_follows_as_an_annex(rendered: dict[str, bytes]) -> None:
+    """Issue 13: the decision (table, notes, 教示) on page 1; the 算定内訳 as a 別紙 on the next page."""
+    pages = [_squash(page) for page in _page_texts(rendered["decision"])]
+    assert len(pages) == 2
+    assert "住居確保給付金支給決定通知書" in pages[0] and "【教示】" in pages[0]
+    assert "提起することができます。" in pages[0] and "算定の内訳は、別紙のとおりです。" in pages[0]
+    assert pages[1].startswith("千代福第123号住居確保給付金支給決定通知書別紙算定内訳")
+    assert "算定内訳" not in pages[0].replace("算定の内訳", "")

@@ -253,10 +253,26 @@ def test_a_stop_notice_lists_the_evidence_first_unpaid_month_and_repayment(quiet
                      "60,000円", "返還請求書", "【教示】"):
         assert expected in notice, expected
     assert "令和7年6月分以降は振り込みません" in built["proxy_payment_notice/landlord"].plain_text()
+    issued = world.post("clerk", f"/api/v1/decisions/{stop['id']}/letters", 200).json()
+    stop_number = next(row["document_number"] for row in issued if row["letter_type"] == "stop_notice")
     repayment = world.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
                                        "repayment_cause": "recipient_error"})
-    demand = built_letters(world, repayment["id"])["repayment_demand/recipient"].plain_text()
+    demand_letter = built_letters(world, repayment["id"])["repayment_demand/recipient"]
+    demand = demand_letter.plain_text()
     assert "住居確保給付金返還請求書" in demand and "60,000円" in demand and "納付書" in demand
+    # the claim cites the stop decision by its 文書番号 and legal basis; its 納期限 is an open day
+    assert stop_number in demand and "生活困窮者自立支援法施行規則第15条による支給の中止" in demand
+    from letters.wareki import parse_wareki
+    from service.calendar import office_calendar
+
+    due = parse_wareki({row[0]: row[1] for row in demand_letter.tables[0].rows}["納付期限"])
+    assert not office_calendar().is_closed(due)
+
+
+def test_the_due_date_of_a_repayment_moves_past_closed_days() -> None:
+    """30 days after 2026-12-03 is 2027-01-02 (year-end closure), then Sat 2, Sun 3 → Mon 4 January."""
+    assert wf.repayment_due_date(date(2026, 12, 3), 30) == date(2027, 1, 4)
+    assert wf.repayment_due_date(date(2026, 11, 2), 30) == date(2026, 12, 2)  # a Wednesday: unchanged
 
 
 def test_extension_change_and_refused_extension_letters_notify_the_landlord(quiet_world: World) -> None:
@@ -275,6 +291,7 @@ def test_extension_change_and_refused_extension_letters_notify_the_landlord(quie
     built = built_letters(world, d["id"])
     text_ = built["extension_decision/recipient"].plain_text()
     assert "令和7年8月分から令和7年10月分まで（3か月）" in text_ and "6か月（上限9か月）" in text_
+    assert "令和7年7月15日付けで申請のあった" in text_  # the extension application, not the first one
     assert "支給期間延長" in built["proxy_payment_notice/landlord"].title
     world.at("2025-11-01")
     late = world.apply({}, kind="extension", case_id=case_id)

@@ -38,6 +38,10 @@ def test_the_print_run_after_a_stop_on_an_extended_case(world: World) -> None:
     # The cancelled months stay the extension's: the stop changed their status, not who decided them.
     assert {months[m]["decision_id"] for m in ("2025-08", "2025-09", "2025-10")} == {extension["id"]}
     assert {months[m]["status"] for m in ("2025-08", "2025-09", "2025-10")} == {"cancelled"}
+    from service.workflows.letters import work_letters
+
+    # issue 13: approvals plan the letters; the worker (serve's thread or cron) renders them after commit
+    work_letters(world.client.app.state.session_factory)  # type: ignore[attr-defined]
     issued = world.get("clerk", f"/api/v1/cases/{case_id}/letters", 200).json()
     assert {"extension_decision", "stop_notice"} <= {letter["letter_type"] for letter in issued}
     for day in sorted({letter["issued_on"] for letter in issued}):
