@@ -243,3 +243,34 @@ def test_a_refund_in_a_cancelled_batch_is_paid_in_the_next_run(fin: World) -> No
     assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "approved"
     again = run(fin, "2025-08")
     assert again["batch_id"] != first["batch_id"] and again["total_yen"] == 5000
+
+
+def test_a_returned_refund_waits_for_a_fixed_account_then_is_paid_again(fin: World) -> None:
+    from test_payments import _claimed_then_july_returned
+
+    case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-06-20")
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
+    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
+             json={"amount_yen": 7000, "received_on": "2025-09-29"})
+    fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error",
+                         "supersedes_decision_id": claim_decision["id"]})
+    recipient = fin.post("finance", "/api/v1/payees", 201, json={
+        "kind": "recipient", "name": "山田 太郎", "holder_name": "ﾔﾏﾀﾞ ﾀﾛｳ", "bank_code": "0005",
+        "branch_code": "001", "account_type": "ordinary", "account_number": "2222222"}).json()["id"]
+    order = fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/refunds", 201,
+                     json={"payee_id": recipient}).json()
+    fin.post("finance2", f"/api/v1/refund-orders/{order['id']}/approve", 200)
+    batch = run(fin, "2025-08")
+    approve_export(fin, batch["batch_id"])
+    back = f"バッチ番号,振込番号,金額,不能事由コード,不能事由\r\n{batch['batch_id']},1,7000,01,口座なし\r\n".encode()
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", back, "text/csv")})
+    assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "approved"
+    (receivable,) = fin.get("finance", "/api/v1/receivables?open_only=true", 200).json()  # open again
+    assert receivable["refund_in_progress_yen"] == 7000
+    waiting = run(fin, "2025-09", 200)
+    assert waiting["batch_id"] is None
+    assert [x["reason_code"] for x in waiting["excluded"] if x.get("refund_order_id")] == ["refund_returned"]
+    fin.client.patch(f"/api/v1/payees/{recipient}", json={"account_number": "3333333"}, headers=fin.h("finance"))
+    again = run(fin, "2025-09")
+    assert again["total_yen"] == 7000
