@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.config import Settings, get_settings
 from service.db.migrate import upgrade
 from service.db.session import make_engine, make_session_factory
+from service.error_catalogue import message_ja
 from service.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ API_PREFIX = "/api/v1"
 
 def _error(status: int, code: str, message: str, field: str | None = None,
            details: list[dict[str, Any]] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"code": code, "message": message, "field": field}
+    body: dict[str, Any] = {"code": code, "message": message, "field": field, "message_ja": message_ja(code)}
     if details is not None:
         body["details"] = details
     return JSONResponse(status_code=status, content={"error": body})
@@ -98,16 +99,25 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
     if settings.migrate_on_start:
         upgrade(url)
     engine = make_engine(url)
+    production = settings.environment == "production"
     app = FastAPI(
         title="Housing Security Benefit (住居確保給付金)",
         version="0.1.0",
         openapi_url="/openapi.json",
+        # Swagger UI and ReDoc load their JavaScript from a CDN: never in production (issue 12); the
+        # OpenAPI document itself stays at /openapi.json for integrators.
+        docs_url=None if production else "/docs",
+        redoc_url=None if production else "/redoc",
     )
     app.state.settings = settings
     app.state.database_url = url
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
+    from service.middleware import RequestGuard, SecurityHeaders
+
+    app.add_middleware(RequestGuard, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
 
     from service.api import admin, applications, assessments, cases
     from service.api.responses import ERRORS

@@ -10,9 +10,10 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from service.deps import ActorDep, SessionDep
 from service.errors import NotFound, PayloadTooLarge, parse_date
-from service.schemas.common import Month
+from service.schemas.common import Month, RateMonth
 from service.schemas.payments import (
     CancelIn,
+    ExportIn,
     GrantPayeeIn,
     PayeeCreate,
     PayeeUpdate,
@@ -24,7 +25,7 @@ from service.schemas.refunds import RefundIn
 from service.workflows import finance_reports, receivables, refunds
 from service.workflows import payments as wf
 from service.workflows import statements as statement_archive
-from service.workflows.common import require_role
+from service.workflows.common import audit, require_role
 
 router = APIRouter(tags=["payments"])
 
@@ -34,19 +35,29 @@ MAX_RETURNS_BYTES = 5 * 1024 * 1024
 @router.get("/payees")
 def list_payees(actor: ActorDep, session: SessionDep, limit: int = Query(default=200, ge=1, le=1000),
                 offset: int = Query(default=0, ge=0)) -> list[dict[str, Any]]:
-    return [wf.payee_dict(p) for p in wf.list_payees(session, actor, limit=limit, offset=offset)]
+    payees = wf.list_payees(session, actor, limit=limit, offset=offset)
+    # Landlords' bank details are personal data: every read is audited (issue 12).
+    audit(session, actor, "payee.list", target="payees", detail={"payee_ids": [p.id for p in payees]})
+    return [wf.payee_dict(p) for p in payees]
 
 
 @router.post("/payees", status_code=201)
-def create_payee(body: PayeeCreate, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    """Register a landlord/agent account; ``problems`` lists what keeps it out of batches."""
-    return wf.payee_dict(wf.create_payee(session, actor, body.model_dump()))
+def create_payee(body: PayeeCreate, actor: ActorDep, session: SessionDep, response: Response) -> dict[str, Any]:
+    """Register a landlord/agent account; ``problems`` lists what keeps it out of batches. One account is
+    one payee: the same account with the same holder and kind returns the existing payee (200); with
+    another holder or kind it is refused (409 naming the other payee)."""
+    payee, created = wf.register_payee(session, actor, body.model_dump())
+    if not created:
+        response.status_code = 200
+    return wf.payee_dict(payee)
 
 
 @router.get("/payees/{payee_id}")
 def get_payee(payee_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     require_role(actor, wf.FINANCE)
-    return wf.payee_dict(wf.load_payee(session, payee_id))
+    payee = wf.load_payee(session, payee_id)
+    audit(session, actor, "payee.read", target=f"payee:{payee.id}")
+    return wf.payee_dict(payee)
 
 
 @router.patch("/payees/{payee_id}")
@@ -99,8 +110,13 @@ def approve_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[s
 
 
 @router.post("/payment-batches/{batch_id}/export")
-def export_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    exported = wf.export_batch(session, actor, batch_id)
+def export_batch(batch_id: int, actor: ActorDep, session: SessionDep, body: ExportIn | None = None) -> dict[str, Any]:
+    """Write the approved batch's 全銀 file once (409 when already exported: download it). ``pay_date``:
+    the 振込指定日, a bank business day not in the past (default the run's pay date, PD18). The batch's
+    支払明細書 are rendered once here and archived."""
+    chosen = (body or ExportIn()).pay_date
+    exported = wf.export_batch(session, actor, batch_id,
+                               pay_date=parse_date(chosen, "pay_date") if chosen is not None else None)
     stored = statement_archive.archive_at_export(session, actor, batch_id)  # 支払明細書, rendered once
     return {"batch_id": batch_id, "filename": exported.filename, "sha256": exported.sha256,
             "record_count": exported.record_count, "total_yen": exported.total_yen, "statements": stored}
@@ -109,8 +125,9 @@ def export_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[st
 @router.get("/payment-batches/{batch_id}/file", response_class=Response,
             responses={200: {"content": {"text/plain": {}}}})
 def download_file(batch_id: int, actor: ActorDep, session: SessionDep) -> Response:
-    """The exported 総合振込 file, byte for byte (cp932, CRLF)."""
-    exported = wf.export_batch(session, actor, batch_id)
+    """The exported 総合振込 file, byte for byte (cp932, CRLF). Never changes the batch (409 before export
+    and for a cancelled batch)."""
+    exported = wf.download_file(session, actor, batch_id)
     return Response(content=exported.content, media_type="text/plain; charset=shift_jis",
                     headers={"Content-Disposition": f'attachment; filename="{exported.filename}"',
                              "X-Content-SHA256": exported.sha256})
@@ -240,7 +257,7 @@ def list_refunds(actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
 
 
 @router.get("/statistics/monthly.csv", response_class=Response)
-def monthly_statistics(month: Month, actor: ActorDep, session: SessionDep) -> Response:
+def monthly_statistics(month: RateMonth, actor: ActorDep, session: SessionDep) -> Response:
     content = finance_reports.monthly_statistics_csv(session, actor, month)
     return Response(content=content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="statistics_{month}.csv"'})

@@ -9,6 +9,8 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -37,6 +39,49 @@ class WebForbidden(Exception):
 
 class CsrfFailed(Exception):
     pass
+
+
+class FormRefused(Exception):
+    """A posted form the shared validator refuses (a 個人番号, a field too long, too many fields)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+#: The shared limits of every screen form (issue 12): the same as the API's schemas.
+FORM_TEXT_LIMIT = 2000
+FORM_MAX_FIELDS = 300
+FORM_FIELD_LIMITS = {"name": 200, "payee_name": 200, "applicant_name": 200, "applicant_name_kana": 200,
+                     "holder_kana": 200, "holder_name": 200, "username": 100, "code": 32, "kind": 50,
+                     "applicant_address": 300, "applicant_phone": 30, "password": 200, "reason": 500}
+FILENAME_LIMIT = 255
+
+
+def check_form_fields(form: FormData) -> None:
+    """The shared form validator: lengths, counts and the 個人番号 guard over every field, every field
+    name and every uploaded file's name (multipart forms are not seen by the request middleware)."""
+    from starlette.datastructures import UploadFile
+
+    from service.middleware import GUARD_EXEMPT_FIELDS
+    from service.security import contains_individual_number
+
+    items = form.multi_items()
+    if len(items) > FORM_MAX_FIELDS:
+        raise FormRefused("", f"送信された項目が多すぎます（{FORM_MAX_FIELDS}項目まで）。")
+    for name, value in items:
+        if isinstance(value, UploadFile):
+            text, limit = value.filename or "", FILENAME_LIMIT
+        else:
+            text, limit = str(value), FORM_FIELD_LIMITS.get(name, FORM_TEXT_LIMIT)
+        if len(text) > limit:
+            raise FormRefused(name, f"「{labels.field_label(name)}」は{limit}文字以内で入力してください。")
+        if name in GUARD_EXEMPT_FIELDS:
+            continue
+        if contains_individual_number(name) or contains_individual_number(text):
+            raise FormRefused(name, "個人番号（マイナンバー）と思われる12桁の番号が含まれています"
+                                    f"（項目: {labels.field_label(name)}）。個人番号は入力しないでください。")
 
 
 NAV: dict[str, list[tuple[str, str]]] = {
@@ -86,6 +131,7 @@ async def checked_form(request: Request) -> FormData:
     token = form.get("csrf_token")
     if not csrf_ok(request, token if isinstance(token, str) else None):
         raise CsrfFailed()
+    check_form_fields(form)
     return form
 
 
@@ -104,10 +150,83 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "path": request.url.path,
     }
     ctx.update(context or {})
+    ctx.setdefault("case_names", case_names(request, actor, context or {}))
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     save_session(request, response)
     return response
+
+
+def _case_ids(value: Any, found: set[int], depth: int = 0) -> None:
+    """Every ``case_id`` (and a case view's ``id``) in a screen's context, a few levels deep."""
+    if depth > 4:
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "case_id" and isinstance(item, int):
+                found.add(item)
+            else:
+                _case_ids(item, found, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value[:1000]:
+            _case_ids(item, found, depth + 1)
+
+
+def case_names(request: Request, actor: Actor | None, context: dict[str, Any]) -> dict[int, str]:
+    """The applicants' names of the cases a screen mentions, so every list names people (issue 14);
+    an agency gets the names of its own cases only."""
+    if actor is None or actor.role not in ("agency", "clerk", "approver", "finance"):
+        return {}
+    ids: set[int] = set()
+    _case_ids(context, ids)
+    for key in ("case_id",):
+        if isinstance(context.get(key), int):
+            ids.add(context[key])
+    if not ids:
+        return {}
+    from sqlalchemy import select
+
+    from service.db.models import BenefitCase
+
+    stmt = select(BenefitCase.id, BenefitCase.applicant_name).where(BenefitCase.id.in_(sorted(ids)),
+                                                                     BenefitCase.applicant_name.is_not(None))
+    if actor.role == "agency":
+        stmt = stmt.where(BenefitCase.agency_id == actor.agency_id)
+    with request.app.state.session_factory() as session:
+        return {int(i): str(n) for i, n in session.execute(stmt).all()}
+
+
+@pass_context
+def case_ref(ctx: Any, case_id: int | None) -> Markup:
+    """「山田 太郎（ケース #8）」, or 「ケース #8」 when the name is not known."""
+    if case_id is None:
+        return Markup("—")
+    name = (ctx.get("case_names") or {}).get(case_id)
+    number = Markup('<span class="case-no">ケース #{}</span>').format(case_id)
+    if name:
+        return Markup('<span class="case-name">{}</span>（{}）').format(name, number)
+    return number
+
+
+templates.env.globals["case_ref"] = case_ref
+
+
+def reasons_ja(reasons: Any) -> list[tuple[str, str]]:
+    """Unmet requirements as (Japanese reason, 法・規則 article) through the letters' own wording; the
+    rule numbers stay in the data (PD32)."""
+    items = list(reasons or [])
+    if not items:
+        return []
+    try:
+        from letters.breakdown import reasons_table
+
+        return [(labels.public_text(row[1]), labels.public_text(row[2]))
+                for row in reasons_table(items, {}, heading="").rows]
+    except Exception:  # noqa: BLE001 - a reason the letters cannot word still shows, without its number
+        return [("支給要件を満たしていません。", "") for _item in items]
+
+
+templates.env.filters["reasons_ja"] = reasons_ja
 
 
 def redirect(request: Request, url: str) -> RedirectResponse:
@@ -126,44 +245,30 @@ def login_redirect(request: Request) -> RedirectResponse:
 
 
 def error_text(exc: DomainError) -> str:
-    """The workflow's refusal in Japanese (its own wording kept as the detail)."""
-    known = {
-        "two_person_rule": "起案した職員は、同じ決定を決裁できません（PD17 二者確認）。別の決裁者が決裁してください。",
-        "stale_draft": "起案後にケースが変更されたため、この起案は決裁できません。差し戻して起案し直してください。",
-        "concurrent_modification": "他の職員が同じケースを更新しました。画面を再読み込みしてからやり直してください。",
-        "already_reviewed": "この決定はすでに決裁または差戻し済みです。",
-        "not_eligible": "審査の結果、支給要件を満たしていません。不支給決定を起案してください。",
-        "grant_running": "このケースには支給中の決定があります。",
-        "evidence_missing": "中止の理由に必要な証拠書類が不足しています（PD16）。",
-        "plan_not_coordinated": "プランが支援調整会議を経ていません（R87）。会議の日付または緊急対応（R88）を設定してください。",
-        "already_decided": "この申請はすでに決定済みです。",
-        "not_submitted": "この申請はまだ提出されていません。",
-        "incomplete_application": "申請に不足している項目があります。",
-        "forbidden": "この操作を行う権限がありません。",
-        "not_found": "対象が見つかりません。",
-        "missing_field": "必要な項目が入力されていません。",
-        "extension_late": "延長申請の期限を過ぎています（R40）。延長不承認を起案してください。",
-        "nine_month_cap": "支給期間は通算9か月を超えられません（PD7）。",
-        "certificate_first": "住居を喪失している方は、先に受給資格証明を行います（R44）。",
-        "housing_report_missing": "住居確保報告書が登録されていません（R44）。",
-        "no_report_due": "このケースには、支援調整会議への事後報告を待つ緊急支給はありません（R88）。",
-        "nothing_to_repay": "中止後に支払済の月がないため、返還はありません。",
-        "not_stopped": "返還決定は支給中止の後に行います（PD9）。",
-        "payload_too_large": "ファイルが大きすぎます。",
-        "unsupported_media_type": "PDF・JPEG・PNG のファイルを選んでください。",
-    }
-    head = known.get(exc.code, "処理できませんでした。入力内容を確認してください。")
-    return f"{head}（詳細: {exc.message}）"
+    """The workflow's refusal in Japanese from the error catalogue, with the field's Japanese name; the
+    English ``message`` (for developers and logs) never reaches a screen."""
+    from service.error_catalogue import is_japanese, message_ja
+
+    text = message_ja(exc.code)
+    if exc.field:
+        label = labels.field_label(exc.field)
+        if label and is_japanese(label):
+            text += f"（項目：{label}）"
+    return text
 
 
 def parse_month(text: str | None) -> str | None:
-    """A YYYY-MM from a query or form (ASCII digits, month 1–12, a year the office can meet), else None."""
+    """A YYYY-MM from a query or form (ASCII digits, month 1–12, within the rate tables' months), else None."""
     value = (text or "").strip()
     if len(value) != 7 or value[4] != "-" or not (value[:4] + value[5:]).isascii():
         return None
     if not (value[:4].isdecimal() and value[5:].isdecimal()):
         return None
-    return value if 1990 <= int(value[:4]) <= 2099 and 1 <= int(value[5:]) <= 12 else None
+    if not 1 <= int(value[5:]) <= 12:
+        return None
+    from service.rules import month_in_rate_tables
+
+    return value if month_in_rate_tables(value) else None
 
 
 def refuse(request: Request, session: Session, exc: DomainError, url: str) -> RedirectResponse:

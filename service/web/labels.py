@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Iterator, Mapping
 from typing import Any
+
+from calculations import vocabulary
 
 ROLE = {"agency": "自立相談支援機関", "clerk": "担当職員（起案）", "approver": "決裁者",
         "finance": "会計担当", "admin": "システム管理者"}
@@ -12,44 +17,30 @@ BENEFIT = {"rent": "家賃補助", "moving": "転居費用補助"}
 CASE_STATUS = {"open": "受付中", "granted": "支給決定済", "closed": "終了"}
 
 APPLICATION_STATUS = {"draft": "下書き", "submitted": "申請済（審査待ち）", "decided": "決定済",
-                      "refused": "不支給", "certified": "受給資格証明済"}
+                      "refused": "不支給", "certified": "支給対象者証明書交付済"}
 
 APPLICATION_KIND = {"initial": "新規申請", "extension": "延長申請", "change": "変更申請"}
 
-DECISION_KIND = {
-    "eligibility_certificate": "受給資格証明",
-    "grant": "支給決定",
-    "regrant": "再支給決定",
-    "refusal": "不支給決定",
-    "extension": "延長決定",
-    "extension_refusal": "延長不承認",
-    "change": "変更決定",
-    "interruption": "支給中断",
-    "resumption": "支給再開",
-    "stop": "支給中止",
-    "repayment": "返還決定",
-    "moving_grant": "転居費用補助 支給決定",
-    "moving_confirmation": "転居費用補助 額の確定",
-}
+DECISION_KIND = vocabulary.screen_labels(vocabulary.DecisionKind)
 
 DECISION_STATUS = {"draft": "決裁待ち", "approved": "決裁済", "returned": "差戻し", "superseded": "更正済"}
 
-GRANT_STATUS = {"active": "支給中", "interrupted": "中断中", "certified": "受給資格証明済", "stopped": "中止",
+GRANT_STATUS = {"active": "支給中", "interrupted": "中断中", "certified": "支給対象者証明書交付済", "stopped": "中止",
                 "ended": "支給期間終了", "awaiting_move_report": "転居報告待ち", "confirmed": "額確定"}
 
-MONTH_STATUS = {"scheduled": "支給予定", "paid": "支払済", "cancelled": "取消", "interrupted": "中断"}
+MONTH_STATUS = {"scheduled": "支給予定", "in_batch": "支払処理中", "paid": "支払済", "settled": "振込完了", "cancelled": "取消",
+                "interrupted": "中断"}
+#: the case list's status filter (an application with no grant yet, or the grant's state)
+CASE_FILTER_STATUS = {"draft": "申請書作成中", "submitted": "審査中", "refused": "不支給",
+                      "certified": "支給対象者証明書交付済", "active": "支給中", "interrupted": "中断中",
+                      "awaiting_move_report": "転居報告待ち", "confirmed": "額確定", "stopped": "中止",
+                      "ended": "支給期間終了"}
+ADDRESSEE_KIND = {"recipient": "申請者", "landlord": "貸主・不動産媒介業者等", "council": "社会福祉協議会",
+                  "agency": "自立相談支援機関", "removal_company": "引越事業者"}
+CASE_SORT = {"new": "新しい順", "old": "古い順", "kana": "フリガナ順", "updated": "更新の新しい順"}
 
-STOP_CAUSE = {
-    "job_search_failure": "求職活動等の不履行（R58-1）",
-    "income_over_limit": "常用就職後の収入超過（R58-2）",
-    "left_dwelling": "住宅からの退去（R58-3）",
-    "false_application": "虚偽の申請（R58-4）",
-    "gang_member": "暴力団員（R58-5）",
-    "imprisonment": "拘禁刑以上の刑（R58-6）",
-    "public_assistance": "生活保護の開始（R58-7）",
-    "death": "死亡",
-    "whereabouts_unknown": "所在不明",
-}
+
+STOP_CAUSE = vocabulary.screen_labels(vocabulary.StopCause)
 
 STOP_EVIDENCE = {
     "monthly_activity_counts": "月ごとの求職活動回数の記録",
@@ -67,8 +58,7 @@ STOP_EVIDENCE = {
     "whereabouts_investigation_record": "所在調査の記録",
 }
 
-REPAYMENT_CAUSE = {"recipient_error": "受給者の過誤", "fraud": "不正受給（法第18条）",
-                   "administrative_error": "事務上の過誤"}
+REPAYMENT_CAUSE = vocabulary.screen_labels(vocabulary.RepaymentCause)
 
 DOCUMENT_KIND = {
     "identity": "本人確認書類",
@@ -100,36 +90,20 @@ CONSENT = {
     "partial_over_cap": "上限額を超える部分は自己負担となること",
 }
 
-RELATIONSHIP = {"applicant": "申請者本人", "spouse": "配偶者", "partner": "内縁関係にある者", "child": "子",
-                "parent": "親", "sibling": "兄弟姉妹", "grandparent": "祖父母", "grandchild": "孫",
-                "other": "その他"}
+RELATIONSHIP = vocabulary.screen_labels(vocabulary.Relationship)
 
-INCOME_KIND = {"wages": "給与", "self_employment": "事業収入", "pension": "公的年金",
-               "unemployment_benefit": "雇用保険の失業等給付", "child_allowance": "児童手当",
-               "child_rearing_allowance": "児童扶養手当", "scholarship": "奨学金", "loan": "貸付金",
-               "retirement_lump_sum": "退職金", "other_regular": "その他の定期収入"}
+INCOME_KIND = vocabulary.screen_labels(vocabulary.IncomeKind)
 
-TRIGGER_KIND = {"job_loss": "離職", "business_closure": "廃業", "reduced_work": "休業等による収入減少"}
+TRIGGER_KIND = vocabulary.screen_labels(vocabulary.TriggerKind)
 TRIGGER_CAUSE = {"dismissal": "解雇", "employer_reasons": "会社都合", "voluntary": "自己都合", "other": "その他"}
 INCOME_DROP_CAUSE = {"death": "主たる生計維持者の死亡", "job_loss": "離職・廃業",
                      "reduced_work": "休業等による収入の減少"}
 #: PD13 cost categories: initial costs paid to the agent, other eligible costs, excluded costs.
-MOVING_COST = {
-    "key_money": "礼金",
-    "agency_fee": "仲介手数料",
-    "rent_guarantee_fee": "家賃債務保証料",
-    "home_insurance": "住宅保険料（火災保険料等）",
-    "removal": "引越し費用（運搬）",
-    "cleaning": "清掃費用（ハウスクリーニング）",
-    "key_replacement": "鍵の交換費用",
-    "deposit": "敷金（対象外）",
-    "advance_rent": "前家賃（対象外）",
-    "furniture": "家具・家電（対象外）",
-    "other": "その他（対象外）",
-}
-APPLICANT_TYPE = {"at_risk": "住居を失うおそれがある", "homeless": "住居を喪失している"}
-PAYEE_KIND = {"landlord": "貸主", "agent": "管理会社・仲介業者", "removal_company": "引越業者"}
-ACCOUNT_TYPE = {"ordinary": "普通", "current": "当座", "savings": "貯蓄"}
+MOVING_COST = vocabulary.screen_labels(vocabulary.MovingCostCategory)
+APPLICANT_TYPE = vocabulary.screen_labels(vocabulary.ApplicantType)
+#: the payee of an application (代理受領): never the recipient
+PAYEE_KIND = {k: v for k, v in vocabulary.screen_labels(vocabulary.PayeeKind).items() if k != "recipient"}
+ACCOUNT_TYPE = vocabulary.screen_labels(vocabulary.AccountType)
 
 FIELD = {
     "benefit": "給付の種類",
@@ -168,12 +142,12 @@ FIELD = {
     "account_type": "預金種目",
     "account_number": "口座番号",
     "holder_kana": "口座名義（カナ）",
-    "consents": "説明と同意（R86）",
-    "emergency": "緊急対応（R88）の有無",
+    "consents": "説明と同意",
+    "emergency": "緊急対応の有無",
     "plan": "プラン",
     "plan_date": "プラン作成日",
     "coordination_meeting_date": "支援調整会議の日",
-    "documents": "必要書類（R85）",
+    "documents": "必要書類",
     "incomes": "収入",
     "amount_yen": "金額",
     "commuting_allowance_yen": "通勤手当",
@@ -188,14 +162,26 @@ FIELD = {
     "category": "費目",
 }
 
-MUNICIPALITY = {
-    "131016": "千代田区", "131024": "中央区", "131032": "港区", "131041": "新宿区", "131059": "文京区",
-    "131067": "台東区", "131075": "墨田区", "131083": "江東区", "131091": "品川区", "131105": "目黒区",
-    "131113": "大田区", "131121": "世田谷区", "131130": "渋谷区", "131148": "中野区", "131156": "杉並区",
-    "131164": "豊島区", "131172": "北区", "131181": "荒川区", "131199": "板橋区", "131202": "練馬区",
-    "131211": "足立区", "131229": "葛飾区", "131237": "江戸川区", "141003": "横浜市", "011002": "札幌市",
-    "402109": "八女市",
-}
+class _MunicipalityNames(Mapping[str, str]):
+    """Every municipality of the rate data by code (PD25): 131016 → 東京都千代田区 (and its kana)."""
+
+    @functools.cached_property
+    def _names(self) -> dict[str, str]:
+        from service import rules
+
+        return {code: f"{m.prefecture}{m.name}{m.ward}" for code, m in rules.rate_book().municipalities.items()}
+
+    def __getitem__(self, code: str) -> str:
+        return self._names[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+MUNICIPALITY: Mapping[str, str] = _MunicipalityNames()
 
 AUDIT_ACTION = {
     "application.create": "申請書を作成",
@@ -252,10 +238,20 @@ def missing_message(item: dict[str, Any]) -> str:
     if ".consents." in field:
         return f"{label} の説明と同意が未確認です"
     if field == "intake.emergency":
-        return "緊急対応（R88）に該当するかを選択してください"
+        return "緊急対応に該当するかを選択してください"
     if field == "intake.plan.plan_date":
-        return "プラン作成日（R87）を入力してください（緊急対応の場合は不要）"
+        return "プラン作成日を入力してください（緊急対応の場合は不要）"
     return f"{label} を入力してください"
+
+
+_REF = r"(?:R\d+(?:[-–]R?\d+)?|PD\d+)(?![A-Za-z0-9])"
+_REFS = rf"\b{_REF}(?:\s*[、,・]\s*{_REF})*"
+_INTERNAL_REF = re.compile(rf"[（(]\s*{_REFS}\s*[）)]|{_REFS}[\u3000 ]*")
+
+
+def public_text(text: Any) -> str:
+    """Text for people: the internal rule numbers (R12, PD17) taken out, the 法・規則 articles kept (PD32)."""
+    return _INTERNAL_REF.sub("", str(text if text is not None else "")).strip()
 
 
 def yen(value: Any) -> str:
@@ -288,7 +284,7 @@ def datetime_ja(value: Any) -> str:
     return f"{date_ja(text[:10])} {text[11:16]}" if len(text) >= 16 else date_ja(text)
 
 
-FILTERS = {"yen": yen, "month_ja": month_ja, "date_ja": date_ja, "datetime_ja": datetime_ja}
+FILTERS = {"public_text": public_text, "yen": yen, "month_ja": month_ja, "date_ja": date_ja, "datetime_ja": datetime_ja}
 
 TABLES = {
     "ROLE": ROLE, "BENEFIT": BENEFIT, "CASE_STATUS": CASE_STATUS, "APPLICATION_STATUS": APPLICATION_STATUS,
@@ -299,4 +295,5 @@ TABLES = {
     "TRIGGER_CAUSE": TRIGGER_CAUSE, "APPLICANT_TYPE": APPLICANT_TYPE, "PAYEE_KIND": PAYEE_KIND,
     "ACCOUNT_TYPE": ACCOUNT_TYPE, "INCOME_DROP_CAUSE": INCOME_DROP_CAUSE, "MOVING_COST": MOVING_COST,
     "MUNICIPALITY": MUNICIPALITY, "AUDIT_ACTION": AUDIT_ACTION,
+    "CASE_FILTER_STATUS": CASE_FILTER_STATUS, "CASE_SORT": CASE_SORT, "ADDRESSEE_KIND": ADDRESSEE_KIND,
 }

@@ -77,34 +77,11 @@ def dashboard(session: Session, actor: Actor, *, today: date, months: int = 12) 
 
 
 def case_summaries(session: Session, actor: Actor, *, limit: int = 200) -> list[dict[str, Any]]:
-    """The case list: status codes and dates per case (an agency sees its own cases only)."""
-    require_role(actor, "agency", "clerk", "approver")
-    stmt = select(BenefitCase).order_by(BenefitCase.id.desc()).limit(limit)
-    if actor.role == "agency":
-        stmt = stmt.where(BenefitCase.agency_id == actor.agency_id)
-    cases = list(session.scalars(stmt))
-    ids = [c.id for c in cases]
-    apps: dict[int, Application] = {}
-    for app in session.scalars(select(Application).where(Application.case_id.in_(ids)).order_by(Application.id)):
-        apps[app.case_id] = app
-    grants: dict[int, BenefitGrant] = {}
-    for grant in session.scalars(select(BenefitGrant).where(BenefitGrant.case_id.in_(ids))
-                                 .order_by(BenefitGrant.id)):
-        grants[grant.case_id] = grant
-    out = []
-    for case in cases:
-        latest_app = apps.get(case.id)
-        latest_grant = grants.get(case.id)
-        out.append({
-            "id": case.id, "benefit": case.benefit, "status": case.status, "updated_at": case.updated_at,
-            "application_id": latest_app.id if latest_app else None,
-            "application_kind": latest_app.kind if latest_app else None,
-            "application_status": latest_app.status if latest_app else None,
-            "grant_status": latest_grant.status if latest_grant else None,
-            "period_last_month": latest_grant.period_last_month if latest_grant else None,
-            "amount_yen": latest_grant.amount_yen if latest_grant else None,
-        })
-    return out
+    """The newest cases with the applicant's name (an agency sees its own cases only)."""
+    from service.workflows.case_search import CaseFilter, search_cases
+
+    rows, _total = search_cases(session, actor, CaseFilter(), limit=limit)
+    return rows
 
 
 def reminders(session: Session, actor: Actor, *, today: date) -> dict[str, list[dict[str, Any]]]:

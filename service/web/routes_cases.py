@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -12,8 +13,9 @@ from service import rules
 from service.deps import SessionDep
 from service.errors import DomainError
 from service.web import charts, queries
+from service.web import review as review_panel
 from service.web.core import PostedForm, WebActor, error_text, parse_month, redirect, refuse, render, require
-from service.web.labels import DECISION_KIND
+from service.web.labels import DECISION_KIND, public_text
 from service.web.session import flash, now
 from service.workflows import decisions, grants
 from service.workflows.work_queue import work_queue
@@ -54,10 +56,34 @@ def propose_stops(request: Request, session: SessionDep, actor: WebActor, form: 
     return redirect(request, f"/queue?month={month}")
 
 
+PAGE_SIZE = 50
+
+
 @router.get("/cases", response_class=HTMLResponse)
-def case_list(request: Request, session: SessionDep, actor: WebActor) -> Response:
+def case_list(request: Request, session: SessionDep, actor: WebActor, q: str = "", status: str = "",
+              agency: str = "", month: str = "", sort: str = "new", page: str = "1") -> Response:
+    """Find people: by name in kanji or kana, case number, payee or phone; filters, sort and paging."""
     require(actor, "agency", "clerk", "approver")
-    return render(request, "cases.html", {"cases": queries.case_summaries(session, actor)})
+    from sqlalchemy import select
+
+    from service.db.models import Agency
+    from service.workflows.case_search import SORTS, STATUS_FILTERS, CaseFilter, search_cases
+
+    page_no = int(page) if page.isdecimal() and 0 < int(page) < 100000 else 1
+    chosen = CaseFilter(q=q.strip()[:100], status=status if status in STATUS_FILTERS else None,
+                        agency_id=int(agency) if agency.isdecimal() and actor.role != "agency" else None,
+                        month=parse_month(month), sort=sort if sort in SORTS else "new")
+    rows, total = search_cases(session, actor, chosen, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    agencies = [] if actor.role == "agency" else list(session.execute(select(Agency.id, Agency.name)
+                                                                     .order_by(Agency.code)).all())
+    params = {"q": chosen.q, "status": chosen.status or "", "agency": str(chosen.agency_id or ""),
+              "month": chosen.month or "", "sort": chosen.sort}
+    return render(request, "cases.html", {
+        "cases": rows, "total": total, "page": page_no, "pages": pages, "page_size": PAGE_SIZE,
+        "filters": params, "agencies": agencies, "status_filters": STATUS_FILTERS,
+        "query_string": "&".join(f"{k}={quote(v)}" for k, v in params.items() if v),
+    })
 
 
 def breakdown_rows(trace: list[dict[str, Any]]) -> list[tuple[str, ...]]:
@@ -67,9 +93,9 @@ def breakdown_rows(trace: list[dict[str, Any]]) -> list[tuple[str, ...]]:
     try:
         from letters.breakdown import breakdown_table
 
-        return [tuple(row) for row in breakdown_table(trace).rows]
+        return [tuple(public_text(cell) for cell in row) for row in breakdown_table(trace).rows]
     except Exception:  # noqa: BLE001 - a trace the letter layout cannot print is still shown raw
-        return [(str(s.get("step")), str(s.get("value")), str(s.get("rule", ""))) for s in trace]
+        return [(str(s.get("step")), str(s.get("value")), "") for s in trace]
 
 
 def reason_rows(reasons: list[dict[str, Any]]) -> list[tuple[str, ...]]:
@@ -78,9 +104,10 @@ def reason_rows(reasons: list[dict[str, Any]]) -> list[tuple[str, ...]]:
     try:
         from letters.breakdown import reasons_table
 
-        return [tuple(row) for row in reasons_table(reasons, {}, heading="不支給の理由").rows]
+        return [tuple(public_text(cell) for cell in row)
+                for row in reasons_table(reasons, {}, heading="不支給の理由").rows]
     except Exception:  # noqa: BLE001
-        return [(str(i + 1), str(r.get("message")), str(r.get("rule", ""))) for i, r in enumerate(reasons)]
+        return [(str(i + 1), "支給要件を満たしていません。", "") for i, _r in enumerate(reasons)]
 
 
 def _case_context(request: Request, session: SessionDep, actor: WebActor, case_id: int) -> dict[str, Any]:
@@ -101,7 +128,7 @@ def _case_context(request: Request, session: SessionDep, actor: WebActor, case_i
             source = f"申請 #{latest_app['id']} による試算（未決定）"
         except DomainError as exc:
             assessment = None
-            source = f"試算できません：{exc.message}"
+            source = f"試算できません：{error_text(exc)}"
     letters_module = None
     from service.web import integrations
 
@@ -116,6 +143,10 @@ def _case_context(request: Request, session: SessionDep, actor: WebActor, case_i
         "reasons": reason_rows(list(assessment.get("reasons", []))) if assessment else [],
         "timeline": queries.case_timeline(session, case_id, view) if actor.role != "agency" else [],
         "drafts": [d for d in view["decisions"] if d["status"] == "draft"],
+        "review": {d["id"]: {**review_panel.review_panel(view, d),
+                             "breakdown": breakdown_rows(list((d.get("result") or {}).get("trace") or [])),
+                             "reasons": reason_rows(list((d.get("result") or {}).get("reasons") or []))}
+                   for d in view["decisions"] if d["status"] == "draft"},
         "decision_kinds": DECISION_KIND,
         "letters_available": letters_module,
     }
@@ -163,6 +194,40 @@ def document_download(request: Request, session: SessionDep, actor: WebActor, do
 
     return Response(doc.content, media_type=doc.content_type, headers={
         "Content-Disposition": f"inline; filename*=UTF-8''{quote(doc.filename)}",
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/decisions/{decision_id}/letters/preview", response_class=HTMLResponse)
+def letter_preview_list(request: Request, session: SessionDep, actor: WebActor, decision_id: int) -> Response:
+    """The letters a draft's approval would issue, each as a preview PDF (nothing is issued)."""
+    require(actor, "clerk", "approver")
+    try:
+        letters = review_panel.preview_letters(session, actor, decision_id)
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "通知書のプレビュー", "message": error_text(exc)},
+                      status_code=exc.status_code)
+    from service.db.models import Decision
+
+    decision = session.get(Decision, decision_id)
+    return render(request, "letter_preview.html", {"letters": letters, "decision_id": decision_id,
+                                                   "case_id": decision.case_id if decision else None,
+                                                   "kind": decision.kind if decision else ""})
+
+
+@router.get("/decisions/{decision_id}/letters/preview/{number}.pdf")
+def letter_preview_pdf(request: Request, session: SessionDep, actor: WebActor, decision_id: int,
+                       number: int) -> Response:
+    require(actor, "clerk", "approver")
+    try:
+        letters = review_panel.preview_letters(session, actor, decision_id)
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "通知書のプレビュー", "message": error_text(exc)},
+                      status_code=exc.status_code)
+    if not 1 <= number <= len(letters):
+        return render(request, "error.html", {"title": "通知書のプレビュー", "message": "対象が見つかりません。"},
+                      status_code=404)
+    return Response(letters[number - 1].pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(f'preview-{decision_id}-{number}.pdf')}",
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 

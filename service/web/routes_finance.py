@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 
 from payments import labels
 from service.deps import SessionDep
-from service.errors import DomainError
+from service.errors import DomainError, parse_date
 from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require
 from service.web.session import flash, now
 
@@ -50,7 +50,7 @@ def finance_home(request: Request, session: SessionDep, actor: WebActor) -> Resp
 @router.get("/finance/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(request: Request, session: SessionDep, actor: WebActor, batch_id: int) -> Response:
     require(actor, "finance")
-    from service.workflows import finance_reports
+    from service.workflows import finance_reports, payments
 
     page_text = str(request.query_params.get("page") or "1")
     page = int(page_text) if page_text.isdecimal() and 0 < int(page_text) < 100_000 else 1
@@ -61,9 +61,11 @@ def batch_page(request: Request, session: SessionDep, actor: WebActor, batch_id:
         return render(request, "error.html", {"title": "支払バッチが見つかりません", "message": error_text(exc)},
                       status_code=exc.status_code)
     pages = max(1, -(-view["transfer_count"] // size))
+    # The 振込指定日 offered for export: the run's date (PD18), or the next bank day once it has passed.
+    suggested = payments.suggested_pay_date(actor, date.fromisoformat(view["batch"]["scheduled_pay_date"]))
     return render(request, "finance_batch.html", {
         "b": view["batch"], "view": view, "page": page, "pages": pages, "BATCH_STATUS": BATCH_STATUS,
-        "EVENT_LABEL": EVENT_LABEL, "SUBSIDY": labels.SUBSIDY,
+        "EVENT_LABEL": EVENT_LABEL, "SUBSIDY": labels.SUBSIDY, "suggested_pay_date": suggested.isoformat(),
         "own_batch": view["batch"]["prepared_by"] is not None and view["batch"]["prepared_by"] == actor.user_id})
 
 
@@ -102,7 +104,9 @@ def batch_action(request: Request, session: SessionDep, actor: WebActor, form: P
         elif action == "export":
             from service.workflows import statements
 
-            payments.export_batch(session, actor, batch_id)
+            chosen = str(form.get("pay_date") or "").strip()
+            payments.export_batch(session, actor, batch_id,
+                                  pay_date=parse_date(chosen, "pay_date") if chosen else None)
             statements.archive_at_export(session, actor, batch_id)  # 支払明細書, rendered once
         elif action == "settle":
             payments.settle_batch(session, actor, batch_id)
@@ -123,10 +127,7 @@ def zengin_file(request: Request, session: SessionDep, actor: WebActor, batch_id
     from service.workflows import payments
 
     try:
-        if payments.batch_status(session, batch_id) not in ("exported", "settled"):
-            flash(request, "全銀ファイルは、決裁後に「全銀ファイルを出力」してからダウンロードできます。", "error")
-            return redirect(request, f"/finance/batches/{batch_id}")
-        exported = payments.export_batch(session, actor, batch_id)
+        exported = payments.download_file(session, actor, batch_id)
     except DomainError as exc:
         return refuse(request, session, exc, f"/finance/batches/{batch_id}")
     response = _download(exported.content, exported.filename, "text/plain; charset=shift_jis")
@@ -155,8 +156,12 @@ def payment_list(request: Request, session: SessionDep, actor: WebActor, batch_i
 @router.get("/finance/statistics.csv")
 def statistics(request: Request, session: SessionDep, actor: WebActor, month: str) -> Response:
     require(actor, "finance")
+    from service.web.core import parse_month
     from service.workflows import finance_reports
 
+    if parse_month(month) is None:
+        flash(request, "対象月は料率表の範囲内の年月（例: 2025-07）で指定してください。", "error")
+        return redirect(request, "/finance")
     try:
         content = finance_reports.monthly_statistics_csv(session, actor, month)
     except DomainError as exc:
@@ -262,9 +267,12 @@ def problem_text(problem: dict[str, Any]) -> str:
 
 def _payee_rows(session: SessionDep, actor: WebActor) -> list[dict[str, Any]]:
     from service.workflows import payments
+    from service.workflows.common import audit
 
     rows = []
-    for payee in payments.list_payees(session, actor, limit=500):
+    payees = payments.list_payees(session, actor, limit=500)
+    audit(session, actor, "payee.list", target="payees", detail={"payee_ids": [p.id for p in payees]})  # issue 12
+    for payee in payees:
         row = payments.payee_dict(payee)
         row["problem_texts"] = [problem_text(p) for p in row["problems"]]
         rows.append(row)
@@ -311,12 +319,14 @@ def payee_new(request: Request, session: SessionDep, actor: WebActor) -> Respons
 def payee_edit(request: Request, session: SessionDep, actor: WebActor, payee_id: int) -> Response:
     require(actor, "finance")
     from service.workflows import payments
+    from service.workflows.common import audit
 
     try:
         payee = payments.payee_dict(payments.load_payee(session, payee_id))
     except DomainError as exc:
         return render(request, "error.html", {"title": "支払先が見つかりません", "message": error_text(exc)},
                       status_code=exc.status_code)
+    audit(session, actor, "payee.read", target=f"payee:{payee_id}")  # bank details are personal data (issue 12)
     payee["problem_texts"] = [problem_text(p) for p in payee["problems"]]
     return _payee_form(request, payee, payee)
 

@@ -183,7 +183,8 @@ class TestDecisions:
         agency, clerk, approver = browser("agency"), browser("clerk"), browser("approver")
         app_id, case_id = apply_through_wizard(agency)
         case_page = clerk.get(f"/cases/{case_id}").text
-        assert "算定内訳" in case_page and "R12" in case_page and "経過" in case_page
+        assert "算定内訳" in case_page and "規則第10条" in case_page and "経過" in case_page
+        assert "R12" not in case_page  # PD32: screens cite the 規則, not the rule numbers
         assert _draft_grant(clerk, case_id, app_id).status_code == 303
         page = approver.get(f"/cases/{case_id}").text
         decision_id = re.search(r"/decisions/(\d+)/approve", page).group(1)  # type: ignore[union-attr]

@@ -2,7 +2,7 @@
 (issue 15 item 4); refund orders paid by transfer in the next run (issue 15 item 5)
 
 Revision ID: 0011
-Revises: 0004
+Revises: 0010
 Create Date: 2026-11-29 11:30:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from service.db import append_only
 
 revision: str = '0011'
-down_revision: str | None = '0004'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
