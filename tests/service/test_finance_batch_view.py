@@ -274,3 +274,55 @@ def test_a_returned_refund_waits_for_a_fixed_account_then_is_paid_again(fin: Wor
     fin.client.patch(f"/api/v1/payees/{recipient}", json={"account_number": "3333333"}, headers=fin.h("finance"))
     again = run(fin, "2025-09")
     assert again["total_yen"] == 7000
+
+
+def _screen_login(fin: World, name: str) -> Any:
+    """A second client on the same app, logged in to the screens as a new finance user ``name``."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from service.db.session import unit_of_work
+    from service.workflows.admin import create_user
+
+    password = "finance-screen-password-2026"
+    with unit_of_work(fin.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        create_user(session, name, "finance", password=password)
+    client = TestClient(fin.client.app, base_url="http://testserver")
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"username": name, "password": password, "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return client
+
+
+def test_the_receivable_screen_drafts_a_refund_and_another_user_approves_it(fin: World) -> None:
+    import re
+
+    from test_payments import _claimed_then_july_returned
+
+    case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-06-20")
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
+    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
+             json={"amount_yen": 9000, "received_on": "2025-09-29"})
+    fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error",
+                         "supersedes_decision_id": claim_decision["id"]})
+    recipient = fin.post("finance", "/api/v1/payees", 201, json={
+        "kind": "recipient", "name": "山田 太郎", "holder_name": "ﾔﾏﾀﾞ ﾀﾛｳ", "bank_code": "0005",
+        "branch_code": "001", "account_type": "ordinary", "account_number": "2222222"}).json()["id"]
+    drafter, approver = _screen_login(fin, "fin-web-1"), _screen_login(fin, "fin-web-2")
+    url = f"/finance/receivables/{claim['claim_id']}"
+    page = drafter.get(url).text
+    assert "還付の振込を起案" in page and f'<option value="{recipient}">' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = drafter.post(f"{url}/refund", data={"csrf_token": token, "payee_id": str(recipient), "note": "還付"})
+    assert r.status_code == 200 and "起案しました" in r.text and "別の会計担当者が決裁します" in r.text
+    assert "/finance/refunds/" not in r.text  # no 決裁 for the one who drafted it
+    page = approver.get(url).text
+    (action,) = re.findall(r'action="(/finance/refunds/\d+/approve)"', page)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = approver.post(action, data={"csrf_token": token, "claim_id": str(claim["claim_id"])})
+    assert "決裁しました" in r.text and "決裁済（次回の支払で振込）" in r.text
+    assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "approved"
