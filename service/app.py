@@ -31,11 +31,21 @@ def _error(status: int, code: str, message: str, field: str | None = None,
     return JSONResponse(status_code=status, content={"error": body})
 
 
-def _field_path(loc: tuple[Any, ...] | list[Any]) -> str | None:
+def _field_path(loc: tuple[Any, ...] | list[Any], tag: str | None = None) -> str | None:
+    """The offending field by its name in the request (``note``, ``household.0.birth_date``). A
+    discriminated union (the decision commands, keyed by ``kind``) puts the member's tag first in the
+    location; it is not a field, so it is dropped."""
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
         parts = parts[1:]
+    if tag is not None and len(parts) > 1 and parts[0] == tag:
+        parts = parts[1:]
     return ".".join(parts) or None
+
+
+def _union_tag(body: Any) -> str | None:
+    kind = body.get("kind") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -46,13 +56,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
+        tag = _union_tag(getattr(exc, "body", None))
         details = []
         for err in errors:
-            details.append({"field": _field_path(err.get("loc", ())), "message": str(err.get("msg", ""))})
+            details.append({"field": _field_path(err.get("loc", ()), tag), "message": str(err.get("msg", ""))})
         first = errors[0] if errors else {}
         if first.get("type") == "json_invalid":
             return _error(400, "malformed_json", "the body is not valid JSON", None)
-        field = _field_path(first.get("loc", ()))
+        field = _field_path(first.get("loc", ()), tag)
         message = f"{field}: {first.get('msg')}" if field else str(first.get("msg", "invalid request"))
         return _error(422, "validation_error", message, field, details)
 

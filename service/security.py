@@ -183,8 +183,21 @@ MAGIC_BYTES: dict[str, tuple[bytes, ...]] = {
 
 
 def content_matches_type(content: bytes, content_type: str) -> bool:
-    """Whether the bytes begin as the declared type's do (a type without a known signature: False)."""
+    """Whether the bytes begin as the declared type's do (a type without a known signature: False).
+
+    ``text/plain`` has no signature: it must be UTF-8 without control characters other than tab and
+    line breaks (the written records the service itself keeps as documents, PD16)."""
+    if content_type == "text/plain":
+        return _is_plain_text(content)
     return any(content.startswith(magic) for magic in MAGIC_BYTES.get(content_type, ()))
+
+
+def _is_plain_text(content: bytes) -> bool:
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cs") for ch in text)
 
 
 def clean_filename(name: str) -> str:

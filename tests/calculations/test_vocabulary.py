@@ -68,8 +68,8 @@ def test_municipality_names_come_from_the_rate_data() -> None:
     from service.web import labels
 
     book = load_rate_book()
-    assert set(labels.MUNICIPALITY) == set(book.deciding_sizes)
+    assert set(labels.MUNICIPALITY) == set(book.municipalities)  # every municipality (PD25)
     for code, name in labels.MUNICIPALITY.items():
         found = book.municipalities[code]
-        assert name == f"{found.name}{found.ward}", code
-    assert labels.MUNICIPALITY["131016"] == "千代田区" and labels.MUNICIPALITY["141003"] == "横浜市"
+        assert name == f"{found.prefecture}{found.name}{found.ward}", code
+    assert labels.MUNICIPALITY["131016"] == "東京都千代田区" and labels.MUNICIPALITY["141003"] == "神奈川県横浜市"

@@ -130,7 +130,7 @@ def test_a_decision_note_over_two_thousand_characters_is_refused(world: World) -
     assert r.json()["error"]["field"] == "note"
 
 
-@pytest.mark.parametrize("month", ["0000-01", "2020-01", "1999-12", "2024-06"])
+@pytest.mark.parametrize("month", ["0000-01", "2020-01", "1999-12", "2021-06"])
 @pytest.mark.parametrize(("who", "url"), [("clerk", "/api/v1/work-queue?month={m}"),
                                           ("finance", "/api/v1/statistics/monthly.csv?month={m}"),
                                           ("clerk", "/api/v1/stop-proposals/generate?month={m}")])
@@ -144,7 +144,11 @@ def test_months_outside_the_rate_tables_are_a_422_naming_the_field(world: World,
 def test_the_first_rate_month_is_accepted(world: World) -> None:
     from service.rules import first_rate_month
 
+    from service.rules import add_months
+
     world.get("clerk", f"/api/v1/work-queue?month={first_rate_month()}", 200)
+    before = add_months(first_rate_month(), -1)  # the month before the rate tables begin
+    assert world.get("clerk", f"/api/v1/work-queue?month={before}", 422).json()["error"]["field"] == "month"
 
 
 def test_a_monthly_report_for_a_month_before_the_tables_is_refused(world: World) -> None:
