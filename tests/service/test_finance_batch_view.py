@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
 from service_world import World
-from test_payments import approve_export, granted, intake_with, run, with_second_finance
+from test_payments import approve_export, at, granted, intake_with, run, with_second_finance
 
 
 @pytest.fixture
 def fin(world: World) -> World:
+    """Finance's world on the office clock of 20 May 2025 (the tests' applications are of May 2025)."""
+    at(world, date(2025, 5, 20))
     return with_second_finance(world)
 
 
@@ -161,7 +164,8 @@ def test_a_batch_exported_without_statements_gets_them_on_its_first_download_onl
 
     batch_id = _two_payees(fin)["batch_id"]
     fin.post("finance2", f"/api/v1/payment-batches/{batch_id}/approve", 200)
-    actor = Actor(user_id=fin.users["finance"], username="finance", role="finance")
+    actor = Actor(user_id=fin.users["finance"], username="finance", role="finance",
+                  clock=fin.client.app.state.office_clock)  # type: ignore[attr-defined]
     with unit_of_work(fin.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
         payments.export_batch(session, actor, batch_id)  # e.g. the demo or the CLI: no statements yet
     first = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 200).json()
@@ -195,6 +199,7 @@ def test_a_refund_is_drafted_approved_by_another_user_paid_in_the_next_run_and_t
     assert fin.post("finance", url, 409, json={"payee_id": recipient}).json()["error"]["code"] == "no_refund_due"
     (pending,) = fin.get("finance", "/api/v1/receivables?open_only=true", 200).json()
     assert (pending["refund_due_yen"], pending["refund_in_progress_yen"]) == (0, 20000)
+    at(fin, date(2025, 8, 1))
     assert run(fin, "2025-08", 200)["batch_id"] is None  # not approved yet: nothing to pay
     r = fin.post("finance", f"/api/v1/refund-orders/{order['id']}/approve", 403)
     assert r.json()["error"]["code"] == "two_person_rule"
@@ -238,6 +243,7 @@ def test_a_refund_in_a_cancelled_batch_is_paid_in_the_next_run(fin: World) -> No
     order = fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/refunds", 201,
                      json={"payee_id": recipient}).json()
     fin.post("finance2", f"/api/v1/refund-orders/{order['id']}/approve", 200)
+    at(fin, date(2025, 8, 1))
     first = run(fin, "2025-08")
     fin.post("finance", f"/api/v1/payment-batches/{first['batch_id']}/cancel", 200)
     assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "approved"
@@ -261,6 +267,7 @@ def test_a_returned_refund_waits_for_a_fixed_account_then_is_paid_again(fin: Wor
     order = fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/refunds", 201,
                      json={"payee_id": recipient}).json()
     fin.post("finance2", f"/api/v1/refund-orders/{order['id']}/approve", 200)
+    at(fin, date(2025, 8, 1))
     batch = run(fin, "2025-08")
     approve_export(fin, batch["batch_id"])
     back = f"バッチ番号,振込番号,金額,不能事由コード,不能事由\r\n{batch['batch_id']},1,7000,01,口座なし\r\n".encode()
@@ -268,6 +275,7 @@ def test_a_returned_refund_waits_for_a_fixed_account_then_is_paid_again(fin: Wor
     assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "approved"
     (receivable,) = fin.get("finance", "/api/v1/receivables?open_only=true", 200).json()  # open again
     assert receivable["refund_in_progress_yen"] == 7000
+    at(fin, date(2025, 9, 1))
     waiting = run(fin, "2025-09", 200)
     assert waiting["batch_id"] is None
     assert [x["reason_code"] for x in waiting["excluded"] if x.get("refund_order_id")] == ["refund_returned"]
