@@ -332,6 +332,35 @@ def payment_list_xlsx_100k_seconds(quick: bool) -> Figure:
             "shape": "one payment per payee, 16 + 11 columns, two sheets, streamed in memory; target <= 10 s"}
 
 
+def statements_per_second(quick: bool) -> Figure:
+    """支払明細書 rendered per second on one core, one PDF per payee as the export archives them
+    (service.workflows.statements → letters.build_remittance_statement + letters.pdf.render_pdf), each
+    payee with 1 to 20 tenants' lines (issue 15 item 4; target at least 50)."""
+    from datetime import UTC, date, datetime
+
+    from letters import Addressee, RemittanceLine, RemittanceStatementInput, build_remittance_statement
+    from letters.pdf import render_pdf
+    from service.letterhead import letterheads
+
+    rng = random.Random(5)
+    head = letterheads()["131016"]
+    count = 20 if quick else 200
+    contents = [build_remittance_statement(RemittanceStatementInput(
+        letterhead=head.letterhead(f"支払明細 1-{n}"), addressee=Addressee(name=f"株式会社見本不動産{n}", honorific="御中"),
+        issued_on=date(2026, 12, 21), pay_date=date(2026, 12, 25),
+        account_text="金融機関コード 0001 支店コード 001 普通 1234567 ｶ)ﾐﾎﾝﾌﾄﾞｳｻﾝ",
+        lines=tuple(RemittanceLine(reference=f"HB-{n * 100 + i:07d} 山田 太郎", benefit_month="2026-12",
+                                   amount_yen=rng.randrange(20_000, 80_000, 100))
+                    for i in range(rng.randint(1, 20))))) for n in range(1, count + 1)]
+    created_at = datetime(2026, 12, 21, tzinfo=UTC)
+    progress(f"bench: rendering {count} 支払明細書 ...")
+    started = time.perf_counter()
+    size = sum(len(render_pdf(content, created_at=created_at)) for content in contents)
+    elapsed = time.perf_counter() - started
+    return {"value": round(count / elapsed, 1), "unit": "statements/s", "statements": count,
+            "mean_bytes": size // count, "shape": "one PDF per payee, 1-20 lines each; target >= 50"}
+
+
 BENCHMARKS: dict[str, Callable[[bool], Figure]] = {
     "assess_per_second": assess_per_second,
     "assess_api_p99_ms": assess_api_p99_ms,
@@ -343,6 +372,7 @@ BENCHMARKS: dict[str, Callable[[bool], Figure]] = {
     "returns_import_10k_seconds": returns_import_10k_seconds,
     "letters_per_second": letters_per_second,
     "payment_list_xlsx_100k_seconds": payment_list_xlsx_100k_seconds,
+    "statements_per_second": statements_per_second,
 }
 
 

@@ -5,8 +5,8 @@ difference: ``refund_due_yen`` of :mod:`service.workflows.receivables`. A financ
 order for the whole amount to the recipient's account (a payee of kind ``recipient``); another finance
 user approves it (PD17); the next monthly run puts it into its batch as one more transfer
 (:func:`refunds_for_run`, :func:`record_batched`), so it goes through the batch's own 決裁 and the 全銀
-file. The receivable closes once the transfer is exported; a cancelled batch or a returned transfer
-makes the order due again in the next run.
+file. The receivable closes once the transfer is exported; a cancelled batch makes the order due again
+in the next run, and so does a returned transfer once the recipient's account is fixed.
 """
 
 from __future__ import annotations
@@ -161,24 +161,46 @@ def refunds_for_run(session: Session, *, skip_payee_ids: set[int]) -> tuple[list
     due: list[RefundTransfer] = []
     excluded: list[dict[str, Any]] = []
     approved = select(RefundOrderEvent.order_id).where(RefundOrderEvent.event == "approved")
+    from service.workflows.payments import case_reference, payee_data
+
     for order in session.scalars(select(RefundOrder).where(RefundOrder.id.in_(approved)).order_by(RefundOrder.id)):
         if _status(session, order.id)[0] != "approved":
             continue
         payee = session.get(Payee, order.payee_id)
         assert payee is not None
-        from service.workflows.payments import payee_data
-
         problems = check_payee(payee_data(payee))
-        reason = ("refund_payee_problem", "; ".join(p.message for p in problems)) if problems else \
-            ("refund_payee_in_batch", "the payee is paid in this batch already; the refund goes next run") \
-            if payee.id in skip_payee_ids or any(t.payee.id == payee.id for t in due) else None
+        reason: tuple[str, str] | None = None
+        if problems:
+            reason = ("refund_payee_problem", "; ".join(p.message for p in problems))
+        elif _returned_to_same_account(session, order.id, payee):
+            reason = ("refund_returned", "the refund transfer came back: fix the recipient's account first")
+        elif payee.id in skip_payee_ids or any(t.payee.id == payee.id for t in due):
+            reason = ("refund_payee_in_batch", "the payee is paid in this batch already; the refund goes next run")
         if reason is not None:
             excluded.append({"case_id": order.case_id, "grant_id": order.grant_id, "refund_order_id": order.id,
                              "payee_id": payee.id, "amount_yen": int(order.amount_yen), "reason_code": reason[0],
-                             "reason": reason[1], "benefit_month": "", "case_reference": ""})
+                             "reason": reason[1], "benefit_month": "", "case_reference": case_reference(order.case_id)})
             continue
         due.append(RefundTransfer(order_id=order.id, payee=payee, amount_yen=int(order.amount_yen)))
     return due, excluded
+
+
+def _returned_to_same_account(session: Session, order_id: int, payee: Payee) -> bool:
+    """The order's last transfer came back (振込不能) and the payee's account has not changed since."""
+    from service.db.models_payments import PaymentTransfer
+
+    last = session.execute(select(RefundOrderEvent.batch_id, RefundOrderEvent.customer_code)
+                           .where(RefundOrderEvent.order_id == order_id, RefundOrderEvent.event == "batched")
+                           .order_by(RefundOrderEvent.id.desc()).limit(1)).first()
+    if last is None:
+        return False
+    returned = session.scalar(select(PaymentReturn.id).where(PaymentReturn.batch_id == last.batch_id,
+                                                             PaymentReturn.customer_code == last.customer_code))
+    if returned is None:
+        return False
+    version = session.scalar(select(PaymentTransfer.account_version).where(
+        PaymentTransfer.batch_id == last.batch_id, PaymentTransfer.customer_code == last.customer_code))
+    return version is not None and payee.account_version <= version
 
 
 def record_batched(session: Session, actor: Actor, batch_id: int, codes: dict[int, int]) -> None:

@@ -161,9 +161,10 @@ def test_a_database_that_cannot_be_reached_answers_503_and_json() -> None:
 
 
 def _every_append_only_table() -> tuple[str, ...]:
+    from service.db.models_finance import FINANCE_APPEND_ONLY_TABLES
     from service.db.models_payments import PAYMENT_APPEND_ONLY_TABLES
 
-    return (*APPEND_ONLY_TABLES, *PAYMENT_APPEND_ONLY_TABLES, "letter")
+    return (*APPEND_ONLY_TABLES, *PAYMENT_APPEND_ONLY_TABLES, *FINANCE_APPEND_ONLY_TABLES, "letter")
 
 
 @pytest.mark.parametrize("table", _every_append_only_table())

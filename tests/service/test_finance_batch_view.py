@@ -17,7 +17,8 @@ from test_payments import approve_export, at, granted, intake_with, run, with_se
 
 @pytest.fixture
 def fin(world: World) -> World:
-    at(world, date(2025, 5, 20))  # the office clock of the May 2025 runs (export refuses a past pay date)
+    """Finance's world on the office clock of 20 May 2025 (the tests' applications are of May 2025)."""
+    at(world, date(2025, 5, 20))
     return with_second_finance(world)
 
 
@@ -248,3 +249,88 @@ def test_a_refund_in_a_cancelled_batch_is_paid_in_the_next_run(fin: World) -> No
     assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "approved"
     again = run(fin, "2025-08")
     assert again["batch_id"] != first["batch_id"] and again["total_yen"] == 5000
+
+
+def test_a_returned_refund_waits_for_a_fixed_account_then_is_paid_again(fin: World) -> None:
+    from test_payments import _claimed_then_july_returned
+
+    case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-06-20")
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
+    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
+             json={"amount_yen": 7000, "received_on": "2025-09-29"})
+    fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error",
+                         "supersedes_decision_id": claim_decision["id"]})
+    recipient = fin.post("finance", "/api/v1/payees", 201, json={
+        "kind": "recipient", "name": "山田 太郎", "holder_name": "ﾔﾏﾀﾞ ﾀﾛｳ", "bank_code": "0005",
+        "branch_code": "001", "account_type": "ordinary", "account_number": "2222222"}).json()["id"]
+    order = fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/refunds", 201,
+                     json={"payee_id": recipient}).json()
+    fin.post("finance2", f"/api/v1/refund-orders/{order['id']}/approve", 200)
+    at(fin, date(2025, 8, 1))
+    batch = run(fin, "2025-08")
+    approve_export(fin, batch["batch_id"])
+    back = f"バッチ番号,振込番号,金額,不能事由コード,不能事由\r\n{batch['batch_id']},1,7000,01,口座なし\r\n".encode()
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", back, "text/csv")})
+    assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "approved"
+    (receivable,) = fin.get("finance", "/api/v1/receivables?open_only=true", 200).json()  # open again
+    assert receivable["refund_in_progress_yen"] == 7000
+    at(fin, date(2025, 9, 1))
+    waiting = run(fin, "2025-09", 200)
+    assert waiting["batch_id"] is None
+    assert [x["reason_code"] for x in waiting["excluded"] if x.get("refund_order_id")] == ["refund_returned"]
+    fin.client.patch(f"/api/v1/payees/{recipient}", json={"account_number": "3333333"}, headers=fin.h("finance"))
+    again = run(fin, "2025-09")
+    assert again["total_yen"] == 7000
+
+
+def _screen_login(fin: World, name: str) -> Any:
+    """A second client on the same app, logged in to the screens as a new finance user ``name``."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from service.db.session import unit_of_work
+    from service.workflows.admin import create_user
+
+    password = "finance-screen-password-2026"
+    with unit_of_work(fin.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        create_user(session, name, "finance", password=password)
+    client = TestClient(fin.client.app, base_url="http://testserver")
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = client.post("/login", data={"username": name, "password": password, "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return client
+
+
+def test_the_receivable_screen_drafts_a_refund_and_another_user_approves_it(fin: World) -> None:
+    import re
+
+    from test_payments import _claimed_then_july_returned
+
+    case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-06-20")
+    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
+    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
+    fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
+             json={"amount_yen": 9000, "received_on": "2025-09-29"})
+    fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error",
+                         "supersedes_decision_id": claim_decision["id"]})
+    recipient = fin.post("finance", "/api/v1/payees", 201, json={
+        "kind": "recipient", "name": "山田 太郎", "holder_name": "ﾔﾏﾀﾞ ﾀﾛｳ", "bank_code": "0005",
+        "branch_code": "001", "account_type": "ordinary", "account_number": "2222222"}).json()["id"]
+    drafter, approver = _screen_login(fin, "fin-web-1"), _screen_login(fin, "fin-web-2")
+    url = f"/finance/receivables/{claim['claim_id']}"
+    page = drafter.get(url).text
+    assert "還付の振込を起案" in page and f'<option value="{recipient}">' in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = drafter.post(f"{url}/refund", data={"csrf_token": token, "payee_id": str(recipient), "note": "還付"})
+    assert r.status_code == 200 and "起案しました" in r.text and "別の会計担当者が決裁します" in r.text
+    assert "/finance/refunds/" not in r.text  # no 決裁 for the one who drafted it
+    page = approver.get(url).text
+    (action,) = re.findall(r'action="(/finance/refunds/\d+/approve)"', page)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = approver.post(action, data={"csrf_token": token, "claim_id": str(claim["claim_id"])})
+    assert "決裁しました" in r.text and "決裁済（次回の支払で振込）" in r.text
+    assert fin.get("finance", "/api/v1/refund-orders", 200).json()[0]["status"] == "approved"
