@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import calendar as _calendar
+from datetime import date
 from typing import Any
 
-from calculations.periods import first_day, parse_month
+from calculations.periods import add_months, first_day, parse_month
 from calculations.rate_book import RateBook, load_rate_book
 
 
@@ -38,3 +39,18 @@ def check_month(*, month: str, interviews: int, hello_work_consultations: int, e
             reasons.append({"rule": rule, "code": f"too_few_{field}", "field": field, "count": count,
                             "minimum": minimum, "message": f"{label}が{count}回（必要 {minimum}回以上）です。"})
     return reasons
+
+
+def monthly_report_due_on(month: str, due_day: int) -> date:
+    """PD29, R51: the report for benefit month ``month`` is due on ``due_day`` of the following month
+    (2025-05, 10 → 2025-06-10)."""
+    following = add_months(month, 1)
+    return first_day(following).replace(day=due_day)
+
+
+def report_overdue(month: str, grant_first_month: str, today: date, due_day: int) -> bool:
+    """PD29: a missing report may lead to a stop proposal only once it is overdue (after its due day),
+    never for the current month or the grant's first month."""
+    if month == grant_first_month or month >= f"{today.year:04d}-{today.month:02d}":
+        return False
+    return today > monthly_report_due_on(month, due_day)

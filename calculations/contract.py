@@ -185,20 +185,15 @@ def _member(reader: _Reader, index: int, application_date: date) -> Member:
 
 def _common(root: _Reader, rates: RateBook) -> CommonFacts:
     code = root.raw("municipality_code")
-    if not isinstance(code, str) or not rates.is_deciding_municipality(code):
-        known = isinstance(code, str) and rates.municipality(code) is not None
-        message = (f"{code} has no published 基準額 table shipped (PD15)" if known
-                   else f"{code!r} is not a shipped deciding municipality")
-        raise InvalidInput("unknown_municipality", message, "municipality_code")
+    if not isinstance(code, str) or not rates.is_assessable(code):
+        raise InvalidInput("unknown_municipality",
+                           f"{code!r} is not a municipality of the national list (municipalities.csv; PD14, PD25)",
+                           "municipality_code")
     application_date = root.date("application_date")
     assert application_date is not None
     members = root.items("household")
     if not members:
         raise InvalidInput("empty_household", "household needs at least the applicant", "household")
-    if len(members) > rates.max_household_size(code):
-        raise InvalidInput("household_too_large",
-                           f"the published table of {code} ends at {rates.max_household_size(code)} persons (PD15)",
-                           "household")
     household = tuple(_member(m, i, application_date) for i, m in enumerate(members))
     declarations = root.obj("declarations")
     assert declarations is not None

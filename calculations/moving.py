@@ -92,16 +92,16 @@ def assess_moving(facts: MovingFacts, rates: RateBook) -> MovingResult:
     asset_limit = rates.asset_limit(code, size, as_of)
     income = household_income_yen(common.household, as_of, settings,
                                   rates.parameter("student_income_max_age", as_of), trace)
-    trace.add("standard_amount_yen", standard.value, "R11")
+    trace.add("standard_amount_yen", standard.value, "R11", source=standard.source)
     trace.add("current_rent_yen", facts.current_rent_yen, "PD23")
-    trace.add("rent_ceiling_yen", ceiling.value, "R10")
+    trace.add("rent_ceiling_yen", ceiling.value, "R10", source=ceiling.source)
     rent_counted = trace.add("rent_counted", min(facts.current_rent_yen, ceiling.value), "PD23")
     income_limit = trace.add("income_limit_yen", standard.value + rent_counted, "R74")
     trace.add("assets_yen", common.assets_yen, "R74")
-    trace.add("asset_limit_yen", asset_limit.value, "R13")
+    trace.add("asset_limit_yen", asset_limit.value, "R13", source=asset_limit.source)
     destination = rates.municipalities[facts.destination_code]
     destination_ceiling = rates.nationwide_ceiling(destination, size, as_of)
-    trace.add("destination_ceiling_yen", destination_ceiling.value, "R78",
+    trace.add("destination_ceiling_yen", destination_ceiling.value, "R78", source=destination_ceiling.source,
               municipality=destination.display_name, grade=rates.grade_of(destination))
     multiplier = rates.parameter("moving_cost_cap_multiplier", as_of)
     cap = trace.add("cost_cap_yen", multiplier * destination_ceiling.value, "PD13")

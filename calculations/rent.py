@@ -103,7 +103,7 @@ def assess_rent(facts: RentFacts, rates: RateBook, office_calendar: OfficeCalend
     """Assess a 家賃補助 application (R17–R25, R32) and its periods (R37, R40, PD5, PD6).
 
     ``purpose="extension"`` re-examines an extension (R38): the 2-year window and the re-grant
-    rule are not tested again. All tables are looked up on the application date (R11, PD15).
+    rule are not tested again. All tables are looked up on the application date (R11, PD25, PD26).
     """
     common = facts.common
     as_of = common.application_date
@@ -115,13 +115,13 @@ def assess_rent(facts: RentFacts, rates: RateBook, office_calendar: OfficeCalend
     asset_limit = rates.asset_limit(common.municipality_code, size, as_of)
     income = household_income_yen(common.household, as_of, settings,
                                   rates.parameter("student_income_max_age", as_of), trace)
-    trace.add("standard_amount_yen", standard.value, "R11")
+    trace.add("standard_amount_yen", standard.value, "R11", source=standard.source)
     trace.add("rent_yen", facts.rent_yen, "R9")
-    trace.add("rent_ceiling_yen", ceiling.value, "R10")
+    trace.add("rent_ceiling_yen", ceiling.value, "R10", source=ceiling.source)
     rent_counted = trace.add("rent_counted", min(facts.rent_yen, ceiling.value), "R12")
     income_limit = trace.add("income_limit_yen", standard.value + rent_counted, "R12")
     trace.add("assets_yen", common.assets_yen, "R21")
-    trace.add("asset_limit_yen", asset_limit.value, "R13")
+    trace.add("asset_limit_yen", asset_limit.value, "R13", source=asset_limit.source)
     reasons = _requirement_reasons(facts, rates, settings, income_yen=income, income_limit_yen=income_limit,
                                    asset_limit_yen=asset_limit.value, purpose=purpose, trace=trace)
     amount = 0

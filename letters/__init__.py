@@ -5,6 +5,7 @@
 """
 
 from letters.content import (
+    ActivityMinimums,
     Addressee,
     ChangeDecisionInput,
     CouncilNoticeInput,
@@ -61,6 +62,7 @@ from letters.model import (
 from letters.wareki import to_wareki, wareki_month
 
 __all__ = [
+    "ActivityMinimums",
     "Addressee",
     "ChangeDecisionInput",
     "ConsentNotOnRecord",

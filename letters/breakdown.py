@@ -50,13 +50,13 @@ INCOME_KIND_LABELS: dict[str, str] = {
 }
 
 NOTE_LABELS: dict[str, str] = {
-    "student": "就学中の世帯員の収入のため認定しません（PD4）",
-    "student_income": "就学中の世帯員の収入のため認定しません（PD4）",
-    "kind_not_counted": "収入として認定しない種類の給付等のため認定しません（PD3）",
-    "not_counted_kind": "収入として認定しない種類の給付等のため認定しません（PD3）",
+    "student": "就学中の世帯員の収入のため認定しません",
+    "student_income": "就学中の世帯員の収入のため認定しません",
+    "kind_not_counted": "収入として認定しない種類の給付等のため認定しません",
+    "not_counted_kind": "収入として認定しない種類の給付等のため認定しません",
     # the notes as calculations/income.py writes them
-    "student (PD4)": "就学中の世帯員の収入のため認定しません（PD4）",
-    "kind not counted": "収入として認定しない種類の給付等のため認定しません（PD3）",
+    "student (PD4)": "就学中の世帯員の収入のため認定しません",
+    "kind not counted": "収入として認定しない種類の給付等のため認定しません",
 }
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -235,14 +235,14 @@ ABBREVIATION_NOTE = "（根拠欄の「法」は生活困窮者自立支援法�
 
 
 def basis_text(rule: str) -> str:
-    """``'R32'`` → ``'R32　規則第11条第1項第1号'``: the rule number and its legal basis in short form.
+    """``'R32'`` → ``'規則第11条第1項第1号'``: the legal basis of the rule in short form.
 
-    法 = 生活困窮者自立支援法, 規則 = 生活困窮者自立支援法施行規則 (see :data:`ABBREVIATION_NOTE`);
-    the rule number alone when no basis is recorded.
+    法 = 生活困窮者自立支援法, 規則 = 生活困窮者自立支援法施行規則 (see :data:`ABBREVIATION_NOTE`). The rule
+    number itself is never printed (PD32: R- and PD-numbers are for developers); empty when no article
+    is recorded (``legal_basis.csv`` maps every rule a letter cites).
     """
     basis = legal_basis(rule)
-    basis = basis.replace("生活困窮者自立支援法施行規則", "規則").replace("生活困窮者自立支援法", "法")
-    return f"{rule}　{basis}" if basis else rule
+    return basis.replace("生活困窮者自立支援法施行規則", "規則").replace("生活困窮者自立支援法", "法")
 
 
 def breakdown_table(
@@ -313,7 +313,7 @@ def reason_text(reason: Reason, wording: Mapping[str, str]) -> str:
         return f"{sentence}\n{message}" if message else sentence
     if message:
         return message
-    return f"支給要件（{reason.rule or reason.code}）を満たしていません。"
+    return "支給要件を満たしていません。"
 
 
 def reasons_table(

@@ -39,8 +39,6 @@ Trace = Sequence[Mapping[str, object]]
 Reasons = Sequence[Mapping[str, object]]
 
 BENEFIT_NAME = "住居確保給付金"
-MAX_TOTAL_MONTHS = 9
-"""PD7: never more than 9 paid months for one grant (R38)."""
 
 DEFAULT_APPEAL_NOTICE_TEMPLATE: tuple[str, ...] = (
     "１　この決定に不服がある場合は、この決定があったことを知った日の翌日から起算して3か月以内に、"
@@ -127,6 +125,16 @@ class PaymentRoute:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ActivityMinimums:
+    """The job-search activity a recipient must show each month (R48): dated numbers from the rate book
+    (``monthly_interviews_min``, ``monthly_hello_work_min``, ``weekly_employer_applications_min``)."""
+
+    interviews_per_month: int
+    hello_work_per_month: int
+    applications_per_week: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EligibilityCertificateInput(LetterCommon):
     """住居確保給付金支給対象者証明書 (R44)."""
 
@@ -157,6 +165,9 @@ class DecisionLetterInput(LetterCommon):
     """The lease rent (R9); when above the amount, the tenant pays the balance (R35)."""
     payment: PaymentRoute
     trace: Trace
+    max_total_months: int
+    """The cap on benefit months of one grant (R38, PD7; the rate book's ``max_benefit_months``)."""
+    activity: ActivityMinimums
     extension_deadline: date | None = None
     """PD6; printed as a reminder when given."""
     household_relationships: tuple[str, ...] = ()
@@ -197,7 +208,12 @@ class ExtensionDecisionInput(LetterCommon):
     last_month: str
     monthly_amount_yen: int
     months_paid_before: int
-    """Months already decided before this extension (the total stays ≤ 9)."""
+    """Months already decided before this extension (the total stays within ``max_total_months``)."""
+    max_total_months: int
+    """The cap on benefit months of one grant (R38, PD7; the rate book's ``max_benefit_months``)."""
+    max_extensions: int
+    """Extensions allowed within the cap (PD7: 2 with 3-month periods and a 9-month cap)."""
+    activity: ActivityMinimums
     payment: PaymentRoute
     trace: Trace = ()
     extension_deadline: date | None = None
@@ -418,7 +434,9 @@ class MovingDecisionInput(LetterCommon):
     decision_date: date
     costs: tuple[MovingCostLine, ...]
     cost_cap_yen: int
-    """3 × the destination's ceiling, or a lower approved amount (R78, PD13)."""
+    """``cost_cap_months`` × the destination's ceiling, or a lower approved amount (R78, PD13)."""
+    cost_cap_months: int
+    """The multiple of the destination's ceiling (the rate book's ``moving_cost_cap_multiplier``)."""
     allocations: tuple[MovingAllocation, ...]
     trace: Trace = ()
     household_relationships: tuple[str, ...] = ()
@@ -461,7 +479,9 @@ class ProxyPaymentNoticeInput(LetterCommon):
     tenant_name: str
     case_number: str
     dwelling_text: str = ""
-    """The rented dwelling (address, room)."""
+    """The rented dwelling (所在地, room), so that a 管理会社 with many units can match the transfer."""
+    remitter_name: str = ""
+    """振込依頼人名: the name the transfer shows on the landlord's statement (the 全銀 委託者名)."""
     monthly_amount_yen: int = 0
     first_month: str = ""
     last_month: str = ""
@@ -479,10 +499,19 @@ class ProxyPaymentNoticeInput(LetterCommon):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CouncilNoticeInput(LetterCommon):
-    """Copy of a decision to the 社会福祉協議会 for a 生活福祉資金 borrower (R57, R84)."""
+    """Notice of a decision to the 社会福祉協議会 for a 生活福祉資金 borrower (R57, R84).
+
+    Only what the council needs to coordinate its loan (guide ch.7: share the minimum necessary, with
+    the person's consent): who, which decision, when, and the benefit period. Never the amounts, the
+    landlord's account or the household's income."""
 
     borrower_name: str
-    decision: LetterContent
+    decision_title: str
+    decision_document_number: str
+    decision_date: date
+    first_month: str = ""
+    """The benefit period the decision sets, when it sets one."""
+    last_month: str = ""
     consent_on_record: bool
     """The recipient's consent to share the decision; without it the builder refuses."""
 
@@ -586,6 +615,13 @@ def _letter(
     )
 
 
+def cite(rule: str) -> str:
+    """``'（生活困窮者自立支援法施行規則第12条）'``: the article behind ``rule`` as residents read it (PD32:
+    letters cite the 法 and 施行規則, never R- or PD-numbers); empty when no article is recorded."""
+    basis = legal_basis(rule)
+    return f"（{basis}）" if basis else ""
+
+
 def _numbered(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(f"{number}．{item}" for number, item in enumerate(items, start=1))
 
@@ -606,14 +642,16 @@ def _payee_text(payment: PaymentRoute) -> str:
 
 _PROXY_METHOD = "住宅の貸主又は不動産媒介業者等の口座へ直接振り込みます（代理受領）"
 
-_CONDUCT_NOTES: tuple[str, ...] = (
-    "支給期間中は、毎月、自立相談支援機関の支援員との面談等（月4回以上）、公共職業安定所での職業相談（月2回以上）"
-    "及び原則週1回以上の求人への応募又は面接を行ってください（R48）。",
-    "常用就職した場合や収入が増加した場合は、速やかに届け出てください。",
-    "住宅を退去する場合、家賃額が変更となる場合その他申請の内容に変更がある場合は、速やかに届け出てください。",
-    "偽りその他不正の手段により給付金の支給を受けた場合は、生活困窮者自立支援法第18条の規定により、"
-    "支給した給付金の全部又は一部を徴収することがあります。",
-)
+def _conduct_notes(activity: ActivityMinimums) -> list[str]:
+    return [
+        f"支給期間中は、毎月、自立相談支援機関の支援員との面談等（月{activity.interviews_per_month}回以上）、"
+        f"公共職業安定所での職業相談（月{activity.hello_work_per_month}回以上）"
+        f"及び原則週{activity.applications_per_week}回以上の求人への応募又は面接を行ってください。",
+        "常用就職した場合や収入が増加した場合は、速やかに届け出てください。",
+        "住宅を退去する場合、家賃額が変更となる場合その他申請の内容に変更がある場合は、速やかに届け出てください。",
+        "偽りその他不正の手段により給付金の支給を受けた場合は、生活困窮者自立支援法第18条の規定により、"
+        "支給した給付金の全部又は一部を徴収することがあります。",
+    ]
 
 
 def _balance_note(rent_yen: int, amount_yen: int) -> list[str]:
@@ -621,7 +659,7 @@ def _balance_note(rent_yen: int, amount_yen: int) -> list[str]:
         return [
             f"家賃額 {format_yen(rent_yen)} と支給額との差額 {format_yen(rent_yen - amount_yen)} "
             "及び共益費・管理費等は、"
-            "ご自身で貸主等にお支払いください（R35）。"
+            "ご自身で貸主等にお支払いください。"
         ]
     return []
 
@@ -631,7 +669,7 @@ def _deadline_note(extension_deadline: date | None) -> list[str]:
         return []
     return [
         f"支給期間の延長を希望する場合は、{date_text(extension_deadline)}までに延長の申請をしてください。"
-        "期限後の申請は受け付けられません（R40）。"
+        f"期限後の申請は受け付けられません{cite('R40')}。"
     ]
 
 
@@ -672,11 +710,11 @@ def build_eligibility_certificate(data: EligibilityCertificateInput) -> LetterCo
         notes += [
             "この証明書を不動産媒介業者等に提示のうえ、住宅の賃貸借契約を締結してください。",
             f"入居後{data.report_deadline_days}日以内に、住居確保報告書を提出してください。"
-            "報告書の確認後、支給決定通知書を交付します（R44）。",
+            "報告書の確認後、支給決定通知書を交付します。",
         ]
     else:
-        notes.append("支給の内容は、併せて交付する支給決定通知書のとおりです（R44）。")
-    notes.append("共益費・管理費、敷金・礼金等の初期費用は支給の対象となりません（R9）。")
+        notes.append("支給の内容は、併せて交付する支給決定通知書のとおりです。")
+    notes.append(f"共益費・管理費、敷金・礼金等の初期費用は支給の対象となりません{cite('R9')}。")
     return _letter(
         data,
         letter_type=LetterType.ELIGIBILITY_CERTIFICATE,
@@ -694,8 +732,8 @@ def build_decision_letter(data: DecisionLetterInput) -> LetterContent:
     _check_yen("rent_yen", data.rent_yen)
     _check_month("first_month", data.first_month)
     _check_month("last_month", data.last_month)
-    if months_in_period(data.first_month, data.last_month) > MAX_TOTAL_MONTHS:
-        raise LetterInputError("a decision covers at most 9 months (PD7)")
+    if months_in_period(data.first_month, data.last_month) > data.max_total_months:
+        raise LetterInputError(f"a decision covers at most {data.max_total_months} months (PD7)")
     rows = (
         ("受給者番号", data.case_number),
         ("支給対象者", data.recipient_name),
@@ -705,7 +743,15 @@ def build_decision_letter(data: DecisionLetterInput) -> LetterContent:
         ("振込日", _pay_schedule_text(data.payment.first_pay_date, data.payment.pay_day_of_month)),
         ("振込先", _payee_text(data.payment)),
     )
-    notes = _balance_note(data.rent_yen, data.monthly_amount_yen) + list(_CONDUCT_NOTES)
+    notes = _balance_note(data.rent_yen, data.monthly_amount_yen) + _conduct_notes(data.activity)
+    first_pay = data.payment.first_pay_date
+    if first_pay is not None:
+        if first_pay < data.decision_date:
+            raise LetterInputError("the first transfer date precedes the decision (PD28)")
+        paid_month = f"{first_pay.year:04d}-{first_pay.month:02d}"
+        if month_index(paid_month) > month_index(data.first_month):
+            notes.insert(0, f"{month_text(data.first_month)}から{month_text(add_months(paid_month, -1))}までの分は、"
+                            f"初回の振込日（{date_text(first_pay)}）にまとめて振り込みます。")
     notes += _deadline_note(data.extension_deadline)
     return _letter(
         data,
@@ -754,28 +800,30 @@ def build_extension_decision_letter(data: ExtensionDecisionInput) -> LetterConte
     _check_yen("monthly_amount_yen", data.monthly_amount_yen, positive=True)
     _check_month("first_month", data.first_month)
     _check_month("last_month", data.last_month)
-    if data.extension_number not in (1, 2):
-        raise LetterInputError(f"extension_number must be 1 or 2 (PD7): {data.extension_number}")
+    if not 1 <= data.extension_number <= data.max_extensions:
+        raise LetterInputError(f"extension_number must be 1..{data.max_extensions} (PD7): {data.extension_number}")
     months = months_in_period(data.first_month, data.last_month)
     total = data.months_paid_before + months
-    if data.months_paid_before < 1 or total > MAX_TOTAL_MONTHS:
-        raise LetterInputError(f"an extension may not take the total beyond 9 months (PD7): {total}")
-    kind = "延長（1回目）" if data.extension_number == 1 else "再延長（2回目）"
+    if data.months_paid_before < 1 or total > data.max_total_months:
+        raise LetterInputError(
+            f"an extension may not take the total beyond {data.max_total_months} months (PD7): {total}")
+    last_extension = data.extension_number == data.max_extensions or total == data.max_total_months
+    kind = "延長（1回目）" if data.extension_number == 1 else f"再延長（{data.extension_number}回目）"
     rows = (
         ("受給者番号", data.case_number),
         ("支給対象者", data.recipient_name),
         ("延長の区分", kind),
         ("支給額（月額）", format_yen(data.monthly_amount_yen)),
         ("延長後の支給期間", period_text(data.first_month, data.last_month)),
-        ("通算の支給月数", f"{total}か月（上限{MAX_TOTAL_MONTHS}か月）"),
+        ("通算の支給月数", f"{total}か月（上限{data.max_total_months}か月）"),
         ("振込日", _pay_schedule_text(data.payment.first_pay_date, data.payment.pay_day_of_month)),
         ("振込先", _payee_text(data.payment)),
     )
-    notes = list(_CONDUCT_NOTES)
-    if data.extension_number == 1:
+    notes = _conduct_notes(data.activity)
+    if not last_extension:
         notes += _deadline_note(data.extension_deadline)
     else:
-        notes.append("支給期間の再延長はこれが最後です。これ以上の延長はできません（R38）。")
+        notes.append(f"支給期間の再延長はこれが最後です。これ以上の延長はできません{cite('R38')}。")
     return _letter(
         data,
         letter_type=LetterType.EXTENSION_DECISION,
@@ -814,7 +862,7 @@ def build_extension_refusal_letter(data: ExtensionRefusalInput) -> LetterContent
             "支給期間の延長については、"
             f"申請期限である{date_text(data.extension_deadline)}を経過した後の申請であるため、"
             f"{date_text(data.decision_date)}付けで却下することに決定したので通知します"
-            f"（{legal_basis('R40')}、R40）。",
+            f"{cite('R40')}。",
         )
         if data.reasons:
             tables.append(reasons_table(data.reasons, data.reason_wording, heading="延長しない理由"))
@@ -884,7 +932,7 @@ def build_stop_notice(data: StopNoticeInput) -> LetterContent:
         ("支給対象者", data.recipient_name),
         ("中止の理由", cause),
         ("中止する月", f"{month_text(data.first_unpaid_month)}以降は支給しません"),
-        ("根拠", f"{legal_basis('R59')}（R58、R59）"),
+        ("根拠", legal_basis("R59")),
     ]
     if data.repayment_yen:
         fraud = data.cause is StopCause.FALSE_APPLICATION
@@ -937,7 +985,7 @@ def build_moving_confirmation_letter(data: MovingConfirmationInput) -> LetterCon
     allocation_rows = tuple(
         (a.payee_name + (f"\n{a.account_text}" if a.account_text else ""), format_yen(a.amount_yen),
          date_text(a.pay_date) if a.pay_date else "") for a in data.allocations)
-    notes = ["確定した支給額は、支給決定額と、領収書等で確認した補助対象経費の額のいずれか低い額です（R81）。"]
+    notes = ["確定した支給額は、支給決定額と、領収書等で確認した補助対象経費の額のいずれか低い額です。"]
     if data.confirmed_amount_yen < data.decided_amount_yen:
         notes.append(f"支出額が見積りを下回ったため、支給額は支給決定額より "
                      f"{format_yen(data.decided_amount_yen - data.confirmed_amount_yen)} 少なくなります。")
@@ -972,7 +1020,7 @@ def build_interruption_notice(data: InterruptionNoticeInput) -> LetterContent:
         ("中断の理由", data.reason),
         ("中断する月", f"{month_text(data.first_interrupted_month)}から"),
         ("これまでの支給月数", f"{data.months_used}か月（通算{data.max_months}か月まで）"),
-        ("根拠", f"{legal_basis('R42')}（R42）"),
+        ("根拠", legal_basis("R42")),
     )
     return _letter(
         data,
@@ -1005,7 +1053,7 @@ def build_resumption_notice(data: ResumptionNoticeInput) -> LetterContent:
         ("支給を再開する期間", period_text(first, last)),
         ("支給額（月額）", format_yen(data.monthly_amount_yen)),
         ("残りの支給可能月数", f"{data.months_left}か月（通算{data.max_months}か月まで）"),
-        ("根拠", f"{legal_basis('R42')}（R42）"),
+        ("根拠", legal_basis("R42")),
     )
     return _letter(
         data,
@@ -1150,7 +1198,7 @@ def build_moving_decision_letter(data: MovingDecisionInput) -> LetterContent:
         ("補助対象経費の合計", format_yen(eligible_total)),
         (
             "支給上限額",
-            f"{format_yen(data.cost_cap_yen)}（転居先の住宅扶助基準に基づく額の3か月分以内、R78）",
+            f"{format_yen(data.cost_cap_yen)}（転居先の住宅扶助基準に基づく額の{data.cost_cap_months}か月分以内）",
         ),
     )
     cost_rows = tuple(
@@ -1178,11 +1226,11 @@ def build_moving_decision_letter(data: MovingDecisionInput) -> LetterContent:
         notes.append(
             "補助対象経費の合計が支給上限額を超えるため、"
             f"上限額 {format_yen(data.cost_cap_yen)} を支給します。"
-            "上限額は、不動産媒介業者等に支払う初期費用に優先して充て、残りを引越費用等に充てます（PD13）。"
+            "上限額は、不動産媒介業者等に支払う初期費用に優先して充て、残りを引越費用等に充てます。"
         )
     notes += [
-        "敷金、契約時に支払う家賃及び家具・家電等の購入費は、支給の対象となりません（R77）。",
-        "転居後、住居確保報告書及び支出額を確認できる書類（領収書等）を提出してください（R81）。",
+        f"敷金、契約時に支払う家賃及び家具・家電等の購入費は、支給の対象となりません{cite('R77')}。",
+        "転居後、住居確保報告書及び支出額を確認できる書類（領収書等）を提出してください。",
     ]
     benefit = f"{BENEFIT_NAME}（転居費用補助）"
     return _letter(
@@ -1264,13 +1312,15 @@ def build_proxy_payment_notice(data: ProxyPaymentNoticeInput) -> LetterContent:
             ("対象期間", period_text(data.first_month, data.last_month)),
             ("振込日", _pay_schedule_text(data.first_pay_date, data.pay_day_of_month)),
         ]
+        if data.remitter_name:
+            rows.append(("振込依頼人名", data.remitter_name))
         if data.rent_yen:
             _check_yen("rent_yen", data.rent_yen)
             if data.rent_yen > data.monthly_amount_yen:
                 notes.append(
                     f"家賃額 {format_yen(data.rent_yen)} との差額 "
                     f"{format_yen(data.rent_yen - data.monthly_amount_yen)}"
-                    " 及び共益費・管理費等は、入居者から直接お支払いいただきます（R35）。"
+                    " 及び共益費・管理費等は、入居者から直接お支払いいただきます。"
                 )
         notes.append(
             "住居確保給付金は家賃への充当以外に用いることはできません。入居者が退去した場合等は、速やかにご連絡ください。"
@@ -1312,7 +1362,8 @@ def build_proxy_payment_notice(data: ProxyPaymentNoticeInput) -> LetterContent:
 
 
 def build_council_notice(data: CouncilNoticeInput) -> LetterContent:
-    """Copy of a decision to the 社会福祉協議会 for a 生活福祉資金 borrower (R57, R84).
+    """Notice of a decision to the 社会福祉協議会 for a 生活福祉資金 borrower (R57, R84): the minimum the
+    council needs (who, which decision, its date and period), never amounts, accounts or income.
 
     Raises :class:`ConsentNotOnRecord` unless the recipient's consent to share it is on record.
     """
@@ -1320,33 +1371,28 @@ def build_council_notice(data: CouncilNoticeInput) -> LetterContent:
         raise ConsentNotOnRecord(
             "the recipient's consent to send the decision to the 社会福祉協議会 is not on record (R57, R84)"
         )
-    decision = data.decision
-    rows = (
+    _check_text("decision_title", data.decision_title)
+    rows = [
         ("対象者", data.borrower_name),
-        ("決定の種類", decision.title),
-        ("文書番号", decision.document_number),
-        ("決定通知書の日付", decision.issued_on_text),
-    )
-    copies = tuple(
-        Table(
-            heading=f"（写し）{table.heading}" if table.heading else "（写し）決定の内容",
-            column_headings=table.column_headings,
-            rows=table.rows,
-            right_aligned_columns=table.right_aligned_columns,
-            column_weights=table.column_weights,
-        )
-        for table in decision.tables
-    )
+        ("決定の種類", data.decision_title.removeprefix(BENEFIT_NAME).removesuffix("通知書") or data.decision_title),
+        ("決定通知書の文書番号", data.decision_document_number),
+        ("決定日", date_text(data.decision_date)),
+    ]
+    if data.first_month and data.last_month:
+        _check_month("first_month", data.first_month)
+        _check_month("last_month", data.last_month)
+        rows.append(("支給期間", period_text(data.first_month, data.last_month)))
     return _letter(
         data,
         letter_type=LetterType.COUNCIL_NOTICE,
-        title=f"{BENEFIT_NAME}に係る決定通知書（写し）の送付について",
+        title=f"{BENEFIT_NAME}に係る決定について（お知らせ）",
         body=(
             "　生活福祉資金の貸付けを受けている下記の方について、住居確保給付金に係る決定を行いましたので、"
-            "本人の同意に基づき、決定通知書の写しを送付します。",
-            *(f"（写し）{paragraph.strip()}" for paragraph in decision.body),
+            "本人の同意に基づき、貸付けの調整に必要な範囲でお知らせします。",
         ),
-        tables=(Table(heading="", column_headings=("項目", "内容"), rows=rows), *copies),
+        tables=(Table(heading="", column_headings=("項目", "内容"), rows=tuple(rows)),),
+        sections=(Section(heading="【お願い】", paragraphs=(
+            "この通知に記載した個人情報は、生活福祉資金の貸付けに関する事務以外に用いないでください。",)),),
         decision=False,
     )
 

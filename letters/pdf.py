@@ -6,8 +6,8 @@
 * ``created_at`` is written as the creation date, so identical input gives byte-identical output.
 * Lines are broken here with simple 禁則処理 (no 。、」 at a line start, no 「（ at a line end, no break
   inside a number such as 53,700円).
-* For print runs put many letters into one document (:func:`render_print_run`): parsing and subsetting
-  the font costs about 0.25 s per document, a page about 10–20 ms.
+* The font is parsed once per process and each document embeds a subset of the glyphs it uses
+  (``letters.fontcache``), so one letter as one PDF costs about as much as a page of a print run.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 
-import pylopdf_fonts_jp
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import Align, WrapMode, XPos, YPos
-from fpdf.fonts import TTFFont
+from fpdf.enums import Align, XPos, YPos
 
+from letters.fontcache import document_font, font_path
 from letters.model import LetterContent, Table
 
 FONT_FAMILY = "notosansjp"
@@ -58,12 +57,6 @@ class MissingGlyph(ValueError):
 
 
 @cache
-def font_path() -> str:
-    """The embedded font file (Noto Sans JP Regular, OTF/CFF)."""
-    return str(pylopdf_fonts_jp.sans_path())
-
-
-@cache
 def font_codepoints() -> frozenset[int]:
     """Every code point the font maps (parsed once per process with fontTools)."""
     font = TTFont(font_path(), lazy=True)
@@ -88,7 +81,6 @@ class _LetterPDF(FPDF):
     def __init__(self) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.footer_lines: tuple[str, ...] = ()
-        self._width_cache: dict[tuple[str, float], float] = {}
 
     def footer(self) -> None:
         if not self.footer_lines:
@@ -103,12 +95,17 @@ class _LetterPDF(FPDF):
             self.cell(self.epw, 4.2, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def char_width(self, character: str) -> float:
+        """Width in mm of ``character`` at the current size (fpdf2's own arithmetic, cached per process)."""
         key = (character, self.font_size_pt)
-        width = self._width_cache.get(key)
+        width = _CHAR_WIDTHS_MM.get(key)
         if width is None:
             width = self.get_string_width(character)
-            self._width_cache[key] = width
+            _CHAR_WIDTHS_MM[key] = width
         return width
+
+
+_CHAR_WIDTHS_MM: dict[tuple[str, float], float] = {}
+"""(character, size in pt) → width in mm: the font is the same in every document of the process."""
 
 
 def _new_document(*, created_at: datetime, title: str) -> _LetterPDF:
@@ -120,11 +117,8 @@ def _new_document(*, created_at: datetime, title: str) -> _LetterPDF:
     pdf.set_creation_date(created_at)
     pdf.set_margins(MARGIN_LEFT_MM, MARGIN_TOP_MM, MARGIN_RIGHT_MM)
     pdf.set_auto_page_break(True, margin=MARGIN_BOTTOM_MM)
-    pdf.add_font(FONT_FAMILY, fname=font_path())
-    # The subset keeps the full font's bounding box; recomputing it per output costs ~40% of a letter.
-    for font in pdf.fonts.values():
-        if isinstance(font, TTFFont):
-            font.ttfont.recalcBBoxes = False
+    # The font parsed once per process; this document gets its own subset state (letters.fontcache).
+    document_font(pdf, FONT_FAMILY)
     pdf.set_lang("ja")
     pdf.set_title(title)
     pdf.set_creator("housing-benefit letters")
@@ -231,8 +225,10 @@ def _table_row(pdf: _LetterPDF, widths: Sequence[float], cells: Sequence[Sequenc
 
 
 def _appeal_box(pdf: _LetterPDF, heading: str, paragraphs: Sequence[str]) -> None:
+    """The 教示 in a bordered box, wrapped by :func:`wrap_text` (fpdf2's multi_cell costs a third of a
+    letter); a box taller than the rest of the page continues on the next one."""
     pdf.set_font(FONT_FAMILY, size=TABLE_PT)
-    padding = 3
+    padding = 3.0
     lines = [heading]
     for paragraph in paragraphs:
         lines += wrap_text(pdf, paragraph, pdf.epw - 2 * padding - 0.5)
@@ -240,16 +236,22 @@ def _appeal_box(pdf: _LetterPDF, heading: str, paragraphs: Sequence[str]) -> Non
     if pdf.will_page_break(min(height, 60.0)):
         pdf.add_page()
     pdf.ln(2)
-    pdf.multi_cell(
-        pdf.epw,
-        TABLE_LINE_MM,
-        "\n".join(lines),
-        border=1,
-        padding=padding,
-        wrapmode=WrapMode.CHAR,
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.2)
+    while lines:
+        room = int((pdf.h - MARGIN_BOTTOM_MM - pdf.get_y() - 2 * padding) // TABLE_LINE_MM)
+        if room < 1:
+            pdf.add_page()
+            continue
+        chunk, lines = lines[:room], lines[room:]
+        top = pdf.get_y()
+        pdf.rect(pdf.l_margin, top, pdf.epw, len(chunk) * TABLE_LINE_MM + 2 * padding)
+        for number, line in enumerate(chunk):
+            pdf.set_xy(pdf.l_margin + padding, top + padding + number * TABLE_LINE_MM)
+            pdf.cell(pdf.epw - 2 * padding, TABLE_LINE_MM, line)
+        pdf.set_xy(pdf.l_margin, top + len(chunk) * TABLE_LINE_MM + 2 * padding)
+        if lines:
+            pdf.add_page()
 
 
 def _letter(pdf: _LetterPDF, content: LetterContent) -> None:
@@ -289,7 +291,8 @@ def _letter(pdf: _LetterPDF, content: LetterContent) -> None:
         _appeal_box(pdf, content.appeal_heading, content.appeal_notice)
 
 
-def _cover(pdf: _LetterPDF, contents: Sequence[LetterContent], title: str) -> None:
+def _cover(pdf: _LetterPDF, contents: Sequence[LetterContent], title: str,
+           not_included: Sequence[str] = ()) -> None:
     pdf.add_page()
     pdf.footer_lines = ()
     pdf.set_font(FONT_FAMILY, size=TITLE_PT)
@@ -310,6 +313,9 @@ def _cover(pdf: _LetterPDF, contents: Sequence[LetterContent], title: str) -> No
             column_weights=(1, 7, 4, 3),
         ),
     )
+    if not_included:
+        _paragraph(pdf, "この一覧に含まれない文書（保存されたPDFから印刷してください）："
+                   + "、".join(not_included))
 
 
 def _output(pdf: _LetterPDF) -> bytes:
@@ -329,9 +335,11 @@ def render_pdf(content: LetterContent, *, created_at: datetime) -> bytes:
     return _output(pdf)
 
 
-def render_print_run(contents: Sequence[LetterContent], *, created_at: datetime, title: str) -> bytes:
+def render_print_run(contents: Sequence[LetterContent], *, created_at: datetime, title: str,
+                     not_included: Sequence[str] = ()) -> bytes:
     """Many letters in one PDF: a cover list (number, letter type, addressee, document number), then each
-    letter from a new page. Every letter is glyph-checked before anything is drawn."""
+    letter from a new page. Every letter is glyph-checked before anything is drawn. ``not_included``: the
+    document numbers of the day's letters left out (named on the cover)."""
     if not contents:
         raise ValueError("a print run needs at least one letter")
     for content in contents:
@@ -350,7 +358,7 @@ def render_print_run(contents: Sequence[LetterContent], *, created_at: datetime,
     )
     check_glyphs(cover_check)
     pdf = _new_document(created_at=created_at, title=title)
-    _cover(pdf, contents, title)
+    _cover(pdf, contents, title, not_included)
     for content in contents:
         _letter(pdf, content)
     return _output(pdf)

@@ -99,16 +99,25 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
     if settings.migrate_on_start:
         upgrade(url)
     engine = make_engine(url)
+    production = settings.environment == "production"
     app = FastAPI(
         title="Housing Security Benefit (住居確保給付金)",
         version="0.1.0",
         openapi_url="/openapi.json",
+        # Swagger UI and ReDoc load their JavaScript from a CDN: never in production (issue 12); the
+        # OpenAPI document itself stays at /openapi.json for integrators.
+        docs_url=None if production else "/docs",
+        redoc_url=None if production else "/redoc",
     )
     app.state.settings = settings
     app.state.database_url = url
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
+    from service.middleware import RequestGuard, SecurityHeaders
+
+    app.add_middleware(RequestGuard, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
 
     from service.api import admin, applications, assessments, cases
     from service.api.responses import ERRORS

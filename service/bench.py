@@ -6,6 +6,7 @@ Each figure is measured, never asserted in tests; the closing notes quote them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import random
 import socket
@@ -150,11 +151,14 @@ def _wait_for(ready: Callable[[], bool], seconds: float = 20.0) -> None:
 
 
 def letters_per_second(quick: bool) -> Figure:
-    """Letters rendered per second on one core: a mix of decision, refusal, moving-cost and 代理受領
-    letters from real assessments, rendered as print runs of 50 (the font is parsed and subset once a run)."""
+    """Letters issued per second on one core, as the outbox worker issues them (issue 13): exactly one letter
+    → one PDF, from its stored JSON snapshot to stored bytes (snapshot parsed, content built, PDF rendered,
+    SHA-256, row inserted). A mix of decision, refusal, moving-cost and 代理受領 letters from real
+    assessments."""
     from datetime import UTC, date, datetime
 
     from letters import (
+        ActivityMinimums,
         Addressee,
         DecisionLetterInput,
         MovingAllocation,
@@ -164,18 +168,13 @@ def letters_per_second(quick: bool) -> Figure:
         ProxyNoticeEvent,
         ProxyPaymentNoticeInput,
         RefusalLetterInput,
-        build_decision_letter,
-        build_moving_decision_letter,
-        build_proxy_payment_notice,
-        build_refusal_letter,
     )
-    from letters.pdf import render_print_run
     from service.letterhead import letterheads
 
     rates, office = load_rate_book(), office_calendar()
     heads = letterheads()
     person, landlord = Addressee(name="山田　太郎"), Addressee(name="株式会社見本不動産", honorific="御中")
-    contents = []
+    inputs: list[Any] = []
     for index, case in enumerate(mixed_cases(100 if quick else 400, seed=11)):
         result = assess_payload(case, rates, office)
         head = heads[case["municipality_code"]].letterhead(f"7試第{index + 1}号")
@@ -184,43 +183,76 @@ def letters_per_second(quick: bool) -> Figure:
                   "application_date": date(2025, 9, 10), "decision_date": date(2025, 9, 30)}
         members = tuple(m["relationship"] for m in case["household"])
         if not result["eligible"]:
-            contents.append(build_refusal_letter(RefusalLetterInput(
+            inputs.append(RefusalLetterInput(
                 **common, reasons=result["reasons"], trace=result["trace"], household_relationships=members,
-                benefit=case["benefit"])))
+                benefit=case["benefit"]))
         elif case["benefit"] == "moving":
             costs = tuple(MovingCostLine(category=c["category"], amount_yen=c["amount_yen"],
                                          eligible=c["category"] != "deposit") for c in case["costs"])
             allocations = tuple(MovingAllocation(payee_name=name, amount_yen=amount) for name, amount in
                                 (("株式会社見本不動産", result["allocation"]["agent_yen"]),
                                  ("見本運送株式会社", result["allocation"]["other_yen"])) if amount)
-            contents.append(build_moving_decision_letter(MovingDecisionInput(
+            inputs.append(MovingDecisionInput(
+                cost_cap_months=3,
                 **common, costs=costs, cost_cap_yen=result["cost_cap_yen"], allocations=allocations,
-                trace=result["trace"], household_relationships=members)))
+                trace=result["trace"], household_relationships=members))
         else:
             amount = result["amount_yen"]
-            contents.append(build_decision_letter(DecisionLetterInput(
+            inputs.append(DecisionLetterInput(
+                max_total_months=9, activity=ActivityMinimums(interviews_per_month=4, hello_work_per_month=2,
+                                                              applications_per_week=1),
                 **common, first_month="2025-09", last_month="2025-11", monthly_amount_yen=amount,
                 rent_yen=case["rent_yen"], payment=PaymentRoute(payee_name=landlord.name), trace=result["trace"],
-                household_relationships=members)))
-            contents.append(build_proxy_payment_notice(ProxyPaymentNoticeInput(
+                household_relationships=members))
+            inputs.append(ProxyPaymentNoticeInput(
                 letterhead=head, addressee=landlord, issued_on=date(2025, 9, 30), event=ProxyNoticeEvent.GRANT,
                 tenant_name=person.name, case_number=f"{index:06d}", monthly_amount_yen=amount,
-                first_month="2025-09", last_month="2025-11", rent_yen=case["rent_yen"])))
+                first_month="2025-09", last_month="2025-11", rent_yen=case["rent_yen"]))
+    import hashlib
+    import sqlite3
+
+    from letters.pdf import render_pdf
+    from letters.snapshot import build_from_snapshot, to_snapshot
+
+    snapshots = [json.dumps(to_snapshot(data), ensure_ascii=False) for data in inputs]
     created_at = datetime(2025, 9, 30, tzinfo=UTC)
-    run_size = 50
+    store = sqlite3.connect(":memory:")
+    store.execute("CREATE TABLE letter (id INTEGER PRIMARY KEY, sha256 TEXT, pdf BLOB)")
+    render_pdf(build_from_snapshot(json.loads(snapshots[0])), created_at=created_at)  # the process's font, once
     started = time.perf_counter()
-    for start in range(0, len(contents), run_size):
-        render_print_run(contents[start:start + run_size], created_at=created_at, title="発送文書一覧")
+    for snapshot in snapshots:
+        pdf = render_pdf(build_from_snapshot(json.loads(snapshot)), created_at=created_at)
+        store.execute("INSERT INTO letter (sha256, pdf) VALUES (?, ?)", (hashlib.sha256(pdf).hexdigest(), pdf))
+    store.commit()
     elapsed = time.perf_counter() - started
-    kinds = sorted({content.letter_type.value for content in contents})
-    return {"value": round(len(contents) / elapsed, 1), "unit": "letters/s", "letters": len(contents),
-            "print_run_size": run_size, "letter_types": kinds}
+    kinds = sorted({json.loads(snapshot)["input_type"] for snapshot in snapshots})
+    return {"value": round(len(snapshots) / elapsed, 1), "unit": "letters/s", "letters": len(snapshots),
+            "per": "one letter, one PDF, snapshot to stored bytes", "input_types": kinds, "target": 50}
 
 
 def payment_run_100k_seconds(quick: bool) -> Figure:
     """Run + approve + export of one benefit month for 100,000 active rent grants (issue 4), on
     PostgreSQL (a throwaway database) and on SQLite (a temp file), each measured in its own
-    subprocess so that peak memory (ru_maxrss) is separate. Seeding is not timed."""
+    subprocess so that peak memory (ru_maxrss) is separate. Seeding is not timed. The same
+    subprocess then measures the cancel and returns figures (issue 15)."""
+    return _payment_children(quick)
+
+
+def batch_cancel_100k_seconds(quick: bool) -> Figure:
+    """Cancelling a draft batch of every grant (100,000 payments; 5,000 with --quick), per database."""
+    return {kind: {"value": f["cancel_s"], "unit": "s", "payments": f["cancelled_payments"]} if "cancel_s" in f else f
+            for kind, f in _payment_children(quick).items()}
+
+
+def returns_import_10k_seconds(quick: bool) -> Figure:
+    """Importing up to 10,000 returned transfers (500 with --quick) of an exported batch, per database."""
+    return {kind: {"value": f["returns_import_s"], "unit": "s", "lines": f["returns_lines"],
+                   "reversed_payments": f["returns_reversed_payments"]} if "returns_import_s" in f else f
+            for kind, f in _payment_children(quick).items()}
+
+
+@functools.cache
+def _payment_children(quick: bool) -> Figure:
     grants = 5_000 if quick else 100_000
     figures: Figure = {}
     for kind in ("postgresql", "sqlite"):
@@ -242,10 +274,62 @@ def lifecycle_cases_per_second(quick: bool) -> Figure:
     return measure(quick)
 
 
+def approval_p95_ms(quick: bool) -> Figure:
+    from service.bench_lifecycle import approval_p95_ms as measure
+
+    return measure(quick)
+
+
 def work_queue_p95_ms(quick: bool) -> Figure:
     from service.bench_lifecycle import work_queue_p95_ms as measure
 
     return measure(quick)
+
+
+def payment_list_xlsx_100k_seconds(quick: bool) -> Figure:
+    """The people's 支払一覧 XLSX (支払一覧 + 振込先別合計 sheets, Japanese layout with a 合計 row) of
+    100,000 payments to 100,000 payees, streamed into memory (issue 15 item 3; target at most 10 s).
+    The frames are built as the export builds them; the database read is not timed."""
+    import io
+
+    import pandas as pd
+
+    from payments import labels, reports
+    from service.workflows.finance_reports import (
+        PAYMENT_LIST_JA,
+        PAYMENT_LIST_SHEET,
+        TRANSFERS_JA,
+        TRANSFERS_SHEET,
+    )
+
+    count = 10_000 if quick else 100_000
+    rng = random.Random(11)
+    banks = [("0001", "001"), ("0005", "001"), ("0009", "100"), ("0036", "251"), ("9900", "018")]
+    rows = []
+    for number in range(1, count + 1):
+        bank, branch = banks[number % len(banks)]
+        rows.append({"pay_date": "2026-12-25", "customer_code": number, "payee_name": f"株式会社青葉不動産{number}",
+                     "bank_code": bank, "bank_name": labels.bank_name(bank), "branch_code": branch,
+                     "branch_name": labels.branch_name(bank, branch), "account_type": "普通",
+                     "account_number": f"{rng.randrange(10**7):07d}", "holder_name": f"ｶ)ｱｵﾊﾞﾌﾄﾞｳｻﾝ{number}",
+                     "case_reference": f"HB-{number:07d}", "recipient_name": "山田 太郎", "benefit_month": "2026-12",
+                     "subsidy": "家賃補助", "kind": "家賃（月額）", "amount_yen": rng.randrange(20_000, 80_000, 100),
+                     "line_count": 1})
+
+    def frame(columns: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype="int64" if c.endswith("_yen") or c in (
+            "customer_code", "line_count") else "object") for c in columns}, columns=columns)
+
+    lines, transfers = frame(list(PAYMENT_LIST_JA.headers)), frame(list(TRANSFERS_JA.headers))
+    progress(f"bench: writing the 支払一覧 XLSX of {count:,} payments ...")
+    started = time.perf_counter()
+    buffer = io.BytesIO()
+    reports.write_xlsx_sheets([reports.SheetSpec(PAYMENT_LIST_SHEET, lines, PAYMENT_LIST_JA),
+                               reports.SheetSpec(TRANSFERS_SHEET, transfers, TRANSFERS_JA)], buffer)
+    elapsed = time.perf_counter() - started
+    return {"value": round(elapsed, 2), "unit": "s", "payments": count, "transfers": count,
+            "bytes": len(buffer.getvalue()),
+            "shape": "one payment per payee, 16 + 11 columns, two sheets, streamed in memory; target <= 10 s"}
 
 
 BENCHMARKS: dict[str, Callable[[bool], Figure]] = {
@@ -253,8 +337,12 @@ BENCHMARKS: dict[str, Callable[[bool], Figure]] = {
     "assess_api_p99_ms": assess_api_p99_ms,
     "lifecycle_cases_per_second": lifecycle_cases_per_second,
     "work_queue_p95_ms": work_queue_p95_ms,
+    "approval_p95_ms": approval_p95_ms,
     "payment_run_100k_seconds": payment_run_100k_seconds,
+    "batch_cancel_100k_seconds": batch_cancel_100k_seconds,
+    "returns_import_10k_seconds": returns_import_10k_seconds,
     "letters_per_second": letters_per_second,
+    "payment_list_xlsx_100k_seconds": payment_list_xlsx_100k_seconds,
 }
 
 

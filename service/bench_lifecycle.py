@@ -63,6 +63,13 @@ def _actors(factory: sessionmaker[Session]) -> dict[str, Actor]:
 
 
 def _one_case(factory: sessionmaker[Session], actors: dict[str, Actor], index: int) -> None:
+    decision_id = _drafted_case(factory, actors, index)
+    with unit_of_work(factory) as session:  # letters on (issue 13): the approval plans them, a worker renders
+        approve_decision(session, actors["approver"], decision_id, issue_letters=True)
+
+
+def _drafted_case(factory: sessionmaker[Session], actors: dict[str, Actor], index: int) -> int:
+    """Create, upload, submit and draft a grant; the decision waiting for approval."""
     facts = rent_facts(application_date="2026-10-05", household=[applicant("1980-01-01", [
         {"kind": "wages", "amount_yen": 40000 + index % 50 * 1000}])], rent_yen=60000, assets_yen=100000,
         trigger_date="2026-08-31")
@@ -80,10 +87,45 @@ def _one_case(factory: sessionmaker[Session], actors: dict[str, Actor], index: i
     with unit_of_work(factory) as session:
         submit_application(session, actors["agency"], app_id)
     with unit_of_work(factory) as session:
-        decision_id = draft_decision(session, actors["clerk"], case_id,
-                                     {"kind": "grant", "application_id": app_id}).id
-    with unit_of_work(factory) as session:
-        approve_decision(session, actors["approver"], decision_id, issue_letters=False)  # letters: own figure
+        return int(draft_decision(session, actors["clerk"], case_id,
+                                  {"kind": "grant", "application_id": app_id}).id)
+
+
+def approval_p95_ms(quick: bool) -> dict[str, Any]:
+    """p95 of one approval (決裁) with letters on, 4 approvers at once, on PostgreSQL (issue 13: the
+    approval stores the letters' numbers and snapshots; rendering is the worker's, after commit)."""
+    count = 40 if quick else 200
+    with throwaway_postgres("hb_bench_approval") as url:
+        upgrade(url)
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        actors = _actors(factory)
+        _one_case(factory, actors, 0)  # warm: imports, rate tables, statement caches
+        drafts = [_drafted_case(factory, actors, index) for index in range(1, 2 * count + 1)]
+        timings: dict[bool, list[float]] = {True: [], False: []}
+
+        def approve(decision_id: int, letters: bool) -> None:
+            started = time.perf_counter()
+            with unit_of_work(factory) as session:
+                approve_decision(session, actors["approver"], decision_id, issue_letters=letters)
+            timings[letters].append((time.perf_counter() - started) * 1000)
+
+        # the same load without letters first, for comparison on this machine
+        for letters, batch in ((False, drafts[count:]), (True, drafts[:count])):
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                list(pool.map(lambda decision_id, on=letters: approve(decision_id, on), batch))
+        from service.db.models_letters import LetterPlan
+
+        with unit_of_work(factory) as session:
+            planned = len(session.scalars(select(LetterPlan.id)).all())
+        engine.dispose()
+    def p95(values: list[float]) -> float:
+        values = sorted(values)
+        return round(values[max(int(len(values) * 0.95) - 1, 0)], 1)
+
+    return {"value": p95(timings[True]), "unit": "ms", "approvals": count, "approvers": 4,
+            "letters_planned": planned, "median_ms": round(statistics.median(timings[True]), 1),
+            "without_letters_p95_ms": p95(timings[False]), "target": 100}
 
 
 def _worker(url: str, first: int, count: int, ready: Any, go: Any) -> None:
@@ -143,7 +185,8 @@ def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
             raise RuntimeError("a lifecycle worker failed")
     return {"value": round(share * PROCESSES / elapsed, 1), "unit": "cases/s", "cases": share * PROCESSES,
             "processes": PROCESSES, "threads_per_process": WORKERS,
-            "steps": "create, 5 documents in one form (the wizard's step), submit, draft (assess), approve; one transaction each"}
+            "steps": "create, 5 documents in one form (the wizard's step), submit, draft (assess), approve with "
+                     "letters planned (issue 13); one transaction each"}
 
 
 def seed_grants(url: str, count: int, month: str) -> None:

@@ -15,11 +15,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, select, text
 
+from service.clock import FixedClock
 from service.db.migrate import upgrade
 from service.db.models import (
     Agency,
@@ -30,7 +31,7 @@ from service.db.models import (
     BenefitMonth,
     Decision,
 )
-from service.db.models_payments import GrantPayee, Payee
+from service.db.models_payments import GrantPayee, Payee, PaymentTransfer
 from service.db.session import make_engine, make_session_factory, unit_of_work
 from service.workflows import payments as wf
 from service.workflows.common import Actor
@@ -106,8 +107,9 @@ def measure(url: str, grants: int) -> dict[str, Any]:
         seed(engine, grants)
         print(f"bench: seeded {grants} grants in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
         factory = make_session_factory(engine)
-        preparer = Actor(user_id=2, username="finance", role="finance")
-        approver = Actor(user_id=3, username="finance2", role="finance")
+        clock = FixedClock.at_office_day(date.fromisoformat(f"{MONTH}-01"))  # before the pay date (PD18)
+        preparer = Actor(user_id=2, username="finance", role="finance", clock=clock)
+        approver = Actor(user_id=3, username="finance2", role="finance", clock=clock)
         timings = {}
         started = time.perf_counter()
         with unit_of_work(factory) as session:
@@ -122,10 +124,41 @@ def measure(url: str, grants: int) -> dict[str, Any]:
         total = time.perf_counter() - started
         timings["export_s"] = round(total - timings["run_s"] - timings["approve_s"], 2)
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        timings.update(_cancel_and_returns(factory, report.batch_id, preparer, approver))
         return {"value": round(total, 2), "unit": "s", "peak_rss_mib": round(peak_mib, 1), "grants": grants,
                 "transfers": exported.record_count, "total_yen": exported.total_yen, **timings}
     finally:
         engine.dispose()
+
+
+def _cancel_and_returns(factory: Any, exported_batch: int, preparer: Actor, approver: Actor) -> dict[str, Any]:
+    """Issue 15: cancel a draft batch of every grant (the next month's run) and import up to 10,000
+    returned transfers of the exported batch; both are set-based, so their time barely grows."""
+    june = FixedClock.at_office_day(date(2025, 6, 2))
+    finance = Actor(user_id=preparer.user_id, username=preparer.username, role="finance", clock=june)
+    with unit_of_work(factory) as session:
+        draft = wf.prepare_month(session, finance, "2025-06")
+    assert draft.batch_id is not None
+    started = time.perf_counter()
+    with unit_of_work(factory) as session:
+        wf.cancel_batch(session, finance, draft.batch_id, reason="bench")
+    cancel_s = time.perf_counter() - started
+    with unit_of_work(factory) as session:
+        transfers = session.execute(select(PaymentTransfer.customer_code, PaymentTransfer.amount_yen)
+                                    .where(PaymentTransfer.batch_id == exported_batch)
+                                    .order_by(PaymentTransfer.customer_code).limit(10_000)).all()
+    data = ("batch_id,customer_code,amount_yen,reason_code,reason\r\n" + "".join(
+        f"{exported_batch},{code},{amount},NOACCT,口座なし\r\n" for code, amount in transfers)).encode()
+    with unit_of_work(factory) as session:  # returns come days after export: autovacuum has analysed the ledger
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE payment"))
+    started = time.perf_counter()
+    with unit_of_work(factory) as session:
+        imported = wf.import_returns(session, finance, data)
+    returns_s = time.perf_counter() - started
+    return {"cancel_s": round(cancel_s, 2), "cancelled_payments": draft.payment_count,
+            "returns_import_s": round(returns_s, 2), "returns_lines": imported.imported,
+            "returns_reversed_payments": imported.reversed_payments}
 
 
 def child(kind: str, grants: int) -> None:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import warnings
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx (pinned) wor
 from sqlalchemy import select
 
 from service.app import create_app
+from service.clock import FixedClock
+from service.config import Settings, get_settings
 from service.db.models import Agency, AppUser
 from service.db.session import unit_of_work
 from service.workflows.admin import create_user, get_or_create_agency, issue_token
@@ -142,7 +145,8 @@ def _users(session: Any) -> dict[str, str]:
         try:
             tokens[key] = issue_token(session, username)
         except Exception:  # first run: the user does not exist yet
-            _, tokens[key] = create_user(session, username, role, agency_ids.get(key), DEMO_PASSWORD)
+            _, tokens[key] = create_user(session, username, role, agency_ids.get(key), DEMO_PASSWORD,
+                                         enforce_policy=False)  # fictional users of a demo database
     return tokens
 
 
@@ -258,10 +262,35 @@ def scenario_exists(session: Any) -> bool:
     return session.scalar(select(Agency).where(Agency.code == AGENCIES["agency_a"][0])) is not None
 
 
-def run_demo(out_dir: Path, database_url: str) -> dict[str, Any]:
-    """Run (or re-run) the demo and write its outputs; returns the summary."""
-    app = create_app(database_url)
+class DemoRefused(RuntimeError):
+    """The demo will not run here (production mode, or a database that holds real data)."""
+
+
+def foreign_data(session: Any) -> list[str]:
+    """What in the database is not the demo's: agencies and users it did not create (issue 12)."""
+    demo_codes = {code for code, _ in AGENCIES.values()}
+    demo_users = {f"demo-{key.replace('_', '-')}" for key in USERS}
+    agencies = [code for code in session.scalars(select(Agency.code)) if code not in demo_codes]
+    users = [name for name in session.scalars(select(AppUser.username)) if name not in demo_users]
+    return [f"agency {code}" for code in agencies[:3]] + [f"user {name}" for name in users[:3]]
+
+
+def run_demo(out_dir: Path, database_url: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Run (or re-run) the demo and write its outputs; returns the summary.
+
+    Refused in production mode (HB_ENVIRONMENT=production) and on a database holding agencies or users
+    that are not the demo's: the demo writes users with the README's password."""
+    settings = settings or get_settings()
+    if settings.environment == "production":
+        raise DemoRefused("the demo never runs with HB_ENVIRONMENT=production (it creates users with the "
+                          "README's password); use a separate development database")
+    app = create_app(database_url, settings=settings)
     with unit_of_work(app.state.session_factory) as session:
+        foreign = foreign_data(session)
+        if foreign:
+            app.state.engine.dispose()
+            raise DemoRefused("the demo runs only on an empty or demo database; this one holds "
+                              + ", ".join(foreign))
         fresh = not scenario_exists(session)
         tokens = _users(session)
     api = DemoApi(TestClient(app), tokens)
@@ -270,6 +299,10 @@ def run_demo(out_dir: Path, database_url: str) -> dict[str, Any]:
         pay_months(api, HISTORY_MONTHS)
         run_followups(api, ids)
     pay_months(api, (BENEFIT_MONTH,))
+    from service.workflows.letters import work_letters
+
+    # issue 13: approvals planned the letters; the worker renders them (as in serve or cron)
+    work_letters(app.state.session_factory, clock=getattr(app.state, "office_clock", None))
     summary = write_outputs(api, out_dir, app.state.session_factory)
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
@@ -278,17 +311,29 @@ def run_demo(out_dir: Path, database_url: str) -> dict[str, Any]:
 
 def pay_months(api: DemoApi, months: tuple[str, ...]) -> None:
     """Monthly payment runs: prepared by one finance user, approved by another (PD17), exported;
-    earlier months are settled as the bank confirmed them. A rerun finds nothing new to pay."""
-    for month in months:
-        run = api.call("POST", "finance", "/api/v1/payment-runs", json={"benefit_month": month})
-        batch_id = run.get("batch_id")
-        api.log.append(f"payment run {month}: {run.get('payment_count', 0)} payments, batch {batch_id}")
-        if batch_id is None:
-            continue
-        api.call("POST", "finance_approver", f"/api/v1/payment-batches/{batch_id}/approve")
-        api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/export")
-        if month != BENEFIT_MONTH:
-            api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/settle")
+    earlier months are settled as the bank confirmed them. A rerun finds nothing new to pay. Each run is
+    made on the first day of its month (the scenario's office clock): its pay date (PD18) is still ahead,
+    as export requires, and no month is paid before it is due."""
+    state = api.client.app.state  # type: ignore[attr-defined]
+    before = getattr(state, "office_clock", None)
+    try:
+        for month in months:
+            state.office_clock = FixedClock.at_office_day(date.fromisoformat(f"{month}-01"))
+            _pay_month(api, month)
+    finally:
+        state.office_clock = before
+
+
+def _pay_month(api: DemoApi, month: str) -> None:
+    run = api.call("POST", "finance", "/api/v1/payment-runs", json={"benefit_month": month})
+    batch_id = run.get("batch_id")
+    api.log.append(f"payment run {month}: {run.get('payment_count', 0)} payments, batch {batch_id}")
+    if batch_id is None:
+        return
+    api.call("POST", "finance_approver", f"/api/v1/payment-batches/{batch_id}/approve")
+    api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/export")
+    if month != BENEFIT_MONTH:
+        api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/settle")
 
 
 def _finance_actor(session: Any) -> Actor:

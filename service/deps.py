@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from service.clock import SYSTEM_CLOCK, OfficeClock
@@ -29,12 +30,20 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_actor(request: Request, session: SessionDep) -> Actor:
+#: Declares bearer authentication in the OpenAPI document (every operation that needs an actor);
+#: the check itself is ``get_actor`` (our 401 JSON error, not FastAPI's).
+bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth",
+                           description="An API token: an administrator issues it (POST /api/v1/users/{id}/tokens, "
+                                       "the screen ユーザー, or `housing-benefit admin token`).")
+
+
+def get_actor(request: Request, session: SessionDep,
+              _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None) -> Actor:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send 'Authorization: Bearer <token>'", field="Authorization")
-    user = authenticate(session, token.strip())
+    user = authenticate(session, token.strip(), office_clock(request).now())
     return Actor(user_id=user.id, username=user.username, role=user.role, agency_id=user.agency_id,
                  client_ip=request.client.host if request.client else None, clock=office_clock(request))
 

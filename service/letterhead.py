@@ -7,6 +7,7 @@ series are handed out by ``service.workflows.letters``; here only their printed 
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,8 @@ class MunicipalityLetterhead:
     document_prefix: str
     council_name: str
     seal_note: str
+    seal_notes: dict[str, str]
+    """Per letter kind (``letters.LetterType`` value) → the 公印 line, e.g. a 返還請求書 with its seal."""
     appeal_notice_template: tuple[str, ...]
     repayment_due_days: int
     repayment_payment_instructions: tuple[str, ...]
@@ -50,7 +53,8 @@ class MunicipalityLetterhead:
         year_text = str(era_year) if era_year >= 1 else str(fiscal_year)
         return f"{year_text}{self.document_prefix}第{serial}号"
 
-    def letterhead(self, document_number: str) -> Letterhead:
+    def letterhead(self, document_number: str, *, letter_kind: str = "") -> Letterhead:
+        """The letters' letterhead for one letter; ``letter_kind`` picks its 公印 line (``seal_notes``)."""
         return Letterhead(
             municipality_name=self.municipality_name,
             head_title=self.head_title,
@@ -58,7 +62,7 @@ class MunicipalityLetterhead:
             department=self.department,
             contact=self.contact,
             document_number=document_number,
-            seal_note=self.seal_note,
+            seal_note=self.seal_notes.get(letter_kind, self.seal_note),
             appeal_notice_template=self.appeal_notice_template,
         )
 
@@ -83,6 +87,8 @@ def _entry(code: str, defaults: dict[str, Any], values: dict[str, Any], version:
         code=code,
         **{key: str(merged[key]) for key in _TEXT_KEYS},
         seal_note=str(merged.get("seal_note", "")),
+        seal_notes={str(kind): str(text) for kind, text in
+                    {**dict(defaults.get("seal_note_by_kind", {})), **dict(values.get("seal_note_by_kind", {}))}.items()},
         appeal_notice_template=appeal,
         repayment_due_days=int(merged.get("repayment_due_days", 30)),
         repayment_payment_instructions=tuple(merged.get("repayment_payment_instructions", ())),
@@ -99,7 +105,14 @@ def letterheads() -> dict[str, MunicipalityLetterhead]:
     defaults = dict(data.get("defaults", {}))
     result = {code: _entry(code, defaults, dict(values), version)
               for code, values in data.get("municipality", {}).items()}
+    from letters import LetterType
+
+    kinds = {kind.value for kind in LetterType}
     for entry in result.values():
+        unknown = sorted(set(entry.seal_notes) - kinds)
+        if unknown:
+            raise ValueError(f"letterhead.toml: municipality {entry.code}: unknown letter kinds {unknown} in "
+                             "seal_note_by_kind")
         entry.letterhead("検証第1号")  # the 教示 template's placeholders are checked here
         if not entry.repayment_payment_instructions:
             raise ValueError(f"letterhead.toml: municipality {entry.code} says nowhere how to pay a 返還金")
@@ -107,7 +120,37 @@ def letterheads() -> dict[str, MunicipalityLetterhead]:
 
 
 def municipality_letterhead(code: str) -> MunicipalityLetterhead:
-    try:
-        return letterheads()[code]
-    except KeyError:
-        raise UnknownMunicipality(f"no letterhead is configured for municipality {code}") from None
+    """The letterhead for an application from ``code`` (PD26): its own entry; else the deciding body's
+    (a designated city for its wards, the prefecture for a 町村); else a default for that body."""
+    heads = letterheads()
+    if code in heads:
+        return heads[code]
+    from calculations.rate_book import load_rate_book
+
+    book = load_rate_book()
+    if not book.is_assessable(code) and code not in book.prefecture_codes.values():
+        raise UnknownMunicipality(f"no letterhead is configured for municipality {code}")
+    body = book.deciding_body(code)
+    if body in heads:
+        return heads[body]
+    return _default_letterhead(body, book.body_name(body), is_prefecture=body in book.prefecture_codes.values())
+
+
+@cache
+def _default_letterhead(code: str, name: str, *, is_prefecture: bool) -> MunicipalityLetterhead:
+    """A deciding body without its own entry in letterhead.toml: its name, 「〇〇市長」 or 「〇〇知事」 without a
+    personal name, the 福祉事務所 and the defaults' wording. A municipality adds its own entry to go live."""
+    text = resources.files("service").joinpath("letterhead.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    stem = name[:-1] if len(name) > 2 and name[-1] in "都道府県市区町村" else name
+    values = {
+        "municipality_name": name,
+        "head_title": f"{name}知事" if is_prefecture else f"{name}長",
+        "head_name": "-",
+        "department": "福祉事務所 自立相談支援担当",
+        "contact": f"{name} 福祉事務所",
+        "document_prefix": f"{stem}生",
+        "council_name": f"社会福祉法人{name}社会福祉協議会",
+    }
+    entry = _entry(code, dict(data.get("defaults", {})), values, str(data["version"]))
+    return dataclasses.replace(entry, head_name="")

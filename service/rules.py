@@ -16,6 +16,7 @@ from typing import Any
 
 from calculations.changes import change_effective_month as _change_effective_month
 from calculations.compliance import check_month as _check_month
+from calculations.compliance import report_overdue as _report_overdue
 from calculations.contract import assess_payload
 from calculations.errors import InvalidInput
 from calculations.periods import add_months as _add_months
@@ -32,6 +33,28 @@ from service.errors import InvalidRequest
 
 def rate_book() -> RateBook:
     return load_rate_book()
+
+
+@functools.lru_cache(maxsize=1)
+def first_rate_month() -> str:
+    """The first month every shipped rate table covers (YYYY-MM): months before it cannot be computed.
+
+    The latest first ``valid_from`` over the 基準額's 均等割 lines (R11, PD25) and the ceiling tables
+    (R10, PD14); the asset limit (R13) follows B."""
+    book = rate_book()
+    starts = [lines[0].valid_from for lines in book.exemption_lines.values() if lines]
+    starts += [series.starts[0] for table in (book.city_ceilings, book.prefecture_ceilings)
+               for series in table.values() if series.starts]
+    return max(starts).strftime("%Y-%m")
+
+
+#: The last month a request may name (the tables are open-ended; beyond this is a typing error).
+LAST_REQUEST_MONTH = "2099-12"
+
+
+def month_in_rate_tables(month: str) -> bool:
+    """A YYYY-MM within the months the rate tables cover (issue 12: 0000-01 or 2020-01 is a 422)."""
+    return first_rate_month() <= month <= LAST_REQUEST_MONTH
 
 
 def assess(facts: dict[str, Any], *, purpose: str = "initial") -> dict[str, Any]:
@@ -119,6 +142,12 @@ def check_month(*, month: str, interviews: int, hello_work_consultations: int,
                 employer_applications: int) -> list[dict[str, Any]]:
     return _check_month(month=month, interviews=interviews, hello_work_consultations=hello_work_consultations,
                         employer_applications=employer_applications, rates=rate_book())
+
+
+def report_overdue(municipality_code: str | None, month: str, grant_first_month: str, today: date) -> bool:
+    """PD29 with the municipality's ``monthly_report_due_day``."""
+    settings = rate_book().settings(municipality_code) if municipality_code else rate_book().default_settings
+    return _report_overdue(month, grant_first_month, today, settings.monthly_report_due_day)
 
 
 def change_effective_month(municipality_code: str, accepted_on: date) -> str:

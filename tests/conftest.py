@@ -77,8 +77,12 @@ def postgres_url() -> Iterator[str]:
 
 
 def _truncate_postgres(url: str) -> None:
-    """Empty every table. TRUNCATE is not an UPDATE/DELETE, so the append-only triggers allow it;
-    in production the application role holds no TRUNCATE privilege."""
+    """Empty every table between tests.
+
+    The append-only tables refuse TRUNCATE (a BEFORE TRUNCATE trigger, migration 0006), so this runs
+    with ``session_replication_role = replica``: in that mode PostgreSQL fires no ordinary trigger
+    (row or statement), which only a superuser may set — the tests connect as ``postgres``, the
+    application's role never can. The setting is local to this transaction (``SET LOCAL``)."""
     from sqlalchemy import text
 
     from service.db.models import Base
@@ -87,6 +91,7 @@ def _truncate_postgres(url: str) -> None:
     engine = make_engine(url)
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
 

@@ -5,8 +5,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
 
 from service.deps import ActorDep, SessionDep
-from service.errors import InvalidRequest
-from service.schemas.applications import ApplicationCreate, ApplicationUpdate, dump_facts, dump_intake
+from service.errors import InvalidRequest, parse_date
+from service.schemas.applications import (
+    ApplicationCreate,
+    ApplicationReturnIn,
+    ApplicationUpdate,
+    CoordinationMeetingIn,
+    dump_facts,
+    dump_intake,
+)
 from service.security import find_individual_number
 from service.workflows import applications as wf
 from service.workflows.grants import application_dict, document_dict
@@ -62,6 +69,25 @@ def update_application(application_id: int, body: ApplicationUpdate, actor: Acto
 def submit_application(application_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """Submit; an incomplete application is refused (422) with every missing item in ``details``."""
     app = wf.submit_application(session, actor, application_id)
+    return application_dict(session, app)
+
+
+@router.post("/applications/{application_id}/return")
+def return_application(application_id: int, body: ApplicationReturnIn, actor: ActorDep,
+                       session: SessionDep) -> dict[str, Any]:
+    """The office returns a submitted application to its agency with a reason; the agency edits and
+    submits it again."""
+    app = wf.return_application(session, actor, application_id, reason=body.reason)
+    return application_dict(session, app)
+
+
+@router.post("/applications/{application_id}/coordination-meeting")
+def coordination_meeting(application_id: int, body: CoordinationMeetingIn, actor: ActorDep,
+                         session: SessionDep) -> dict[str, Any]:
+    """The clerk records the 支援調整会議 date of the plan (R87) or the emergency path (R88)."""
+    meeting = parse_date(body.meeting_date, "meeting_date") if body.meeting_date is not None else None
+    app = wf.record_coordination_meeting(session, actor, application_id, meeting_date=meeting,
+                                         emergency=bool(body.emergency))
     return application_dict(session, app)
 
 

@@ -24,10 +24,17 @@ _ERROR_SCHEMA = {
 
 def assess_json(body: bytes) -> tuple[int, dict[str, Any]]:
     """Assess a raw JSON body; returns (HTTP status, response object). Shared with the CLI."""
+    from service.middleware import MAX_JSON_DEPTH, json_depth_exceeds
+
+    if json_depth_exceeds(body):  # the CLI path too: a parser's recursion never becomes a traceback
+        return 400, {"error": {"code": "too_deeply_nested", "field": "body",
+                               "message": f"JSON nested deeper than {MAX_JSON_DEPTH} levels"}}
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         return 422, {"error": {"code": "invalid_json", "message": f"the body is not JSON: {error}", "field": "body"}}
+    except RecursionError:
+        return 400, {"error": {"code": "too_deeply_nested", "message": "JSON nested too deeply", "field": "body"}}
     try:
         return 200, assess_payload(payload, load_rate_book(), office_calendar())
     except InvalidInput as invalid:

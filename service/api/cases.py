@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from service.deps import ActorDep, SessionDep
 from service.errors import parse_date
-from service.schemas.common import Month
-from service.schemas.decisions import DecisionDraft, DecisionReviewIn
+from service.schemas.common import RateMonth
+from service.schemas.decisions import DecisionCommand, DecisionReviewIn
 from service.schemas.misc import CoordinationReportIn, MonthlyReportIn
 from service.workflows import case_search, compliance, coordination, decisions, grants
 from service.workflows.work_queue import work_queue
@@ -22,7 +21,7 @@ def list_cases(actor: ActorDep, session: SessionDep, response: Response,
                q: str = Query(default="", max_length=100,
                               description="name (kanji or kana, any width), case number, payee or phone"),
                status: str | None = Query(default=None, description="|".join(case_search.STATUS_FILTERS)),
-               agency_id: int | None = None, month: Month | None = None,
+               agency_id: int | None = None, month: RateMonth | None = None,
                sort: str = Query(default="old", description="|".join(case_search.SORTS))) -> list[dict[str, Any]]:
     """The cases the actor may see (an agency: its own), filtered; ``X-Total-Count`` is the number of all
     matches, for paging with ``limit`` and ``offset``."""
@@ -39,8 +38,10 @@ def get_case(case_id: int, actor: ActorDep, session: SessionDep) -> dict[str, An
 
 
 @router.post("/cases/{case_id}/decisions", status_code=201)
-def draft_decision(case_id: int, body: DecisionDraft, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    """A clerk drafts a decision; the body's ``case_version`` guards against concurrent changes."""
+def draft_decision(case_id: int, body: Annotated[DecisionCommand, Body()], actor: ActorDep,
+                   session: SessionDep) -> dict[str, Any]:
+    """A clerk drafts a decision: one body per ``kind`` (the command of that kind); the body's
+    ``case_version`` guards against concurrent changes."""
     decision = decisions.draft_decision(session, actor, case_id, body.model_dump(mode="json"))
     return grants.decision_dict(session, decision)
 
@@ -57,7 +58,10 @@ def approve_decision(decision_id: int, request: Request, actor: ActorDep, sessio
     decision = decisions.approve_decision(session, actor, decision_id, note=body.note,
                                           case_version=body.case_version,
                                           issue_letters=request.app.state.settings.issue_letters_on_approval)
-    return grants.decision_dict(session, decision)
+    from service.workflows.letters import decision_letter_statuses
+
+    # issue 13: the letters planned in this approval with their status (pending until the worker renders)
+    return {**grants.decision_dict(session, decision), "letters": decision_letter_statuses(session, decision.id)}
 
 
 @router.post("/decisions/{decision_id}/return")
@@ -72,12 +76,6 @@ def return_decision(decision_id: int, actor: ActorDep, session: SessionDep,
 @router.get("/grants/{grant_id}")
 def grant_clock(grant_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     return grants.grant_clock(session, actor, grant_id)
-
-
-@router.post("/grants/{grant_id}/months/{month}/paid")
-def mark_paid(grant_id: int, month: Month, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    row = decisions.record_month_paid(session, actor, grant_id, month)
-    return {"grant_id": row.grant_id, "month": row.month, "amount_yen": row.amount_yen, "status": row.status}
 
 
 @router.post("/cases/{case_id}/monthly-reports", status_code=201)
@@ -103,13 +101,16 @@ def coordination_report(case_id: int, body: CoordinationReportIn, actor: ActorDe
 
 
 @router.get("/work-queue")
-def get_work_queue(actor: ActorDep, session: SessionDep, month: Month | None = None,
-                   limit: int = Query(default=200, ge=1, le=1000)) -> dict[str, Any]:
-    return work_queue(session, actor, month or date.today().strftime("%Y-%m"), limit=limit)
+def get_work_queue(actor: ActorDep, session: SessionDep, month: RateMonth | None = None,
+                   limit: int = Query(default=200, ge=1, le=1000), offset: int = Query(default=0, ge=0),
+                   section: str | None = Query(default=None, max_length=40)) -> dict[str, Any]:
+    """Every section with its ``totals``; ``section`` and ``offset`` page through one section."""
+    return work_queue(session, actor, month or actor.clock.today().strftime("%Y-%m"), limit=limit,
+                      offset=offset, section=section)
 
 
 @router.post("/stop-proposals/generate")
-def generate_stop_proposals(actor: ActorDep, session: SessionDep, month: Month) -> list[dict[str, Any]]:
+def generate_stop_proposals(actor: ActorDep, session: SessionDep, month: RateMonth) -> list[dict[str, Any]]:
     """Propose stops for the month's missing monthly reports (a clerk decides; idempotent)."""
     proposals = compliance.propose_stops_for_missing_reports(session, actor, month)
     return [grants.proposal_dict(p) for p in proposals]

@@ -40,6 +40,20 @@ def issue_letters(decision_id: int, actor: ActorDep, session: SessionDep) -> lis
     return [wf.letter_dict(letter) for letter in wf.issue_letters_for_decision(session, actor, decision_id)]
 
 
+@router.get("/cases/{case_id}/letter-plans")
+def case_letter_plans(case_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
+    """Every planned letter of the case with its status: pending, issued or failed (issue 13)."""
+    wf.list_case_letters(session, actor, case_id)  # the same access rules and audit as the letters
+    rows = wf.case_letter_statuses(session, case_id)
+    return rows if actor.role != "agency" else [row for row in rows if row["addressee_kind"] == "recipient"]
+
+
+@router.post("/letter-plans/{plan_id}/retry")
+def retry_letter(plan_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    """A clerk asks for another try of a failed letter; the worker renders it again."""
+    return wf.retry_letter(session, actor, plan_id)
+
+
 @router.get("/letters/print-run", response_class=Response, responses=PDF_RESPONSE)
 def print_run(actor: ActorDep, session: SessionDep, day: date = Query(...)) -> Response:
     """All letters issued on ``day`` (the date printed on them) as one PDF with a cover list."""

@@ -9,10 +9,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from service.deps import ActorDep, SessionDep
-from service.errors import PayloadTooLarge, parse_date
-from service.schemas.common import Month
+from service.errors import NotFound, PayloadTooLarge, parse_date
+from service.schemas.common import Month, RateMonth
 from service.schemas.payments import (
     CancelIn,
+    ExportIn,
     GrantPayeeIn,
     PayeeCreate,
     PayeeUpdate,
@@ -20,9 +21,11 @@ from service.schemas.payments import (
     RepaymentPlanIn,
     RepaymentReceiptIn,
 )
-from service.workflows import finance_reports, receivables
+from service.schemas.refunds import RefundIn
+from service.workflows import finance_reports, receivables, refunds
 from service.workflows import payments as wf
-from service.workflows.common import require_role
+from service.workflows import statements as statement_archive
+from service.workflows.common import audit, require_role
 
 router = APIRouter(tags=["payments"])
 
@@ -32,19 +35,29 @@ MAX_RETURNS_BYTES = 5 * 1024 * 1024
 @router.get("/payees")
 def list_payees(actor: ActorDep, session: SessionDep, limit: int = Query(default=200, ge=1, le=1000),
                 offset: int = Query(default=0, ge=0)) -> list[dict[str, Any]]:
-    return [wf.payee_dict(p) for p in wf.list_payees(session, actor, limit=limit, offset=offset)]
+    payees = wf.list_payees(session, actor, limit=limit, offset=offset)
+    # Landlords' bank details are personal data: every read is audited (issue 12).
+    audit(session, actor, "payee.list", target="payees", detail={"payee_ids": [p.id for p in payees]})
+    return [wf.payee_dict(p) for p in payees]
 
 
 @router.post("/payees", status_code=201)
-def create_payee(body: PayeeCreate, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    """Register a landlord/agent account; ``problems`` lists what keeps it out of batches."""
-    return wf.payee_dict(wf.create_payee(session, actor, body.model_dump()))
+def create_payee(body: PayeeCreate, actor: ActorDep, session: SessionDep, response: Response) -> dict[str, Any]:
+    """Register a landlord/agent account; ``problems`` lists what keeps it out of batches. One account is
+    one payee: the same account with the same holder and kind returns the existing payee (200); with
+    another holder or kind it is refused (409 naming the other payee)."""
+    payee, created = wf.register_payee(session, actor, body.model_dump())
+    if not created:
+        response.status_code = 200
+    return wf.payee_dict(payee)
 
 
 @router.get("/payees/{payee_id}")
 def get_payee(payee_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     require_role(actor, wf.FINANCE)
-    return wf.payee_dict(wf.load_payee(session, payee_id))
+    payee = wf.load_payee(session, payee_id)
+    audit(session, actor, "payee.read", target=f"payee:{payee.id}")
+    return wf.payee_dict(payee)
 
 
 @router.patch("/payees/{payee_id}")
@@ -97,17 +110,24 @@ def approve_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[s
 
 
 @router.post("/payment-batches/{batch_id}/export")
-def export_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
-    exported = wf.export_batch(session, actor, batch_id)
+def export_batch(batch_id: int, actor: ActorDep, session: SessionDep, body: ExportIn | None = None) -> dict[str, Any]:
+    """Write the approved batch's 全銀 file once (409 when already exported: download it). ``pay_date``:
+    the 振込指定日, a bank business day not in the past (default the run's pay date, PD18). The batch's
+    支払明細書 are rendered once here and archived."""
+    chosen = (body or ExportIn()).pay_date
+    exported = wf.export_batch(session, actor, batch_id,
+                               pay_date=parse_date(chosen, "pay_date") if chosen is not None else None)
+    stored = statement_archive.archive_at_export(session, actor, batch_id)  # 支払明細書, rendered once
     return {"batch_id": batch_id, "filename": exported.filename, "sha256": exported.sha256,
-            "record_count": exported.record_count, "total_yen": exported.total_yen}
+            "record_count": exported.record_count, "total_yen": exported.total_yen, "statements": stored}
 
 
 @router.get("/payment-batches/{batch_id}/file", response_class=Response,
             responses={200: {"content": {"text/plain": {}}}})
 def download_file(batch_id: int, actor: ActorDep, session: SessionDep) -> Response:
-    """The exported 総合振込 file, byte for byte (cp932, CRLF)."""
-    exported = wf.export_batch(session, actor, batch_id)
+    """The exported 総合振込 file, byte for byte (cp932, CRLF). Never changes the batch (409 before export
+    and for a cancelled batch)."""
+    exported = wf.download_file(session, actor, batch_id)
     return Response(content=exported.content, media_type="text/plain; charset=shift_jis",
                     headers={"Content-Disposition": f'attachment; filename="{exported.filename}"',
                              "X-Content-SHA256": exported.sha256})
@@ -129,18 +149,64 @@ def statements(batch_id: int, actor: ActorDep, session: SessionDep) -> list[dict
     return [asdict(s) for s in wf.remittance_statements(session, actor, batch_id)]
 
 
+@router.get("/payment-batches/{batch_id}/transfers")
+def batch_transfers(batch_id: int, actor: ActorDep, session: SessionDep,
+                    limit: int = Query(default=200, ge=1, le=1000),
+                    offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
+    """Every transfer of the batch (payee, bank and branch names, masked account, cases and months,
+    amounts) with the batch's totals: what the second finance user approves (PD17). Paged by transfer."""
+    return finance_reports.batch_transfers(session, actor, batch_id, limit=limit, offset=offset)
+
+
+@router.get("/payment-batches/{batch_id}/statement-files")
+def statement_files(batch_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
+    """The archived 支払明細書 of an exported batch: number, payee, total and SHA-256 of each stored PDF."""
+    return [{"number": f.number, "payee_id": f.payee_id, "payee_name": f.payee_name, "total_yen": f.total_yen,
+             "sha256": f.sha256} for f in statement_archive.statement_files(session, actor, batch_id)]
+
+
+@router.get("/payment-batches/{batch_id}/statement-files/{number}.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def statement_pdf(batch_id: int, number: int, actor: ActorDep, session: SessionDep) -> Response:
+    """One archived 支払明細書, byte for byte as stored at export."""
+    for stored in statement_archive.statement_files(session, actor, batch_id):
+        if stored.number == number:
+            return Response(content=stored.content, media_type="application/pdf", headers={
+                "Content-Disposition": f'attachment; filename="statement_{batch_id}_{number:03d}.pdf"',
+                "X-Content-SHA256": stored.sha256})
+    raise NotFound(f"batch {batch_id} has no statement {number}", field="number")
+
+
 @router.get("/payment-batches/{batch_id}/payment-list.{fmt}", response_class=Response)
-def payment_list(batch_id: int, fmt: Literal["csv", "xlsx"], actor: ActorDep, session: SessionDep) -> Response:
-    content = finance_reports.payment_list_bytes(session, actor, batch_id, fmt)
+def payment_list(batch_id: int, fmt: Literal["csv", "xlsx"], actor: ActorDep, session: SessionDep,
+                 layout: Literal["machine", "ja"] = "machine") -> Response:
+    """The 支払一覧. ``layout=machine`` (default, stable for integrations: English column ids and codes)
+    or ``ja`` (Japanese headers and labels, account columns, a 合計 row; README «Finance exports»)."""
+    content = finance_reports.payment_list_bytes(session, actor, batch_id, fmt, layout)
     media = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    suffix = "" if layout == "machine" else "_ja"
     return Response(content=content, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="payments_{batch_id}.{fmt}"'})
+                    headers={"Content-Disposition": f'attachment; filename="payments_{batch_id}{suffix}.{fmt}"'})
+
+
+@router.get("/payment-returns/template.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def returns_template(actor: ActorDep) -> Response:
+    """The returned-transfer CSV template: UTF-8 with BOM, the Japanese header line
+    (バッチ番号,振込番号,金額,不能事由コード,不能事由; README «Returned transfers»)."""
+    require_role(actor, wf.FINANCE)
+    from payments.returns import RETURNS_TEMPLATE_CSV
+
+    return Response(content=RETURNS_TEMPLATE_CSV, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="returns_template.csv"'})
 
 
 @router.post("/payment-returns")
 def import_returns(actor: ActorDep, session: SessionDep, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    """Returned transfers (振込不能・組戻し), the payments.returns CSV. All lines or none."""
+    """Returned transfers (振込不能・組戻し): the CSV of ``GET /payment-returns/template.csv`` (the English
+    header of earlier versions is still read). All lines or none; a refusal lists every problem with
+    its line and column (``error.details``), in Japanese."""
     require_role(actor, wf.FINANCE)
     data = file.file.read(MAX_RETURNS_BYTES + 1)
     if len(data) > MAX_RETURNS_BYTES:
@@ -166,8 +232,32 @@ def repayment_receipt(claim_id: int, body: RepaymentReceiptIn, actor: ActorDep, 
     return receivables.receivable_dict(received)
 
 
+@router.post("/repayment-claims/{claim_id}/refunds", status_code=201)
+def draft_refund(claim_id: int, body: RefundIn, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    """A refund order (還付, PD9) for the claim's whole refund due, to the recipient's account (a payee of
+    kind ``recipient``); another finance user approves it and the next monthly run pays it by transfer."""
+    return refunds.order_dict(session, refunds.draft_refund(session, actor, claim_id, body.payee_id, body.note))
+
+
+@router.post("/refund-orders/{order_id}/approve")
+def approve_refund(order_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    """決裁 of a refund order by a finance user who did not draft it (PD17)."""
+    return refunds.order_dict(session, refunds.approve_refund(session, actor, order_id))
+
+
+@router.post("/refund-orders/{order_id}/cancel")
+def cancel_refund(order_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    return refunds.order_dict(session, refunds.cancel_refund(session, actor, order_id))
+
+
+@router.get("/refund-orders")
+def list_refunds(actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
+    """Refund orders with their status: drafted, approved (paid in the next run), batched, paid, cancelled."""
+    return refunds.list_refunds(session, actor)
+
+
 @router.get("/statistics/monthly.csv", response_class=Response)
-def monthly_statistics(month: Month, actor: ActorDep, session: SessionDep) -> Response:
+def monthly_statistics(month: RateMonth, actor: ActorDep, session: SessionDep) -> Response:
     content = finance_reports.monthly_statistics_csv(session, actor, month)
     return Response(content=content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="statistics_{month}.csv"'})

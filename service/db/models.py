@@ -95,6 +95,25 @@ class AppUser(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ApiToken(Base):
+    """An API token of a user (issue 12): stored as sha256 only, with an expiry, revocable.
+
+    The token itself is shown once, when it is issued. ``expires_at`` null: no expiry (tokens of
+    before migration 0006 and the fixtures'); the administrator's screen and API always set one.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
 class BenefitCase(Base):
     """One household's file at the municipality. ``version`` is the optimistic-lock counter."""
 
@@ -139,6 +158,10 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: PD27: digest of the applicant's normalised name and birth date (service.workflows.households).
+    household_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: Why the office returned the application to its agency (edited and resubmitted after).
+    returned_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Document(Base):
@@ -330,5 +353,6 @@ class AuditEvent(Base):
 
 # The payment tables (issue 4) and the letter archive (issue 5) share this metadata; imported last so
 # that ``Base`` is complete.
+from service.db import models_finance as models_finance  # noqa: E402,F401
 from service.db import models_letters as models_letters  # noqa: E402,F401
 from service.db import models_payments as models_payments  # noqa: E402,F401

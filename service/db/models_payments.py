@@ -138,12 +138,17 @@ class PaymentBatch(Base):
 
 
 class PaymentBatchEvent(Base):
-    """created → approved → exported → settled (or cancelled before export). Each at most once."""
+    """created → approved → exported → settled (or cancelled before export). Each at most once.
+
+    A transition names the event it follows (``previous_event_id``, unique): only one transition can
+    follow a given state, so two fired at once never both succeed (PD31, migration 0005).
+    """
 
     __tablename__ = "payment_batch_event"
     __table_args__ = (
         UniqueConstraint("batch_id", "event"),
         CheckConstraint("event IN ('created','approved','exported','settled','cancelled')", name="event"),
+        Index("uq_payment_batch_event_previous_event_id", "previous_event_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,6 +157,8 @@ class PaymentBatchEvent(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    #: The batch's latest event when this one was added (None for ``created`` and rows before 0005).
+    previous_event_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class PaymentTransfer(Base):

@@ -6,21 +6,37 @@ from typing import Any, Literal
 
 from pydantic import Field, StrictBool, StrictStr, field_validator
 
-from service.schemas.common import DateStr, Month, Strict, Yen
+from service.schemas.common import (
+    MAX_COSTS,
+    MAX_HOUSEHOLD,
+    MAX_INCOMES,
+    MAX_ITEMS,
+    Address,
+    Code,
+    DateStr,
+    Kana,
+    Key,
+    Month,
+    Name,
+    Phone,
+    ShortNote,
+    Strict,
+    Yen,
+)
 
 
 class IncomeIn(Strict):
-    kind: StrictStr
+    kind: Code
     amount_yen: Yen
     commuting_allowance_yen: Yen | None = None
     expenses_yen: Yen | None = None
 
 
 class MemberIn(Strict):
-    relationship: StrictStr | None = None
+    relationship: Code | None = None
     birth_date: DateStr | None = None
     student: StrictBool | None = None
-    incomes: list[IncomeIn] = Field(default_factory=list)
+    incomes: list[IncomeIn] = Field(default_factory=list, max_length=MAX_INCOMES)
 
 
 class DeclarationsIn(Strict):
@@ -43,9 +59,9 @@ class PreviousReceiptIn(Strict):
 
 
 class DestinationIn(Strict):
-    municipality_code: StrictStr | None = None
-    prefecture: StrictStr | None = None
-    municipality: StrictStr | None = None
+    municipality_code: Code | None = None
+    prefecture: Name | None = None
+    municipality: Name | None = None
 
 
 class IncomeDropIn(Strict):
@@ -60,7 +76,7 @@ class FinanceReviewIn(Strict):
 
 
 class CostIn(Strict):
-    category: StrictStr
+    category: Code
     amount_yen: Yen
 
 
@@ -68,9 +84,9 @@ class FactsIn(Strict):
     """The assessment input of contracts.md §1; stored as given (unset fields are left out)."""
 
     benefit: Literal["rent", "moving"] | None = None
-    municipality_code: StrictStr | None = None
+    municipality_code: Code | None = None
     application_date: DateStr | None = None
-    household: list[MemberIn] | None = None
+    household: list[MemberIn] | None = Field(default=None, max_length=MAX_HOUSEHOLD)
     assets_yen: Yen | None = None
     declarations: DeclarationsIn | None = None
     applicant_type: Literal["at_risk", "homeless"] | None = None
@@ -83,27 +99,27 @@ class FactsIn(Strict):
     destination: DestinationIn | None = None
     income_drop: IncomeDropIn | None = None
     household_finance_review: FinanceReviewIn | None = None
-    costs: list[CostIn] | None = None
+    costs: list[CostIn] | None = Field(default=None, max_length=MAX_COSTS)
 
 
 class ApplicantIn(Strict):
-    name: StrictStr | None = None
-    name_kana: StrictStr | None = None
-    address: StrictStr | None = None
-    phone: StrictStr | None = None
+    name: Name | None = None
+    name_kana: Kana | None = None
+    address: Address | None = None
+    phone: Phone | None = None
 
 
 class PayeeIn(Strict):
     """The landlord or agent paid by 代理受領 (R45)."""
 
     payee_kind: Literal["landlord", "agent", "removal_company"] | None = None
-    name: StrictStr | None = None
-    corporate_number: StrictStr | None = None
+    name: Name | None = None
+    corporate_number: Code | None = None
     bank_code: StrictStr | None = Field(default=None, pattern=r"^[0-9]{4}$")
     branch_code: StrictStr | None = Field(default=None, pattern=r"^[0-9]{3}$")
     account_type: Literal["ordinary", "current", "savings"] | None = None
     account_number: StrictStr | None = Field(default=None, pattern=r"^[0-9]{7}$")
-    holder_kana: StrictStr | None = None
+    holder_kana: Kana | None = None
 
     @field_validator("bank_code", "branch_code", "account_number", mode="before")
     @classmethod
@@ -147,11 +163,11 @@ class PlanIn(Strict):
 class IntakeIn(Strict):
     applicant: ApplicantIn | None = None
     payee: PayeeIn | None = None
-    consents: dict[StrictStr, StrictBool] | None = None
+    consents: dict[Key, StrictBool] | None = Field(default=None, max_length=MAX_ITEMS)
     emergency: StrictBool | None = None
     plan: PlanIn | None = None
     #: checklist items that do not apply, with the reason (e.g. no earning member).
-    document_exemptions: dict[StrictStr, StrictStr] | None = None
+    document_exemptions: dict[Key, ShortNote] | None = Field(default=None, max_length=MAX_ITEMS)
 
 
 class ApplicationCreate(Strict):
@@ -165,6 +181,19 @@ class ApplicationCreate(Strict):
 class ApplicationUpdate(Strict):
     facts: FactsIn | None = None
     intake: IntakeIn | None = None
+
+
+class ApplicationReturnIn(Strict):
+    """Why the office returns the application to its agency."""
+
+    reason: StrictStr = Field(min_length=1, max_length=2000)
+
+
+class CoordinationMeetingIn(Strict):
+    """The 支援調整会議 date of the plan (R87), or ``emergency: true`` (R88)."""
+
+    meeting_date: DateStr | None = None
+    emergency: StrictBool | None = None
 
 
 def dump_facts(facts: FactsIn) -> dict[str, Any]:

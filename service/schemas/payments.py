@@ -42,6 +42,11 @@ class PaymentRunIn(Strict):
     benefit_month: Month
 
 
+class ExportIn(Strict):
+    #: 振込指定日 chosen by finance (a bank business day, not in the past); default the run's PD18 date.
+    pay_date: DateStr | None = None
+
+
 class CancelIn(Strict):
     reason: StrictStr = Field(default="", max_length=500)
 

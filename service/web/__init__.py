@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from service.web.core import HERE, CsrfFailed, LoginRequired, WebForbidden, login_redirect, render
+from service.web.core import HERE, CsrfFailed, FormRefused, LoginRequired, WebForbidden, login_redirect, render
 
 
 def install_web(app: FastAPI) -> None:
@@ -35,6 +35,11 @@ def install_web(app: FastAPI) -> None:
     def _forbidden(request: Request, exc: WebForbidden) -> Response:
         return render(request, "error.html", {"title": "権限がありません", "message": exc.message},
                       status_code=403)
+
+    @app.exception_handler(FormRefused)
+    def _refused(request: Request, exc: FormRefused) -> Response:
+        return render(request, "error.html", {"title": "入力内容を受け付けられませんでした", "message": exc.message},
+                      status_code=422)
 
     @app.exception_handler(CsrfFailed)
     def _csrf(request: Request, _exc: CsrfFailed) -> Response:

@@ -41,6 +41,49 @@ class CsrfFailed(Exception):
     pass
 
 
+class FormRefused(Exception):
+    """A posted form the shared validator refuses (a 個人番号, a field too long, too many fields)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+#: The shared limits of every screen form (issue 12): the same as the API's schemas.
+FORM_TEXT_LIMIT = 2000
+FORM_MAX_FIELDS = 300
+FORM_FIELD_LIMITS = {"name": 200, "payee_name": 200, "applicant_name": 200, "applicant_name_kana": 200,
+                     "holder_kana": 200, "holder_name": 200, "username": 100, "code": 32, "kind": 50,
+                     "applicant_address": 300, "applicant_phone": 30, "password": 200, "reason": 500}
+FILENAME_LIMIT = 255
+
+
+def check_form_fields(form: FormData) -> None:
+    """The shared form validator: lengths, counts and the 個人番号 guard over every field, every field
+    name and every uploaded file's name (multipart forms are not seen by the request middleware)."""
+    from starlette.datastructures import UploadFile
+
+    from service.middleware import GUARD_EXEMPT_FIELDS
+    from service.security import contains_individual_number
+
+    items = form.multi_items()
+    if len(items) > FORM_MAX_FIELDS:
+        raise FormRefused("", f"送信された項目が多すぎます（{FORM_MAX_FIELDS}項目まで）。")
+    for name, value in items:
+        if isinstance(value, UploadFile):
+            text, limit = value.filename or "", FILENAME_LIMIT
+        else:
+            text, limit = str(value), FORM_FIELD_LIMITS.get(name, FORM_TEXT_LIMIT)
+        if len(text) > limit:
+            raise FormRefused(name, f"「{labels.field_label(name)}」は{limit}文字以内で入力してください。")
+        if name in GUARD_EXEMPT_FIELDS:
+            continue
+        if contains_individual_number(name) or contains_individual_number(text):
+            raise FormRefused(name, "個人番号（マイナンバー）と思われる12桁の番号が含まれています"
+                                    f"（項目: {labels.field_label(name)}）。個人番号は入力しないでください。")
+
+
 NAV: dict[str, list[tuple[str, str]]] = {
     "agency": [("/agency", "ホーム"), ("/applications/new", "新規申請"),
                ("/applications/new?benefit=moving", "転居費用補助の申請"), ("/cases", "ケース一覧")],
@@ -88,6 +131,7 @@ async def checked_form(request: Request) -> FormData:
     token = form.get("csrf_token")
     if not csrf_ok(request, token if isinstance(token, str) else None):
         raise CsrfFailed()
+    check_form_fields(form)
     return form
 
 
@@ -214,13 +258,17 @@ def error_text(exc: DomainError) -> str:
 
 
 def parse_month(text: str | None) -> str | None:
-    """A YYYY-MM from a query or form (ASCII digits, month 1–12, a year the office can meet), else None."""
+    """A YYYY-MM from a query or form (ASCII digits, month 1–12, within the rate tables' months), else None."""
     value = (text or "").strip()
     if len(value) != 7 or value[4] != "-" or not (value[:4] + value[5:]).isascii():
         return None
     if not (value[:4].isdecimal() and value[5:].isdecimal()):
         return None
-    return value if 1990 <= int(value[:4]) <= 2099 and 1 <= int(value[5:]) <= 12 else None
+    if not 1 <= int(value[5:]) <= 12:
+        return None
+    from service.rules import month_in_rate_tables
+
+    return value if month_in_rate_tables(value) else None
 
 
 def refuse(request: Request, session: Session, exc: DomainError, url: str) -> RedirectResponse:

@@ -66,6 +66,40 @@ def municipality_name(code: str | None) -> str:
     return f"{muni.prefecture}{muni.name}{muni.ward}" if muni is not None else (code or "")
 
 
+@functools.lru_cache(maxsize=1)
+def applicant_municipality_options() -> tuple[tuple[str, str], ...]:
+    """Every municipality of the rate data (PD25) for the wizard's datalist: the code with its name and
+    kana, so typing a name, its reading or the code finds it."""
+    return tuple((code, f"{m.prefecture}{m.name}{m.ward}（{_kana(code)}）")
+                 for code, m in sorted(municipalities().items()))
+
+
+@functools.lru_cache(maxsize=1)
+def _kana_by_code() -> dict[str, str]:
+    import csv
+
+    from calculations.rate_book import RATES_DIR
+
+    with (RATES_DIR / "municipalities.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: row["kana"].replace(" ", "") for row in csv.DictReader(handle)}
+
+
+def _kana(code: str) -> str:
+    return _kana_by_code().get(code, "")
+
+
+def resolve_municipality(text: str) -> str | None:
+    """A code, a full name (東京都千代田区) or a unique name (八王子市) or reading (はちおうじし) → the code."""
+    import jaconv
+
+    wanted = jaconv.kata2hira(text.replace(" ", "").replace("　", ""))
+    if wanted in municipalities():
+        return wanted
+    matches = {code for code, m in municipalities().items()
+               if wanted in (f"{m.prefecture}{m.name}{m.ward}", f"{m.name}{m.ward}", _kana(code))}
+    return matches.pop() if len(matches) == 1 else None
+
+
 def municipality_options(prefecture: str) -> list[tuple[str, str]]:
     return [(code, f"{m.name}{m.ward}") for code, m in sorted(municipalities().items())
             if m.prefecture == prefecture]
@@ -129,14 +163,17 @@ def _choice(form: FormData, name: str, allowed: dict[str, str]) -> str | None:
 
 
 def parse_household(form: FormData, saved: dict[str, Any]) -> Parsed:
-    from service.web.labels import APPLICANT_TYPE, MUNICIPALITY, RELATIONSHIP
+    from service.web.labels import APPLICANT_TYPE, RELATIONSHIP
 
     out = Parsed()
     facts = out.facts
     errors = out.errors
-    municipality = _choice(form, "municipality_code", MUNICIPALITY)
+    typed = _text(form, "municipality_code")
+    municipality = resolve_municipality(typed) if typed else None
     if municipality:
         facts["municipality_code"] = municipality
+    elif typed:
+        errors["municipality_code"] = "申請先の市区町村が見つかりません。候補から選ぶか、名前・ふりがな・コードを入力してください。"
     applied = _date(form, "application_date", "申請日", errors)
     if applied:
         facts["application_date"] = applied

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from calculations import vocabulary
@@ -26,6 +28,8 @@ DECISION_STATUS = {"draft": "決裁待ち", "approved": "決裁済", "returned":
 GRANT_STATUS = {"active": "支給中", "interrupted": "中断中", "certified": "支給対象者証明書交付済", "stopped": "中止",
                 "ended": "支給期間終了", "awaiting_move_report": "転居報告待ち", "confirmed": "額確定"}
 
+MONTH_STATUS = {"scheduled": "支給予定", "in_batch": "支払処理中", "paid": "支払済", "settled": "振込完了", "cancelled": "取消",
+                "interrupted": "中断"}
 #: the case list's status filter (an application with no grant yet, or the grant's state)
 CASE_FILTER_STATUS = {"draft": "申請書作成中", "submitted": "審査中", "refused": "不支給",
                       "certified": "支給対象者証明書交付済", "active": "支給中", "interrupted": "中断中",
@@ -35,7 +39,6 @@ ADDRESSEE_KIND = {"recipient": "申請者", "landlord": "貸主・不動産媒�
                   "agency": "自立相談支援機関", "removal_company": "引越事業者"}
 CASE_SORT = {"new": "新しい順", "old": "古い順", "kana": "フリガナ順", "updated": "更新の新しい順"}
 
-MONTH_STATUS = {"scheduled": "支給予定", "paid": "支払済", "cancelled": "取消", "interrupted": "中断"}
 
 STOP_CAUSE = vocabulary.screen_labels(vocabulary.StopCause)
 
@@ -160,19 +163,26 @@ FIELD = {
     "category": "費目",
 }
 
-def _deciding_municipalities() -> dict[str, str]:
-    """The shipped deciding municipalities by the names of the rate data (municipalities.csv)."""
-    from service.rules import rate_book
+class _MunicipalityNames(Mapping[str, str]):
+    """Every municipality of the rate data by code (PD25): 131016 → 東京都千代田区 (and its kana)."""
 
-    book = rate_book()
-    out = {}
-    for code in sorted(book.deciding_sizes):
-        found = book.municipality(code)
-        out[code] = f"{found.name}{found.ward}" if found is not None else code
-    return out
+    @functools.cached_property
+    def _names(self) -> dict[str, str]:
+        from service import rules
+
+        return {code: f"{m.prefecture}{m.name}{m.ward}" for code, m in rules.rate_book().municipalities.items()}
+
+    def __getitem__(self, code: str) -> str:
+        return self._names[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
-MUNICIPALITY = _deciding_municipalities()
+MUNICIPALITY: Mapping[str, str] = _MunicipalityNames()
 
 AUDIT_ACTION = {
     "application.create": "申請書を作成",

@@ -4,6 +4,7 @@ and the audit log of a case. Creation goes through ``service.workflows.admin``."
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +14,9 @@ from sqlalchemy import select
 from service.db.models import Agency, AppUser, AuditEvent
 from service.deps import SessionDep
 from service.errors import DomainError
-from service.web.core import PostedForm, WebActor, error_text, render, require
+from service.security import password_problem
+from service.web.core import PostedForm, WebActor, error_text, redirect, render, require
+from service.web.session import flash
 from service.workflows import admin
 from service.workflows.common import audit
 
@@ -56,19 +59,106 @@ def user_create(request: Request, session: SessionDep, actor: WebActor, form: Po
     if not re.fullmatch(r"[A-Za-z0-9._@-]{3,100}", values["username"]):
         return _users_page(request, session, values=values, status_code=422,
                            error="ユーザー名は3〜100文字の英数字（. _ @ - を含む）で入力してください。")
-    if password and len(password) < 12:
+    problem = password_problem(password, values["username"]) if password else None
+    if problem is not None:
         return _users_page(request, session, values=values, status_code=422,
-                           error="パスワードは12文字以上にしてください（空欄ならAPIトークンのみで利用します）。")
+                           error=problem.split(" / ")[-1] + "（空欄ならAPIトークンのみで利用します）")
     agency_id = int(values["agency_id"]) if values["agency_id"].isdecimal() else None
+    days = request.app.state.settings.api_token_days
     try:
         user, token = admin.create_user(session, values["username"], values["role"],
                                         agency_id=agency_id if values["role"] == "agency" else None,
-                                        password=password or None)
+                                        password=password or None,
+                                        token_expires_at=actor.clock.now() + timedelta(days=days))
     except DomainError as exc:
         session.rollback()
         return _users_page(request, session, values=values, error=_admin_error(exc), status_code=422)
     audit(session, actor, "admin.user_create", target=f"user:{user.id}", detail={"role": user.role})
     return _users_page(request, session, created={"username": user.username, "token": token})
+
+
+def _user_page(request: Request, session: SessionDep, actor: WebActor, user_id: int, *, error: str = "",
+               issued: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    user = session.get(AppUser, user_id)
+    if user is None:
+        return render(request, "error.html", {"title": "ユーザーが見つかりません", "message": "対象が見つかりません。"},
+                      status_code=404)
+    now = actor.clock.now()
+    tokens = [admin.token_dict(t, now) for t in admin.list_api_tokens(session, user)]
+    return render(request, "admin_user.html", {"user": user, "tokens": tokens, "error": error, "issued": issued},
+                  status_code=status_code)
+
+
+@router.get("/admin/users/{user_id}", response_class=HTMLResponse)
+def user_page(request: Request, session: SessionDep, actor: WebActor, user_id: int) -> Response:
+    """One user: password reset, API tokens (issue, list, revoke) and deactivation (issue 12)."""
+    require(actor, "admin")
+    return _user_page(request, session, actor, user_id)
+
+
+@router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
+def user_password(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                  user_id: int) -> Response:
+    require(actor, "admin")
+    try:
+        user = admin.reset_password(session, admin.load_user(session, user_id), str(form.get("password") or ""),
+                                    now=actor.clock.now())
+    except DomainError as exc:
+        session.rollback()
+        return _user_page(request, session, actor, user_id, status_code=422,
+                          error=exc.message.split(" / ")[-1] if exc.code == "weak_password" else _admin_error(exc))
+    audit(session, actor, "user.password_reset", target=f"user:{user.id}")
+    flash(request, f"「{user.username}」のパスワードを再設定しました。ログイン中の画面はログアウトされました。", "success")
+    return redirect(request, f"/admin/users/{user_id}")
+
+
+@router.post("/admin/users/{user_id}/tokens", response_class=HTMLResponse)
+def user_token(request: Request, session: SessionDep, actor: WebActor, form: PostedForm, user_id: int) -> Response:
+    require(actor, "admin")
+    days_text = str(form.get("days") or "").strip()
+    if not days_text.isdecimal() or not 1 <= int(days_text) <= 730:
+        return _user_page(request, session, actor, user_id, status_code=422,
+                          error="有効日数は1〜730の数字で入力してください。")
+    now = actor.clock.now()
+    try:
+        row, token = admin.issue_api_token(session, admin.load_user(session, user_id), now=now,
+                                           days=int(days_text), label=str(form.get("label") or "").strip(),
+                                           created_by=actor.user_id)
+    except DomainError as exc:
+        session.rollback()
+        return _user_page(request, session, actor, user_id, status_code=422, error=_admin_error(exc))
+    audit(session, actor, "token.issue", target=f"user:{user_id}", detail={"token_id": row.id, "days": int(days_text)})
+    return _user_page(request, session, actor, user_id, issued={**admin.token_dict(row, now), "token": token})
+
+
+@router.post("/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def token_revoke(request: Request, session: SessionDep, actor: WebActor, form: PostedForm, token_id: int) -> Response:
+    require(actor, "admin")
+    try:
+        row = admin.revoke_api_token(session, token_id, now=actor.clock.now())
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "トークンが見つかりません", "message": _admin_error(exc)},
+                      status_code=exc.status_code)
+    audit(session, actor, "token.revoke", target=f"user:{row.user_id}", detail={"token_id": row.id})
+    flash(request, f"APIトークン #{row.id} を失効させました。", "success")
+    return redirect(request, f"/admin/users/{row.user_id}")
+
+
+@router.post("/admin/users/{user_id}/deactivate", response_class=HTMLResponse)
+def user_deactivate(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                    user_id: int) -> Response:
+    require(actor, "admin")
+    if user_id == actor.user_id:
+        return _user_page(request, session, actor, user_id, status_code=422,
+                          error="自分自身の利用は停止できません。別の管理者が操作してください。")
+    try:
+        user = admin.deactivate_user(session, admin.load_user(session, user_id), now=actor.clock.now())
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "ユーザーが見つかりません", "message": _admin_error(exc)},
+                      status_code=exc.status_code)
+    audit(session, actor, "user.deactivate", target=f"user:{user.id}")
+    flash(request, f"「{user.username}」の利用を停止しました。ログイン中の画面とAPIトークンは無効になりました。", "success")
+    return redirect(request, f"/admin/users/{user_id}")
 
 
 @router.get("/admin/agencies", response_class=HTMLResponse)

@@ -67,6 +67,8 @@ def _wizard_context(request: Request, session: SessionDep, actor: WebActor, app_
         "consent_keys": wf.REQUIRED_CONSENTS[benefit],
         "nonce": secrets.token_urlsafe(12),
     }
+    if step == 1:
+        ctx["municipality_choices"] = forms.applicant_municipality_options()
     if benefit == "moving" and step in (3, 5):
         raw = facts.get("destination")
         destination: dict[str, Any] = raw if isinstance(raw, dict) else {}

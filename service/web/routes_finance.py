@@ -11,20 +11,30 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from payments import labels
 from service.deps import SessionDep
-from service.errors import DomainError
+from service.errors import DomainError, parse_date
 from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require
 from service.web.session import flash, now
 
 router = APIRouter(include_in_schema=False)
 
+EVENT_LABEL = {"created": "作成", "approved": "決裁", "exported": "全銀ファイル出力", "settled": "振込完了",
+               "cancelled": "取消"}
 BATCH_STATUS = {"draft": "決裁待ち", "approved": "決裁済（出力待ち）", "exported": "全銀ファイル出力済",
                 "settled": "振込完了", "cancelled": "取消"}
 
 
-def _download(content: bytes, filename: str, media: str) -> Response:
+def _download(content: bytes, filename: str, media: str, ascii_name: str | None = None) -> Response:
+    """An attachment; a Japanese file name goes in ``filename*`` (RFC 6266), with an ASCII fallback."""
+    from urllib.parse import quote
+
+    fallback = ascii_name or (filename if filename.isascii() else "download")
+    disposition = f'attachment; filename="{fallback}"'
+    if not filename.isascii():
+        disposition += f"; filename*=UTF-8''{quote(filename)}"
     return Response(content=content, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        "Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 @router.get("/finance", response_class=HTMLResponse)
@@ -40,14 +50,23 @@ def finance_home(request: Request, session: SessionDep, actor: WebActor) -> Resp
 @router.get("/finance/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(request: Request, session: SessionDep, actor: WebActor, batch_id: int) -> Response:
     require(actor, "finance")
-    from service.workflows import payments
+    from service.workflows import finance_reports, payments
 
+    page_text = str(request.query_params.get("page") or "1")
+    page = int(page_text) if page_text.isdecimal() and 0 < int(page_text) < 100_000 else 1
+    size = finance_reports.TRANSFER_PAGE
     try:
-        batch = payments.get_batch(session, actor, batch_id)
+        view = finance_reports.batch_transfers(session, actor, batch_id, limit=size, offset=(page - 1) * size)
     except DomainError as exc:
         return render(request, "error.html", {"title": "支払バッチが見つかりません", "message": error_text(exc)},
                       status_code=exc.status_code)
-    return render(request, "finance_batch.html", {"b": batch, "BATCH_STATUS": BATCH_STATUS})
+    pages = max(1, -(-view["transfer_count"] // size))
+    # The 振込指定日 offered for export: the run's date (PD18), or the next bank day once it has passed.
+    suggested = payments.suggested_pay_date(actor, date.fromisoformat(view["batch"]["scheduled_pay_date"]))
+    return render(request, "finance_batch.html", {
+        "b": view["batch"], "view": view, "page": page, "pages": pages, "BATCH_STATUS": BATCH_STATUS,
+        "EVENT_LABEL": EVENT_LABEL, "SUBSIDY": labels.SUBSIDY, "suggested_pay_date": suggested.isoformat(),
+        "own_batch": view["batch"]["prepared_by"] is not None and view["batch"]["prepared_by"] == actor.user_id})
 
 
 @router.post("/finance/run", response_class=HTMLResponse)
@@ -83,7 +102,12 @@ def batch_action(request: Request, session: SessionDep, actor: WebActor, form: P
         if action == "approve":
             payments.approve_batch(session, actor, batch_id)
         elif action == "export":
-            payments.export_batch(session, actor, batch_id)
+            from service.workflows import statements
+
+            chosen = str(form.get("pay_date") or "").strip()
+            payments.export_batch(session, actor, batch_id,
+                                  pay_date=parse_date(chosen, "pay_date") if chosen else None)
+            statements.archive_at_export(session, actor, batch_id)  # 支払明細書, rendered once
         elif action == "settle":
             payments.settle_batch(session, actor, batch_id)
         elif action == "cancel":
@@ -103,10 +127,7 @@ def zengin_file(request: Request, session: SessionDep, actor: WebActor, batch_id
     from service.workflows import payments
 
     try:
-        if payments.batch_status(session, batch_id) not in ("exported", "settled"):
-            flash(request, "全銀ファイルは、決裁後に「全銀ファイルを出力」してからダウンロードできます。", "error")
-            return redirect(request, f"/finance/batches/{batch_id}")
-        exported = payments.export_batch(session, actor, batch_id)
+        exported = payments.download_file(session, actor, batch_id)
     except DomainError as exc:
         return refuse(request, session, exc, f"/finance/batches/{batch_id}")
     response = _download(exported.content, exported.filename, "text/plain; charset=shift_jis")
@@ -119,19 +140,28 @@ def payment_list(request: Request, session: SessionDep, actor: WebActor, batch_i
     require(actor, "finance")
     from service.workflows import finance_reports
 
-    if fmt not in ("csv", "xlsx"):
+    layout = str(request.query_params.get("layout") or "ja")
+    if fmt not in ("csv", "xlsx") or layout not in finance_reports.LAYOUTS:
         return redirect(request, f"/finance/batches/{batch_id}")
-    content = finance_reports.payment_list_bytes(session, actor, batch_id, fmt)
+    try:
+        content = finance_reports.payment_list_bytes(session, actor, batch_id, fmt, layout)
+    except DomainError as exc:
+        return refuse(request, session, exc, "/finance")
     media = "text/csv; charset=utf-8" if fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(content, f"payments_{batch_id}.{fmt}", media)
+    stem = f"支払一覧_バッチ{batch_id}" if layout == "ja" else f"payments_{batch_id}"
+    return _download(content, f"{stem}.{fmt}", media, ascii_name=f"payments_{batch_id}_{layout}.{fmt}")
 
 
 @router.get("/finance/statistics.csv")
 def statistics(request: Request, session: SessionDep, actor: WebActor, month: str) -> Response:
     require(actor, "finance")
+    from service.web.core import parse_month
     from service.workflows import finance_reports
 
+    if parse_month(month) is None:
+        flash(request, "対象月は料率表の範囲内の年月（例: 2025-07）で指定してください。", "error")
+        return redirect(request, "/finance")
     try:
         content = finance_reports.monthly_statistics_csv(session, actor, month)
     except DomainError as exc:
@@ -154,15 +184,36 @@ def import_returns(request: Request, session: SessionDep, actor: WebActor, form:
     except DomainError as exc:
         session.rollback()
         problems: list[dict[str, Any]] = list(exc.details or [])
-        text = error_text(exc)
         if problems:
-            text += " 問題のある行：" + "、".join(f"{p.get('line')}行目（{p.get('message')}）" for p in problems[:5])
+            text = (f"取り込みませんでした（問題 {len(problems)} 件。すべての行が正しいときだけ取り込みます）。" +
+                    " ".join(_returns_problem_text(p) for p in problems[:10]) +
+                    ("　ほか。" if len(problems) > 10 else ""))
+        else:
+            text = error_text(exc)
         flash(request, text, "error")
         return redirect(request, "/finance")
     flash(request, f"取り込みました：新規 {report.imported} 件（取込済 {report.already_imported} 件）、"
           f"取り消した支払 {report.reversed_payments} 件・{report.reversed_yen:,}円。該当月は次回の支払で再度対象になります。",
           "success")
     return redirect(request, "/finance")
+
+
+def _returns_problem_text(problem: dict[str, Any]) -> str:
+    from payments.returns import column_label
+
+    column = column_label(problem.get("field"))
+    where = f"{problem.get('line')}行目" + (f"・{column}列" if column else "")
+    return f"［{where}］{problem.get('message')}"
+
+
+@router.get("/finance/returns-template.csv")
+def returns_template(request: Request, actor: WebActor) -> Response:
+    """The returned-transfer CSV template (Japanese headers; README «Returned transfers»)."""
+    require(actor, "finance")
+    from payments.returns import RETURNS_TEMPLATE_CSV
+
+    return _download(RETURNS_TEMPLATE_CSV, "振込不能取込テンプレート.csv", "text/csv; charset=utf-8",
+                     ascii_name="returns_template.csv")
 
 
 @router.get("/finance/receivables", response_class=HTMLResponse)
@@ -216,9 +267,12 @@ def problem_text(problem: dict[str, Any]) -> str:
 
 def _payee_rows(session: SessionDep, actor: WebActor) -> list[dict[str, Any]]:
     from service.workflows import payments
+    from service.workflows.common import audit
 
     rows = []
-    for payee in payments.list_payees(session, actor, limit=500):
+    payees = payments.list_payees(session, actor, limit=500)
+    audit(session, actor, "payee.list", target="payees", detail={"payee_ids": [p.id for p in payees]})  # issue 12
+    for payee in payees:
         row = payments.payee_dict(payee)
         row["problem_texts"] = [problem_text(p) for p in row["problems"]]
         rows.append(row)
@@ -265,12 +319,14 @@ def payee_new(request: Request, session: SessionDep, actor: WebActor) -> Respons
 def payee_edit(request: Request, session: SessionDep, actor: WebActor, payee_id: int) -> Response:
     require(actor, "finance")
     from service.workflows import payments
+    from service.workflows.common import audit
 
     try:
         payee = payments.payee_dict(payments.load_payee(session, payee_id))
     except DomainError as exc:
         return render(request, "error.html", {"title": "支払先が見つかりません", "message": error_text(exc)},
                       status_code=exc.status_code)
+    audit(session, actor, "payee.read", target=f"payee:{payee_id}")  # bank details are personal data (issue 12)
     payee["problem_texts"] = [problem_text(p) for p in payee["problems"]]
     return _payee_form(request, payee, payee)
 
@@ -346,8 +402,67 @@ def _claim_page(request: Request, session: SessionDep, actor: WebActor, claim_id
                                               "message": f"債権 #{claim_id} は見つからないか、更正されています。"},
                       status_code=404)
     return render(request, "receivable.html", {"r": row, "values": values or {}, "error": error, "rows": PLAN_ROWS,
-                                               "today": now(request).date().isoformat()},
+                                               "today": now(request).date().isoformat(),
+                                               **_refund_context(session, actor, row)},
                   status_code=status_code)
+
+
+REFUND_STATUS = {"drafted": "決裁待ち", "approved": "決裁済（次回の支払で振込）", "batched": "支払バッチに計上",
+                 "paid": "振込済（全銀ファイル出力済）", "cancelled": "取消"}
+
+
+def _refund_context(session: SessionDep, actor: WebActor, row: dict[str, Any]) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from service.db.models_payments import Payee
+    from service.workflows import finance_reports, refunds
+
+    orders = [o for o in refunds.list_refunds(session, actor) if o["grant_id"] == row["grant_id"]]
+    names = finance_reports.user_names(session, {o["drafted_by"] for o in orders})
+    payees = {p.id: p for p in session.scalars(select(Payee).where(Payee.kind == "recipient").order_by(Payee.id))}
+    for order in orders:
+        order["drafted_by_name"] = names.get(order["drafted_by"] or 0, "")
+        order["payee_name"] = payees[order["payee_id"]].name if order["payee_id"] in payees else ""
+    return {"refund_orders": orders, "recipients": list(payees.values()), "REFUND_STATUS": REFUND_STATUS}
+
+
+@router.post("/finance/receivables/{claim_id}/refund", response_class=HTMLResponse)
+def receivable_refund(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                      claim_id: int) -> Response:
+    """Draft a refund (還付) order; another finance user approves it, the next run pays it."""
+    require(actor, "finance")
+    from service.workflows import refunds
+
+    payee_text = str(form.get("payee_id") or "").strip()
+    if not payee_text.isdecimal():
+        return _claim_page(request, session, actor, claim_id, dict(form), "振込先（受給者本人の口座）を選んでください。", 422)
+    try:
+        order = refunds.draft_refund(session, actor, claim_id, int(payee_text),
+                                     note=str(form.get("note") or "").strip() or None)
+    except DomainError as exc:
+        session.rollback()
+        text = {"refund_payee_kind": "還付は受給者本人の口座（支払先の種別「受給者本人」）へ振り込みます。",
+                "no_refund_due": "還付が必要な額はありません。"}.get(exc.code, error_text(exc))
+        return _claim_page(request, session, actor, claim_id, dict(form), text, 422)
+    flash(request, f"還付 #{order.id}（{int(order.amount_yen):,}円）を起案しました。別の会計担当者が決裁すると、"
+          "次回の支払で振り込みます。", "success")
+    return redirect(request, f"/finance/receivables/{claim_id}")
+
+
+@router.post("/finance/refunds/{order_id}/approve", response_class=HTMLResponse)
+def refund_approve(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                   order_id: int) -> Response:
+    require(actor, "finance")
+    from service.workflows import refunds
+
+    claim_text = str(form.get("claim_id") or "")
+    back = f"/finance/receivables/{claim_text}" if claim_text.isdecimal() else "/finance/receivables"
+    try:
+        refunds.approve_refund(session, actor, order_id)
+    except DomainError as exc:
+        return refuse(request, session, exc, back)
+    flash(request, f"還付 #{order_id} を決裁しました。次回の支払で振り込みます。", "success")
+    return redirect(request, back)
 
 
 PLAN_ROWS = 12
@@ -424,16 +539,16 @@ def receivable_receipt(request: Request, session: SessionDep, actor: WebActor, f
 
 @router.get("/finance/batches/{batch_id}/statements.zip")
 def remittance_statements_zip(request: Request, session: SessionDep, actor: WebActor, batch_id: int) -> Response:
-    """支払明細書 (one PDF per payee) of an exported batch, in one zip."""
+    """支払明細書 (one PDF per payee) of an exported batch, in one zip: the PDFs as stored at export."""
     require(actor, "finance")
     import io
     import re
     import zipfile
 
-    from service.workflows import letters
+    from service.workflows import statements
 
     try:
-        pdfs = letters.remittance_statement_pdfs(session, actor, batch_id)
+        pdfs = [(f.payee_name, f.content) for f in statements.statement_files(session, actor, batch_id)]
     except DomainError as exc:
         session.rollback()
         flash(request, "支払明細書は、全銀ファイルを出力したバッチについて作成できます。" + error_text(exc), "error")

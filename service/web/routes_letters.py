@@ -38,7 +38,10 @@ def case_letters(request: Request, session: SessionDep, actor: WebActor, case_id
         have = {r["decision_id"] for r in rows}
         decisions = [d for d in view["decisions"] if d["status"] in ("approved", "superseded")
                      and d["id"] not in have]
+    waiting = [row for row in wf.case_letter_statuses(session, case_id) if row["status"] != "issued"
+               and (actor.role != "agency" or row["addressee_kind"] == "recipient")]
     return render(request, "letters.html", {"case_id": case_id, "letters": rows, "unissued": decisions,
+                                            "waiting": waiting,
                                             "today": now(request).date().isoformat()})
 
 

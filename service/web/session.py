@@ -4,9 +4,17 @@
   (``HB_WEB_SECRET``; a random per-process key when unset, which only suits a single process). It is
   ``HttpOnly`` and ``SameSite=Lax`` (``Secure`` behind HTTPS).
 * Every POST carries the session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``).
-* Five failed logins for a user name within 15 minutes lock it for 15 minutes. The attempts are read
-  from the append-only audit log (``web.login_failed`` / ``web.login``), so a restart does not reset them.
-* A session unused for 30 minutes is over: the next request goes back to the login page.
+* Five failed logins for a user name *from one client (IP)* within 15 minutes lock that pair for 15
+  minutes: a stranger elsewhere cannot lock the clerk out of her own desk (issue 12). Every client is
+  also throttled over all user names: from its tenth failure in 15 minutes it waits, doubling from 30
+  seconds up to 15 minutes, before the next try (password guessing across accounts). The attempts are
+  read from the append-only audit log (``web.login_failed`` / ``web.login``), so a restart does not
+  reset them.
+* An unknown user name costs the same argon2 verification as a known one (a dummy hash), so the
+  answer's timing does not tell which names exist.
+* A session unused for 30 minutes is over: the next request goes back to the login page; so is one
+  older than ``HB_SESSION_MAX_HOURS`` (10 by default) however active. The cookie is ``Secure`` in
+  production.
 * Logging out records the moment on the user: every session begun before it (another tab, a copied
   cookie) is over too.
 """
@@ -29,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from service.db.models import AppUser, AuditEvent
 from service.deps import office_clock
-from service.security import verify_password
+from service.security import verify_password_or_dummy
 from service.workflows.common import Actor, audit
 
 log = logging.getLogger(__name__)
@@ -38,6 +46,8 @@ COOKIE_NAME = "hb_session"
 IDLE_TIMEOUT = timedelta(minutes=30)
 LOCKOUT_ATTEMPTS = 5
 LOCKOUT_WINDOW = timedelta(minutes=15)
+CLIENT_FREE_FAILURES = 10
+CLIENT_BACKOFF_START = timedelta(seconds=30)
 
 _process_secret = secrets.token_bytes(32)
 
@@ -46,7 +56,8 @@ def _secret(request: Request) -> bytes:
     settings = getattr(request.app.state, "settings", None)
     configured = getattr(settings, "web_secret", None)
     if configured:
-        return str(configured).encode("utf-8")
+        value = configured.get_secret_value() if hasattr(configured, "get_secret_value") else str(configured)
+        return str(value).encode("utf-8")
     return _process_secret
 
 
@@ -105,15 +116,24 @@ def load_session(request: Request) -> WebSession:
         if sess.uid is not None and current - sess.seen > IDLE_TIMEOUT.total_seconds():
             sess = WebSession(expired=True, flash=[{"kind": "info", "text":
                               "30分間操作がなかったため、ログアウトしました。もう一度ログインしてください。"}])
+        elif sess.uid is not None and current - sess.iat > _max_age_seconds(request):
+            sess = WebSession(expired=True, flash=[{"kind": "info", "text":
+                              "ログインから一定時間が経過したため、ログアウトしました。もう一度ログインしてください。"}])
         elif sess.uid is not None:
             sess.seen = current
     request.state.web_session = sess
     return sess
 
 
+def _max_age_seconds(request: Request) -> float:
+    settings = getattr(request.app.state, "settings", None)
+    return float(getattr(settings, "session_max_hours", 10.0)) * 3600
+
+
 def save_session(request: Request, response: Response) -> None:
     sess = load_session(request)
-    secure = request.url.scheme == "https"
+    settings = getattr(request.app.state, "settings", None)
+    secure = request.url.scheme == "https" or getattr(settings, "environment", "") == "production"
     response.set_cookie(COOKIE_NAME, sign(_secret(request), sess.to_json()), httponly=True, samesite="lax",
                         secure=secure, path="/")
 
@@ -136,21 +156,45 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
 # --- login ---------------------------------------------------------------------------------------
 
 
-def _failures_since(session: Session, username: str, since: datetime) -> int:
-    last_success = session.scalar(select(func.max(AuditEvent.at)).where(
-        AuditEvent.action == "web.login", AuditEvent.username == username))
+def _failures_since(session: Session, since: datetime, *, username: str | None = None,
+                    client_ip: str | None = None) -> tuple[int, datetime | None]:
+    """Failed logins after ``since`` (and after the last success of the same name/client), and the last."""
+    success = select(func.max(AuditEvent.at)).where(AuditEvent.action == "web.login")
+    failed = select(func.count(), func.max(AuditEvent.at)).select_from(AuditEvent).where(
+        AuditEvent.action == "web.login_failed")
+    if username is not None:
+        success = success.where(AuditEvent.username == username)
+        failed = failed.where(AuditEvent.username == username)
+    success = success.where(AuditEvent.client_ip.is_(None) if client_ip is None
+                            else AuditEvent.client_ip == client_ip)
+    failed = failed.where(AuditEvent.client_ip.is_(None) if client_ip is None
+                          else AuditEvent.client_ip == client_ip)
     start = since
-    if last_success is not None:
-        if last_success.tzinfo is None:
-            last_success = last_success.replace(tzinfo=UTC)
-        start = max(since, last_success)
-    return int(session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "web.login_failed", AuditEvent.username == username,
-        AuditEvent.at > start)) or 0)
+    last_success = session.scalar(success)
+    if last_success is not None and username is not None:
+        start = max(since, _aware(last_success))
+    count, last = session.execute(failed.where(AuditEvent.at > start)).one()
+    return int(count or 0), _aware(last) if last is not None else None
 
 
-def is_locked(session: Session, username: str, at: datetime) -> bool:
-    return _failures_since(session, username, at - LOCKOUT_WINDOW) >= LOCKOUT_ATTEMPTS
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment  # SQLite: naive UTC
+
+
+def is_locked(session: Session, username: str, at: datetime, client_ip: str | None = None) -> bool:
+    """Five failures for this name from this client within 15 minutes (another client is not locked)."""
+    count, _ = _failures_since(session, at - LOCKOUT_WINDOW, username=username, client_ip=client_ip)
+    return count >= LOCKOUT_ATTEMPTS
+
+
+def client_wait(session: Session, client_ip: str | None, at: datetime) -> timedelta:
+    """How long this client must wait before its next try (zero below ``CLIENT_FREE_FAILURES``)."""
+    count, last = _failures_since(session, at - LOCKOUT_WINDOW, client_ip=client_ip)
+    if count < CLIENT_FREE_FAILURES or last is None:
+        return timedelta(0)
+    backoff = min(LOCKOUT_WINDOW, CLIENT_BACKOFF_START * 2 ** (count - CLIENT_FREE_FAILURES))
+    wait: timedelta = max(timedelta(0), last + backoff - at)
+    return wait
 
 
 class LoginRefused(Exception):
@@ -159,27 +203,37 @@ class LoginRefused(Exception):
         self.message = message
 
 
+LOCKED_TEXT = ("ログインに続けて5回失敗したため、この端末からのこのユーザーのログインは15分間ロックされています。"
+               "時間をおいてから再度お試しください。")
+
+
 def login(session: Session, request: Request, username: str, password: str) -> AppUser:
     """Check the password; on success the session gets the user and a fresh CSRF token."""
     username = username.strip()[:100]
     ip = request.client.host if request.client else None
     at = now(request)
     anonymous = Actor(user_id=None, username=username, role="anonymous", client_ip=ip)
-    if is_locked(session, username, at):
+    wait = client_wait(session, ip, at)
+    if wait > timedelta(0):
+        audit(session, anonymous, "web.login_throttled", target=f"user:{username}")
+        raise LoginRefused(f"ログインの失敗が続いたため、この端末からのログインを一時的に止めています。"
+                           f"{max(1, int(wait.total_seconds()))}秒ほど待ってから再度お試しください。")
+    if is_locked(session, username, at, ip):
         audit(session, anonymous, "web.login_locked", target=f"user:{username}")
-        raise LoginRefused("ログインに続けて5回失敗したため、このユーザーは15分間ロックされています。"
-                           "時間をおいてから再度お試しください。")
+        raise LoginRefused(LOCKED_TEXT)
     user = session.scalar(select(AppUser).where(AppUser.username == username))
-    ok = (user is not None and user.active and user.password_hash is not None
-          and verify_password(user.password_hash, password))
+    # The same argon2 work whether or not the name exists (a dummy hash otherwise): equal timing.
+    verified = verify_password_or_dummy(user.password_hash if user is not None else None, password)
+    ok = verified and user is not None and user.active
     if not ok or user is None:
         session.add(AuditEvent(user_id=user.id if user else None, username=username, role=None,
                                action="web.login_failed", target=f"user:{username}", detail={}, client_ip=ip,
                                at=at))
-        left = LOCKOUT_ATTEMPTS - _failures_since(session, username, at - LOCKOUT_WINDOW)
+        session.flush()
+        count, _ = _failures_since(session, at - LOCKOUT_WINDOW, username=username, client_ip=ip)
+        left = LOCKOUT_ATTEMPTS - count
         if left <= 0:
-            raise LoginRefused("ログインに続けて5回失敗したため、このユーザーは15分間ロックされています。"
-                               "時間をおいてから再度お試しください。")
+            raise LoginRefused(LOCKED_TEXT)
         raise LoginRefused(f"ユーザー名またはパスワードが正しくありません（あと{left}回失敗するとロックされます）。")
     session.add(AuditEvent(user_id=user.id, username=user.username, role=user.role, action="web.login",
                            target=f"user:{user.id}", detail={}, client_ip=ip, at=at))

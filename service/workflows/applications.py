@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service import rules
-from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document, utcnow
+from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document
 from service.errors import Conflict, IncompleteApplication, InvalidRequest, NotFound
 from service.workflows import case_search
 from service.workflows.common import Actor, audit, hold, load_case, require_role
@@ -148,6 +148,16 @@ def _latest_facts(session: Session, case_id: int) -> dict[str, Any]:
     return copy.deepcopy(app.facts) if app else {}
 
 
+def _carried_intake(session: Session, case_id: int) -> dict[str, Any]:
+    """PD30: the applicant and the payee carry over from the case's granted application unless changed."""
+    app = session.scalar(select(Application).where(Application.case_id == case_id, Application.kind == "initial",
+                                                   Application.status != "draft")
+                         .order_by(Application.id.desc()))
+    if app is None:
+        return {}
+    return {k: copy.deepcopy(app.intake[k]) for k in ("applicant", "payee") if app.intake.get(k)}
+
+
 def create_application(
     session: Session,
     actor: Actor,
@@ -205,6 +215,7 @@ def _insert_application(
         benefit = benefit or case.benefit
         if kind != "initial":
             facts = {**_latest_facts(session, case.id), **facts}
+            intake = {**_carried_intake(session, case.id), **intake}
     else:
         if kind != "initial":
             raise InvalidRequest(f"a {kind} application needs case_id", field="case_id")
@@ -304,6 +315,36 @@ def upload_document(
     return doc
 
 
+def _checked_upload(upload: Upload, max_bytes: int, allowed_types: tuple[str, ...]) -> str:
+    """Refuse what must not be stored (issue 12); returns the cleaned file name.
+
+    The kind and the file name never carry a 個人番号; the content's first bytes must be those of the
+    declared type (a script renamed .pdf is refused); the name loses control and bidi characters."""
+    from service.errors import PayloadTooLarge, UnsupportedMediaType
+    from service.security import clean_filename, contains_individual_number, content_matches_type
+
+    if not upload.kind or len(upload.kind) > 50:
+        raise InvalidRequest("document kind is required (at most 50 characters)", field="kind")
+    for field, text in (("kind", upload.kind), ("filename", upload.filename)):
+        if contains_individual_number(text):
+            raise InvalidRequest("a 個人番号 (My Number) must never be sent or stored", code="individual_number",
+                                 field=field)
+    if upload.content_type not in allowed_types:
+        raise UnsupportedMediaType(f"content type {upload.content_type!r} not accepted; use one of "
+                                   f"{', '.join(allowed_types)}", field="file")
+    if len(upload.content) > max_bytes:
+        raise PayloadTooLarge(f"file is larger than {max_bytes} bytes", field="file")
+    if not upload.content:
+        raise InvalidRequest("file is empty", field="file")
+    if not content_matches_type(upload.content, upload.content_type):
+        raise UnsupportedMediaType(f"the file's content is not {upload.content_type}", code="content_mismatch",
+                                   field="file")
+    name = clean_filename(upload.filename or "upload")
+    if not name:
+        raise InvalidRequest("the file name has no readable characters; rename the file", field="filename")
+    return name
+
+
 def upload_documents(
     session: Session,
     actor: Actor,
@@ -316,7 +357,6 @@ def upload_documents(
 ) -> list[Document]:
     """Files of one form (the wizard's document step), stored with SHA-256, size and type (R85). Every
     file is checked before any is stored; they are written together, each with its audit entry."""
-    from service.errors import PayloadTooLarge, UnsupportedMediaType
 
     require_role(actor, "agency", "clerk")
     case = load_case(session, actor, case_id)
@@ -324,21 +364,13 @@ def upload_documents(
         app = load_application(session, actor, application_id)
         if app.case_id != case.id:
             raise InvalidRequest("the application belongs to another case", field="application_id")
-    for upload in uploads:
-        if not upload.kind or len(upload.kind) > 50:
-            raise InvalidRequest("document kind is required (at most 50 characters)", field="kind")
-        if upload.content_type not in allowed_types:
-            raise UnsupportedMediaType(f"content type {upload.content_type!r} not accepted; use one of "
-                                       f"{', '.join(allowed_types)}", field="file")
-        if len(upload.content) > max_bytes:
-            raise PayloadTooLarge(f"file is larger than {max_bytes} bytes", field="file")
-        if not upload.content:
-            raise InvalidRequest("file is empty", field="file")
-    now = utcnow()
+    names = [_checked_upload(upload, max_bytes, allowed_types) for upload in uploads]
+    now = actor.clock.now()
     docs = [Document(case_id=case.id, application_id=application_id, kind=upload.kind,
-                     filename=upload.filename[:255] or "upload", content_type=upload.content_type,
+                     filename=name, content_type=upload.content_type,
                      size_bytes=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
-                     content=upload.content, uploaded_by=actor.user_id, uploaded_at=now) for upload in uploads]
+                     content=upload.content, uploaded_by=actor.user_id, uploaded_at=now)
+            for upload, name in zip(uploads, names, strict=True)]
     session.add_all(docs)
     session.flush()  # one INSERT for the files: the audit entries name their ids
     for doc in docs:
@@ -395,10 +427,78 @@ def submit_application(session: Session, actor: Actor, application_id: int) -> A
             details=items,
         )
     purpose = "extension" if app.kind == "extension" else "initial"
-    rules.assess(assessable_facts(app.facts), purpose=purpose)  # input errors → 422 naming the field
-    app.facts = contract_facts(app.facts)
+    facts = app.facts
+    if app.kind == "extension":
+        # PD30: an extension is applied for on the day it is submitted (the office clock); the deadline
+        # (PD6) is checked against that day, never against a date typed in the form.
+        facts = {**facts, "application_date": actor.clock.today().isoformat()}
+    rules.assess(assessable_facts(facts), purpose=purpose)  # input errors → 422 naming the field
+    app.facts = contract_facts(facts)
     app.status = "submitted"
+    app.returned_reason = None
     app.submitted_by = actor.user_id
-    app.submitted_at = utcnow()
+    app.submitted_at = actor.clock.now()
+    from service.workflows.households import household_key, key_of
+
+    app.household_key = household_key(app.facts, app.intake) if app.kind == "initial" else key_of(session, app)
     audit(session, actor, "application.submit", case_id=app.case_id, target=f"application:{app.id}")
+    return app
+
+
+def _waiting_for_decision(session: Session, app: Application) -> None:
+    """Only a submitted application no decision has been approved on may be changed by the office."""
+    decided = session.scalar(select(Decision.id).join(DecisionReview, DecisionReview.decision_id == Decision.id)
+                             .where(Decision.application_id == app.id, DecisionReview.outcome == "approved")
+                             .limit(1))
+    if app.status != "submitted" or decided is not None:
+        raise Conflict(f"application {app.id} is {app.status}; only a submitted application waiting for a "
+                       "decision can be changed by the office", code="application_not_returnable",
+                       field="application_id")
+
+
+def return_application(session: Session, actor: Actor, application_id: int, *, reason: str) -> Application:
+    """The office returns a submitted application to its agency with the reason (差戻し); the agency edits
+    it as a draft and submits it again. A decision drafted on it becomes stale (the case version moves)."""
+    from service.workflows.common import bump_case_version
+
+    require_role(actor, "clerk")
+    app = load_application(session, actor, application_id)
+    if not reason.strip():
+        raise InvalidRequest("a returned application needs the reason", field="reason")
+    _waiting_for_decision(session, app)
+    bump_case_version(session, load_case(session, actor, app.case_id), None, actor.clock.now())
+    app.status = "draft"
+    app.returned_reason = reason.strip()
+    audit(session, actor, "application.return", case_id=app.case_id, target=f"application:{app.id}",
+          detail={"reason": app.returned_reason})
+    return app
+
+
+def record_coordination_meeting(session: Session, actor: Actor, application_id: int, *,
+                                meeting_date: Any = None, emergency: bool = False) -> Application:
+    """The clerk records on the application the day its plan went through the 支援調整会議 (R87), or that
+    it is decided in the emergency path before the plan (R88: reported to the meeting afterwards)."""
+    from datetime import date as _date
+
+    from service.workflows.common import bump_case_version
+
+    require_role(actor, "clerk")
+    app = load_application(session, actor, application_id)
+    _waiting_for_decision(session, app)
+    if (meeting_date is None) == (not emergency):
+        raise InvalidRequest("give either the 支援調整会議 date or the emergency path", field="meeting_date")
+    intake = copy.deepcopy(app.intake)
+    if meeting_date is not None:
+        assert isinstance(meeting_date, _date)
+        if meeting_date > actor.clock.today():
+            raise InvalidRequest(f"the meeting date {meeting_date} is after today ({actor.clock.today()})",
+                                 field="meeting_date")
+        intake["plan"] = {**(intake.get("plan") or {}), "coordination_meeting_date": meeting_date.isoformat()}
+        intake["emergency"] = False
+    else:
+        intake["emergency"] = True
+    app.intake = intake
+    bump_case_version(session, load_case(session, actor, app.case_id), None, actor.clock.now())
+    audit(session, actor, "application.coordination", case_id=app.case_id, target=f"application:{app.id}",
+          detail={"meeting_date": meeting_date.isoformat() if meeting_date else None, "emergency": emergency})
     return app

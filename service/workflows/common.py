@@ -84,7 +84,7 @@ def load_case(session: Session, actor: Actor, case_id: int) -> BenefitCase:
     return case
 
 
-def bump_case_version(session: Session, case: BenefitCase, expected: int | None) -> int:
+def bump_case_version(session: Session, case: BenefitCase, expected: int | None, now: Any = None) -> int:
     """Take the case for this action: exactly one of two concurrent actions wins (409 for the other)."""
     seen = case.version if expected is None else expected
     if expected is not None and expected != case.version:
@@ -93,7 +93,7 @@ def bump_case_version(session: Session, case: BenefitCase, expected: int | None)
             " reload the case and try again",
             field="case_version",
         )
-    now = utcnow()
+    now = now or utcnow()  # the ORM's default time when the caller passes no clock
     result = session.execute(
         update(BenefitCase)
         .where(BenefitCase.id == case.id, BenefitCase.version == seen)

@@ -8,7 +8,7 @@ from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from service import rules
-from service.db.models import BenefitGrant, BenefitMonth, Document, MonthlyReport, StopProposal, utcnow
+from service.db.models import Application, BenefitGrant, BenefitMonth, Document, MonthlyReport, StopProposal
 from service.errors import InvalidRequest, NotFound
 from service.workflows.common import Actor, audit, load_case, require_role
 
@@ -16,13 +16,13 @@ JOB_SEARCH_FAILURE = "job_search_failure"
 
 
 def _propose(session: Session, grant: BenefitGrant, month: str, source: str, reasons: list[dict[str, Any]],
-             evidence: dict[str, Any]) -> StopProposal:
+             evidence: dict[str, Any], now: Any) -> StopProposal:
     proposal = session.scalar(select(StopProposal).where(StopProposal.grant_id == grant.id,
                                                          StopProposal.month == month))
     if proposal is None:
         proposal = StopProposal(case_id=grant.case_id, grant_id=grant.id, month=month, source=source,
                                 cause=JOB_SEARCH_FAILURE, reasons=reasons, evidence=evidence, status="open",
-                                created_at=utcnow())
+                                created_at=now)
         session.add(proposal)
     elif proposal.status == "open":
         proposal.source = source
@@ -72,13 +72,13 @@ def record_monthly_report(
     report = MonthlyReport(case_id=case.id, grant_id=grant.id, month=month, interviews=interviews,
                            hello_work_consultations=hello_work_consultations,
                            employer_applications=employer_applications, evidence=list(evidence_document_ids),
-                           reasons=reasons, submitted_by=actor.user_id, submitted_at=utcnow())
+                           reasons=reasons, submitted_by=actor.user_id, submitted_at=actor.clock.now())
     session.add(report)
     session.flush()
     proposal = None
     if reasons:
         proposal = _propose(session, grant, month, "short_report", reasons,
-                            _evidence_list(report.id, list(evidence_document_ids)))
+                            _evidence_list(report.id, list(evidence_document_ids)), actor.clock.now())
     else:
         open_one = session.scalar(select(StopProposal).where(StopProposal.grant_id == grant.id,
                                                              StopProposal.month == month,
@@ -101,14 +101,23 @@ def missing_reports_stmt(month: str) -> Any:
 
 
 def propose_stops_for_missing_reports(session: Session, actor: Actor, month: str) -> list[StopProposal]:
-    """A clerk asks the system to propose stops for the month's missing reports (idempotent)."""
+    """A clerk asks the system to propose stops for the month's missing reports (idempotent). Only
+    reports past their due day (PD29, setting ``monthly_report_due_day``) by the office clock; never for
+    the current month or a grant's first month."""
     require_role(actor, "clerk")
+    today = actor.clock.today()
     proposals = []
-    for grant_id, _case_id in session.execute(missing_reports_stmt(month)).all():
+    rows = session.execute(missing_reports_stmt(month).add_columns(BenefitGrant.first_month, Application.facts)
+                           .join(Application, Application.id == BenefitGrant.application_id)).all()
+    for grant_id, _case_id, first_month, facts in rows:
+        code = (facts or {}).get("municipality_code")
+        if not rules.report_overdue(str(code) if code else None, month, str(first_month or month), today):
+            continue
         grant = session.get(BenefitGrant, grant_id)
         assert grant is not None
         reasons = [{"rule": "R51", "code": "monthly_report_missing",
                     "message": f"no monthly report for {month}"}]
-        proposals.append(_propose(session, grant, month, "missing_report", reasons, _evidence_list(None, [])))
+        proposals.append(_propose(session, grant, month, "missing_report", reasons, _evidence_list(None, []),
+                                  actor.clock.now()))
     audit(session, actor, "stop_proposal.generate", detail={"month": month, "count": len(proposals)})
     return proposals

@@ -14,7 +14,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from service.calendar import office_date
-from service.db.models import BenefitGrant, CoordinationReport, utcnow
+from service.db.models import BenefitGrant, CoordinationReport
 from service.errors import InvalidRequest, RuleViolation
 from service.workflows.common import Actor, audit, load_case, require_role
 
@@ -44,7 +44,7 @@ def record_coordination_report(session: Session, actor: Actor, case_id: int, *, 
     if grant is None:
         raise RuleViolation(f"case {case.id} has no emergency grant waiting to be reported to the 支援調整会議 "
                             "(R88)", code="no_report_due", field="case_id")
-    today = office_date(utcnow())
+    today = actor.clock.today()
     if meeting_date > today:
         raise InvalidRequest(f"the meeting date {meeting_date} is after today ({today})", field="meeting_date")
     granted_on = office_date(grant.created_at)
@@ -53,7 +53,7 @@ def record_coordination_report(session: Session, actor: Actor, case_id: int, *, 
                              "a meeting before the decision belongs in the application's plan (R87)",
                              field="meeting_date")
     report = CoordinationReport(case_id=case.id, grant_id=grant.id, meeting_date=meeting_date,
-                                note=note, recorded_by=actor.user_id, recorded_at=utcnow())
+                                note=note, recorded_by=actor.user_id, recorded_at=actor.clock.now())
     session.add(report)
     session.flush()
     audit(session, actor, "coordination_report.record", case_id=case.id,

@@ -7,13 +7,16 @@ draft, so a stale draft can never be approved over a newer action.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from calculations import grant_clock as gc
 from service import rules
 from service.calendar import office_date
 from service.db.models import (
@@ -26,15 +29,16 @@ from service.db.models import (
     Document,
     RepaymentClaim,
     StopProposal,
-    utcnow,
 )
 from service.errors import Conflict, Forbidden, InvalidRequest, NotFound, RuleViolation, parse_date
+from service.schemas import decisions as commands
+from service.workflows import households
 from service.workflows.applications import assessable_facts, contract_facts, load_application
 from service.workflows.common import Actor, audit, bump_case_version, hold, load_case, require_role
 
-COUNTED = ("scheduled", "paid")
+#: Months counted against the cap (R38, PD7): decided and not paused or cancelled.
+COUNTED = tuple(status.value for status in gc.COUNTED)
 
-GRANT_KINDS = ("grant", "regrant", "eligibility_certificate", "moving_grant", "refusal")
 
 
 @dataclass
@@ -131,7 +135,72 @@ def _documents(session: Session, case_id: int, kinds: set[str], since: Any = Non
     return {doc.kind: doc for doc in session.scalars(stmt)}
 
 
+# --- the grant clock: rows ⇄ the pure clock (calculations.grant_clock) ----------------------------
+
+
+def clock_rules(first_month: str) -> gc.ClockRules:
+    """The clock's numbers in force in the grant's first month (R37, R38, R42, PD7)."""
+    return gc.ClockRules.in_force(rules.rate_book(), first_month)
+
+
+def _month_status(status: str) -> gc.MonthStatus:
+    try:
+        return gc.MonthStatus(status)
+    except ValueError:  # a status of the payments ledger this module does not know: money moved, never touched
+        return gc.MonthStatus.paid
+
+
+_CLOCK_STATUS = {"interrupted": gc.ClockStatus.interrupted, "stopped": gc.ClockStatus.stopped}
+
+
+def clock_of(session: Session, grant: BenefitGrant) -> gc.GrantClock:
+    """The grant's rows as the pure clock."""
+    rows = months_of(session, grant.id)
+    first = grant.first_month or (rows[0].month if rows else None)
+    if first is None:
+        raise RuleViolation(f"grant {grant.id} has no benefit months", code="grant_not_active", field="grant_id")
+    return gc.GrantClock(
+        rules=clock_rules(first),
+        months=tuple(gc.Month(r.month, r.amount_yen, _month_status(r.status)) for r in rows),
+        extensions_used=grant.extensions_used,
+        status=_CLOCK_STATUS.get(grant.status, gc.ClockStatus.active),
+        interrupted_from=grant.interrupted_from,
+        first_unpaid_month=grant.stop_first_unpaid_month,
+    )
+
+
+def _ok(outcome: gc.Outcome, field: str) -> gc.GrantClock:
+    """The new clock, or the clock's problem as a 409 citing its rule."""
+    if isinstance(outcome, gc.Problem):
+        raise RuleViolation(f"{outcome.message} ({outcome.rule})", code=outcome.code, field=field)
+    return outcome
+
+
+def _write_clock(session: Session, grant: BenefitGrant, before: gc.GrantClock | None, after: gc.GrantClock,
+                 decision_id: int) -> None:
+    """Write the difference between two clocks. A month keeps the decision that decided it (its letter is
+    reprinted from it); only months this decision adds carry its id."""
+    changes = gc.diff(before, after)
+    if changes.removed:
+        session.execute(delete(BenefitMonth).where(BenefitMonth.grant_id == grant.id,
+                                                   BenefitMonth.month.in_(changes.removed)))
+    for month in changes.changed:
+        session.execute(update(BenefitMonth).where(BenefitMonth.grant_id == grant.id,
+                                                   BenefitMonth.month == month.month)
+                        .values(status=month.status.value, amount_yen=month.amount_yen))
+    session.add_all([BenefitMonth(grant_id=grant.id, month=m.month, amount_yen=m.amount_yen,
+                                  status=m.status.value, decision_id=decision_id) for m in changes.added])
+    grant.extensions_used = after.extensions_used
+    grant.interrupted_from = after.interrupted_from
+    if grant.benefit == "rent" and after.months:
+        _set_period_end(grant, after.period_last_month)
+
+
 # --- preparing each kind of decision ---------------------------------------------------------------
+
+
+def _period_months(first_month: str) -> list[str]:
+    return [rules.add_months(first_month, i) for i in range(clock_rules(first_month).period_months)]
 
 
 def _prepare_grant_like(session: Session, actor: Actor, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
@@ -196,7 +265,28 @@ def _prepare_grant_like(session: Session, actor: Actor, case: BenefitCase, draft
     if not result.get("eligible"):
         raise RuleViolation("the assessment finds the application not eligible; draft a refusal",
                             code="not_eligible", field="application_id")
+    key = households.key_of(session, app)
+    if kind in ("grant", "regrant"):
+        households.refuse_second_rent_grant(session, key, case.id,
+                                            _period_months(str(result["first_benefit_month"])))
+    elif kind == "moving_grant":
+        households.refuse_moving_during_rent(session, key, case.id, str(facts["application_date"])[:7])
     return Prepared(application=app, facts=facts, result=result, params=params)
+
+
+def _recheck_grant_like(session: Session, case: BenefitCase, decision: Decision) -> None:
+    """At approval, the household checks again: another case may have been granted since the draft
+    (PD21, PD27)."""
+    app = session.get(Application, decision.application_id) if decision.application_id else None
+    if app is None or decision.supersedes_decision_id is not None:
+        return
+    key = households.key_of(session, app)
+    if decision.kind in ("grant", "regrant"):
+        households.refuse_second_rent_grant(session, key, case.id,
+                                            _period_months(str(decision.result["first_benefit_month"])))
+    elif decision.kind == "moving_grant":
+        households.refuse_moving_during_rent(session, key, case.id,
+                                             str((decision.facts or {}).get("application_date"))[:7])
 
 
 def _housing_report_timing(facts: dict[str, Any], report: Document,
@@ -214,6 +304,12 @@ def _housing_report_timing(facts: dict[str, Any], report: Document,
     return timing, warnings
 
 
+def _extension_clock(grant: BenefitGrant, clock: gc.GrantClock, applied_on: date,
+                     amount_yen: int) -> gc.Outcome:
+    deadline = grant.extension_deadline or rules.extension_deadline(clock.period_last_month)
+    return gc.apply_extension(clock, amount_yen, applied_on=applied_on, deadline=deadline)
+
+
 def _prepare_extension(session: Session, actor: Actor, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
     kind = draft["kind"]
     app = _application_on_case(session, actor, case, draft.get("application_id"), kind, ("extension",))
@@ -223,31 +319,34 @@ def _prepare_extension(session: Session, actor: Actor, case: BenefitCase, draft:
                             field="application_id")
     facts = contract_facts(app.facts)
     problems: list[dict[str, Any]] = []
-    applied_on = date.fromisoformat(str(facts.get("application_date")))
-    if grant.status not in ("active",):
-        problems.append({"code": "grant_not_active", "rule": "R38",
-                         "message": f"the grant is {grant.status}"})
-    if grant.extension_deadline is not None and applied_on > grant.extension_deadline:
-        problems.append({"code": "extension_late", "rule": "R40",
-                         "message": f"applied on {applied_on}, after the deadline {grant.extension_deadline} "
-                                    "(PD6): no gap is bridged"})
-    used = months_used(session, grant.id)
-    clock = rules.period_rules(grant.first_month or str(facts.get("application_date"))[:7])
-    if grant.extensions_used >= clock.max_extensions or used + clock.period_months > clock.max_months:
-        problems.append({"code": "nine_month_cap", "rule": "R38",
-                         "message": f"{used} months used, {grant.extensions_used} extension(s): "
-                                    f"never more than {clock.max_months} months (PD7)"})
+    # PD30: the application date is the day the application was submitted (office clock).
+    applied_on = (office_date(app.submitted_at) if app.submitted_at is not None
+                  else date.fromisoformat(str(facts.get("application_date"))))
     result = rules.assess(facts, purpose="extension")
+    clock = clock_of(session, grant) if grant.benefit == "rent" and grant.status != "certified" else None
+    if grant.status != "active" or clock is None:
+        problems.append({"code": "grant_not_active", "rule": "R38", "message": f"the grant is {grant.status}"})
+        extended: gc.Outcome | None = None
+    else:
+        extended = _extension_clock(grant, clock, applied_on, int(result.get("amount_yen") or 0))
+        if isinstance(extended, gc.Problem):
+            problems.append({"code": extended.code, "rule": extended.rule, "message": extended.message})
     if not result.get("eligible"):
         problems.append({"code": "not_eligible", "rule": "R39", "message": "requirements not met",
                          "reasons": result.get("reasons", [])})
-    result = {**result, "extension_problems": problems, "months_used": used,
+    used = clock.months_counted if clock is not None else 0
+    result = {**result, "extension_problems": problems, "months_used": used, "applied_on": applied_on.isoformat(),
               "deadline": grant.extension_deadline.isoformat() if grant.extension_deadline else None}
     if kind == "extension" and problems:
         raise RuleViolation(
             "the extension cannot be granted: " + "; ".join(p["message"] for p in problems)
             + " — draft an extension_refusal", code=problems[0]["code"], field="application_id")
-    return Prepared(application=app, grant=grant, facts=facts, result=result)
+    if kind == "extension" and isinstance(extended, gc.GrantClock) and clock is not None:
+        added = [m.month for m in gc.diff(clock, extended).added]
+        result["extension_months"] = added
+        households.refuse_second_rent_grant(session, households.key_of(session, app), case.id, added)
+    return Prepared(application=app, grant=grant, facts=facts, result=result,
+                    params={"applied_on": applied_on.isoformat()})
 
 
 def _prepare_change(session: Session, actor: Actor, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
@@ -262,62 +361,102 @@ def _prepare_change(session: Session, actor: Actor, case: BenefitCase, draft: di
                             code="not_eligible", field="application_id")
     accepted = date.fromisoformat(str(facts["application_date"]))
     effective = rules.change_effective_month(str(facts["municipality_code"]), accepted)
+    _ok(gc.apply_change(clock_of(session, grant), effective, int(result["amount_yen"])), "grant_id")
     result = {**result, "effective_month": effective, "previous_amount_yen": grant.amount_yen}
     return Prepared(application=app, grant=grant, facts=facts, result=result,
                     params={"effective_month": effective})
 
 
-def _prepare_interruption(session: Session, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
+def _prepare_interruption(session: Session, actor: Actor, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
     grant = _grant_on_case(session, case, draft.get("grant_id"), "interruption")
     month = _need(draft.get("effective_month"), "effective_month", "interruption")
     if grant.status != "active":
         raise RuleViolation(f"the grant is {grant.status}", code="grant_not_active", field="grant_id")
-    to_pause = [m.month for m in months_of(session, grant.id) if m.status == "scheduled" and m.month >= month]
-    if not to_pause:
-        raise RuleViolation(f"no scheduled month from {month} to interrupt", code="nothing_to_interrupt",
-                            field="effective_month")
+    before = clock_of(session, grant)
+    after = gc.apply_interruption(before, month)
+    if isinstance(after, gc.Problem):
+        raise RuleViolation(after.message, code=after.code, field="effective_month")
+    paused = [m.month for m in gc.diff(before, after).changed]
     return Prepared(grant=grant, params={"effective_month": month},
-                    result={"interrupted_months": to_pause, "rule": "R42"})
+                    result={"interrupted_months": paused, "rule": "R42"})
 
 
-def _prepare_resumption(session: Session, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
+def _prepare_resumption(session: Session, actor: Actor, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
     grant = _grant_on_case(session, case, draft.get("grant_id"), "resumption")
     month = _need(draft.get("resume_month"), "resume_month", "resumption")
     if grant.status != "interrupted" or grant.interrupted_from is None:
         raise RuleViolation("only an interrupted grant resumes", code="not_interrupted", field="grant_id")
     if month < grant.interrupted_from:
         raise InvalidRequest("resumption before the interruption", field="resume_month")
-    if month > rules.add_months(grant.interrupted_from, 24):
-        raise RuleViolation("resumption is possible within 2 years of the interruption (R42, PD7)",
-                            code="resumption_too_late", field="resume_month")
-    paused = [m.month for m in months_of(session, grant.id) if m.status == "interrupted"]
-    new_months = [rules.add_months(month, i) for i in range(len(paused))]
+    before = clock_of(session, grant)
+    after = _ok(gc.apply_resumption(before, month), "resume_month")
+    paused = [m.month for m in before.months if m.status is gc.MonthStatus.interrupted]
+    resumed = [m.month for m in after.months if m.month >= month and m.status is gc.MonthStatus.scheduled
+               and m.month not in {p.month for p in before.months if p.status is gc.MonthStatus.scheduled}]
+    households.refuse_second_rent_grant(session, households.key_of(session, _grant_application(session, grant)),
+                                        case.id, resumed)
     return Prepared(grant=grant, params={"resume_month": month},
-                    result={"paused_months": paused, "resumed_months": new_months, "rule": "R42"})
+                    result={"paused_months": paused, "resumed_months": resumed, "rule": "R42"})
 
 
-def _prepare_stop(session: Session, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
+def _grant_application(session: Session, grant: BenefitGrant) -> Application:
+    app = session.get(Application, grant.application_id)
+    assert app is not None
+    return app
+
+
+def _stop_evidence(session: Session, actor: Actor, case: BenefitCase, cause: str,
+                   items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """PD16, R52: each evidence kind the cause needs is a document on the case, or a written record the
+    clerk types, stored on the case as a document. A ticked kind without either is refused."""
+    needed = rules.stop_evidence(cause)
+    given = {item["kind"]: item for item in items}
+    missing = [kind for kind in needed if kind not in given]
+    if missing:
+        raise RuleViolation(
+            f"a stop for {cause} needs its evidence (PD16); missing: {', '.join(missing)}",
+            code="evidence_missing", field="evidence",
+            details=[{"field": f"evidence.{kind}", "message": "required evidence"} for kind in missing])
+    not_on_file = [item["kind"] for item in items if item.get("document_id") is None
+                   and not str(item.get("note") or "").strip()]
+    if not_on_file:
+        raise RuleViolation(
+            "stop evidence must be a document on the case or a written record (PD16, R52); ticked only: "
+            + ", ".join(not_on_file), code="evidence_not_on_file", field=f"evidence.{not_on_file[0]}",
+            details=[{"field": f"evidence.{kind}", "message": "no document and no written record"}
+                     for kind in not_on_file])
+    out: list[dict[str, Any]] = []
+    for item in items:
+        doc_id = item.get("document_id")
+        if doc_id is not None:
+            doc = session.get(Document, doc_id)
+            if doc is None or doc.case_id != case.id:
+                raise InvalidRequest(f"document {doc_id} not found on the case", field="evidence")
+        else:
+            doc = _written_record(session, actor, case, item["kind"], str(item["note"]).strip())
+        out.append({"kind": item["kind"], "document_id": doc.id, "filename": doc.filename,
+                    "note": item.get("note")})
+    return out
+
+
+def _written_record(session: Session, actor: Actor, case: BenefitCase, kind: str, note: str) -> Document:
+    """A clerk's written record (e.g. the reminder log as typed) kept on the case as a text document."""
+    from service.workflows.applications import Upload, upload_documents
+
+    (doc,) = upload_documents(session, actor, case.id, [Upload(kind, f"{kind}.txt", "text/plain",
+                                                               note.encode("utf-8"))],
+                              application_id=None, max_bytes=1 << 20, allowed_types=("text/plain",))
+    return doc
+
+
+def _prepare_stop(session: Session, actor: Actor, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
     grant = _grant_on_case(session, case, draft.get("grant_id"), "stop")
     cause = _need(draft.get("cause"), "cause", "stop")
     event_on = parse_date(_need(draft.get("event_date"), "event_date", "stop"), "event_date")
     if grant.status not in ("active", "interrupted") or grant.first_month is None:
         raise RuleViolation(f"the grant is {grant.status}", code="grant_not_active", field="grant_id")
     needed = rules.stop_evidence(cause)
-    evidence = list(draft.get("evidence") or [])
-    for item in evidence:
-        doc_id = item.get("document_id")
-        if doc_id is not None:
-            doc = session.get(Document, doc_id)
-            if doc is None or doc.case_id != case.id:
-                raise InvalidRequest(f"document {doc_id} not found on the case", field="evidence")
-    given = {item["kind"] for item in evidence}
-    missing = [kind for kind in needed if kind not in given]
-    if missing:
-        raise RuleViolation(
-            f"a stop for {cause} needs its evidence (PD16); missing: {', '.join(missing)}",
-            code="evidence_missing", field="evidence",
-            details=[{"field": f"evidence.{kind}", "message": "required evidence"} for kind in missing],
-        )
+    evidence = _stop_evidence(session, actor, case, cause, list(draft.get("evidence") or []))
     app = session.get(Application, grant.application_id)
     municipality = str(app.facts.get("municipality_code")) if app is not None else None
     first_unpaid = rules.first_unpaid_month(cause, event_on, grant.first_month, municipality)
@@ -326,15 +465,17 @@ def _prepare_stop(session: Session, case: BenefitCase, draft: dict[str, Any]) ->
         proposal = session.get(StopProposal, proposal_id)
         if proposal is None or proposal.grant_id != grant.id:
             raise InvalidRequest(f"stop proposal {proposal_id} not found on the grant", field="proposal_id")
-    months = months_of(session, grant.id)
+    before = clock_of(session, grant)
+    after = _ok(gc.apply_stop(before, first_unpaid), "grant_id")
     result = {
         "cause": cause,
         "event_date": event_on.isoformat(),
         "first_unpaid_month": first_unpaid,
-        "cancelled_months": [m.month for m in months if m.month >= first_unpaid and m.status != "paid"
-                             and m.status != "cancelled"],
-        "paid_months_after_stop": [m.month for m in months if m.month >= first_unpaid and m.status == "paid"],
+        "cancelled_months": [m.month for m in gc.diff(before, after).changed],
+        "paid_months_after_stop": [m.month for m in after.months if m.month >= first_unpaid
+                                   and m.status in gc.MONEY_MOVED],
         "evidence_required": needed,
+        "evidence": evidence,
         "rule": "R58, R60, PD8, PD16",
     }
     return Prepared(grant=grant, result=result,
@@ -342,7 +483,7 @@ def _prepare_stop(session: Session, case: BenefitCase, draft: dict[str, Any]) ->
                             "proposal_id": proposal_id})
 
 
-def _prepare_repayment(session: Session, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
+def _prepare_repayment(session: Session, actor: Actor, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
     grant = _grant_on_case(session, case, draft.get("grant_id"), "repayment")
     cause = _need(draft.get("repayment_cause"), "repayment_cause", "repayment")
     if grant.status != "stopped" or grant.stop_first_unpaid_month is None:
@@ -368,7 +509,8 @@ def _prepare_repayment(session: Session, case: BenefitCase, draft: dict[str, Any
     return Prepared(grant=grant, result=result, params={"repayment_cause": cause})
 
 
-def _prepare_moving_confirmation(session: Session, case: BenefitCase, draft: dict[str, Any]) -> Prepared:
+def _prepare_moving_confirmation(session: Session, actor: Actor, case: BenefitCase,
+                                 draft: dict[str, Any]) -> Prepared:
     grant = _grant_on_case(session, case, draft.get("grant_id"), "moving_confirmation")
     if grant.benefit != "moving" or grant.status != "awaiting_move_report":
         raise RuleViolation("the moving grant is not waiting for the move report", code="not_awaiting_report",
@@ -393,14 +535,247 @@ def _prepare_moving_confirmation(session: Session, case: BenefitCase, draft: dic
     return Prepared(grant=grant, application=app, facts=facts, result=result)
 
 
+# --- applying an approved decision: rows → clock → apply → write the difference ---------------------
+
+
+def _apply_refusal(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    app = _decision_application(session, decision)
+    app.status = "refused"
+
+
+def _decision_application(session: Session, decision: Decision) -> Application:
+    app = session.get(Application, decision.application_id) if decision.application_id else None
+    assert app is not None
+    return app
+
+
+def _decision_grant(session: Session, decision: Decision) -> BenefitGrant:
+    grant = session.get(BenefitGrant, decision.grant_id) if decision.grant_id else None
+    assert grant is not None
+    return grant
+
+
+def _apply_certificate(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    app = _decision_application(session, decision)
+    _new_grant(session, case, app, decision, "certified", int(decision.result["amount_yen"]), now)
+    app.status = "certified"
+
+
+def _apply_moving_grant(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    app = _decision_application(session, decision)
+    _new_grant(session, case, app, decision, "awaiting_move_report", int(decision.result["amount_yen"]), now)
+    app.status = "decided"
+    case.status = "granted"
+
+
+def _apply_grant(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    app = _decision_application(session, decision)
+    # An existing grant of the application: the homeless applicant's certificate (R44) or the grant a
+    # correction supersedes. A first grant has none, so no lookup.
+    certificate_id = decision.params.get("certificate_grant_id")
+    grant = (session.get(BenefitGrant, certificate_id) if certificate_id is not None
+             else _grant_for_application(session, app.id) if decision.supersedes_decision_id is not None
+             else None)
+    amount = int(decision.result["amount_yen"])
+    if grant is not None and decision.supersedes_decision_id is not None:
+        # A correction: months not yet paid take the corrected amount.
+        before = clock_of(session, grant)
+        after = _ok(gc.apply_change(before, before.first_month, amount), "supersedes_decision_id")
+        _write_clock(session, grant, before, after, decision.id)
+        grant.amount_yen = amount
+        grant.decision_id = decision.id
+        grant.updated_at = now
+        return
+    first = str(decision.result["first_benefit_month"])
+    clock = _ok(gc.apply_grant(clock_rules(first), first, amount), "application_id")
+    app.status = "decided"
+    case.status = "granted"
+    if grant is None:  # inserted complete: no UPDATE of the row just inserted
+        grant = _new_grant(session, case, app, decision, "active", amount, now, first_month=first,
+                           last_month=clock.period_last_month,
+                           coordination_report_due=owes_coordination_report(app))
+    else:
+        grant.status = "active"
+        grant.amount_yen = amount
+        grant.decision_id = decision.id
+        grant.first_month = first
+        grant.updated_at = now
+        grant.coordination_report_due = owes_coordination_report(app)
+    _write_clock(session, grant, None, clock, decision.id)
+
+
+def _apply_extension(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    app = _decision_application(session, decision)
+    grant = _decision_grant(session, decision)
+    amount = int(decision.result["amount_yen"])
+    applied_on = date.fromisoformat(str(decision.params.get("applied_on")
+                                        or (decision.facts or {}).get("application_date")))
+    before = clock_of(session, grant)
+    after = _ok(_extension_clock(grant, before, applied_on, amount), "application_id")
+    _write_clock(session, grant, before, after, decision.id)
+    grant.amount_yen = amount
+    grant.updated_at = now
+    app.status = "decided"
+
+
+def _apply_extension_refusal(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    _decision_application(session, decision).status = "refused"
+    _decision_grant(session, decision).updated_at = now
+
+
+def _apply_change(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    app = _decision_application(session, decision)
+    grant = _decision_grant(session, decision)
+    amount = int(decision.result["amount_yen"])
+    before = clock_of(session, grant)
+    after = _ok(gc.apply_change(before, str(decision.params["effective_month"]), amount), "grant_id")
+    _write_clock(session, grant, before, after, decision.id)
+    grant.amount_yen = amount
+    grant.updated_at = now
+    app.status = "decided"
+
+
+def _apply_interruption(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    grant = _decision_grant(session, decision)
+    before = clock_of(session, grant)
+    after = _ok(gc.apply_interruption(before, str(decision.params["effective_month"])), "effective_month")
+    _write_clock(session, grant, before, after, decision.id)
+    grant.status = "interrupted"
+    grant.updated_at = now
+
+
+def _apply_resumption(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    grant = _decision_grant(session, decision)
+    before = clock_of(session, grant)
+    after = _ok(gc.apply_resumption(before, str(decision.params["resume_month"])), "resume_month")
+    _write_clock(session, grant, before, after, decision.id)
+    grant.status = "active"
+    grant.updated_at = now
+
+
+def _apply_stop(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    grant = _decision_grant(session, decision)
+    first_unpaid = str(decision.result["first_unpaid_month"])
+    before = clock_of(session, grant)
+    after = _ok(gc.apply_stop(before, first_unpaid), "grant_id")
+    period_last = grant.period_last_month  # a stop keeps the period decided (letters cite it)
+    _write_clock(session, grant, before, after, decision.id)
+    if period_last is not None:
+        _set_period_end(grant, period_last)
+    grant.status = "stopped"
+    grant.stop_cause = str(decision.result["cause"])
+    grant.stop_first_unpaid_month = first_unpaid
+    grant.updated_at = now
+    proposal_id = decision.params.get("proposal_id")
+    if proposal_id is not None:
+        proposal = session.get(StopProposal, proposal_id)
+        if proposal is not None:
+            proposal.status = "decided"
+            proposal.decision_id = decision.id
+
+
+def _apply_repayment(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    grant = _decision_grant(session, decision)
+    grant.updated_at = now
+    result = decision.result
+    if int(result["amount_yen"]) > 0:  # 0: a correction that withdraws the claim
+        session.add(RepaymentClaim(case_id=case.id, grant_id=grant.id, decision_id=decision.id,
+                                   cause=str(result["cause"]), debtor="recipient",
+                                   months=copy.deepcopy(result["months"]),
+                                   amount_yen=int(result["amount_yen"]), created_at=now))
+
+
+def _apply_moving_confirmation(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    grant = _decision_grant(session, decision)
+    grant.updated_at = now
+    grant.status = "confirmed"
+    grant.amount_yen = int(decision.result["confirmed_amount_yen"])
+
+
+def _recheck_stop(session: Session, case: BenefitCase, decision: Decision) -> None:
+    """PD16: never approved without the evidence its cause needs, each a document on the case."""
+    evidence = list(decision.params.get("evidence", []))
+    given = {item["kind"] for item in evidence}
+    missing = [k for k in rules.stop_evidence(decision.params["cause"]) if k not in given]
+    if missing:
+        raise RuleViolation("stop evidence missing: " + ", ".join(missing), code="evidence_missing",
+                            field="evidence")
+    ids = [item.get("document_id") for item in evidence]
+    found = set(session.scalars(select(Document.id).where(Document.case_id == case.id,
+                                                          Document.id.in_([i for i in ids if i is not None]))))
+    not_on_file = [item["kind"] for item in evidence if item.get("document_id") not in found]
+    if not_on_file:
+        raise RuleViolation("stop evidence not on file: " + ", ".join(not_on_file), code="evidence_not_on_file",
+                            field=f"evidence.{not_on_file[0]}")
+
+
+def _recheck_extension(session: Session, case: BenefitCase, decision: Decision) -> None:
+    if decision.kind == "extension":
+        households.refuse_second_rent_grant(
+            session, households.key_of(session, _decision_application(session, decision)), case.id,
+            list(decision.result.get("extension_months") or []))
+
+
+Prepare = Callable[[Session, Actor, BenefitCase, dict[str, Any]], Prepared]
+Apply = Callable[[Session, BenefitCase, Decision, Any], None]
+Recheck = Callable[[Session, BenefitCase, Decision], None]
+
+
+def _no_recheck(session: Session, case: BenefitCase, decision: Decision) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionKind:
+    """One kind of decision: its command (the API body), what drafting checks and computes, what
+    approval checks again and what it writes."""
+
+    command: type[BaseModel]
+    prepare: Prepare
+    apply: Apply
+    recheck: Recheck = _no_recheck
+
+
+KINDS: dict[str, DecisionKind] = {
+    "eligibility_certificate": DecisionKind(commands.EligibilityCertificateCommand, _prepare_grant_like,
+                                            _apply_certificate),
+    "grant": DecisionKind(commands.GrantCommand, _prepare_grant_like, _apply_grant, _recheck_grant_like),
+    "regrant": DecisionKind(commands.RegrantCommand, _prepare_grant_like, _apply_grant, _recheck_grant_like),
+    "refusal": DecisionKind(commands.RefusalCommand, _prepare_grant_like, _apply_refusal),
+    "moving_grant": DecisionKind(commands.MovingGrantCommand, _prepare_grant_like, _apply_moving_grant,
+                                 _recheck_grant_like),
+    "extension": DecisionKind(commands.ExtensionCommand, _prepare_extension, _apply_extension, _recheck_extension),
+    "extension_refusal": DecisionKind(commands.ExtensionRefusalCommand, _prepare_extension,
+                                      _apply_extension_refusal),
+    "change": DecisionKind(commands.ChangeCommand, _prepare_change, _apply_change),
+    "interruption": DecisionKind(commands.InterruptionCommand, _prepare_interruption, _apply_interruption),
+    "resumption": DecisionKind(commands.ResumptionCommand, _prepare_resumption, _apply_resumption),
+    "stop": DecisionKind(commands.StopCommand, _prepare_stop, _apply_stop, _recheck_stop),
+    "repayment": DecisionKind(commands.RepaymentCommand, _prepare_repayment, _apply_repayment),
+    "moving_confirmation": DecisionKind(commands.MovingConfirmationCommand, _prepare_moving_confirmation,
+                                        _apply_moving_confirmation),
+}
+#: Decisions on an application that start (or refuse) a grant; a correction supersedes one of them.
+GRANT_KINDS = ("grant", "regrant", "eligibility_certificate", "moving_grant", "refusal")
+SUPERSEDING_KINDS = ("grant", "regrant", "refusal", "repayment")
+
+
+def _kind(kind: str) -> DecisionKind:
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise InvalidRequest(f"unknown decision kind {kind!r}; one of {', '.join(KINDS)}", field="kind")
+    return spec
+
+
 # --- draft / approve / return ----------------------------------------------------------------------
 
 
 def draft_decision(session: Session, actor: Actor, case_id: int, draft: dict[str, Any]) -> Decision:
     """A clerk's draft. Checks what the rules need now; nothing changes until approval."""
     require_role(actor, "clerk")
+    spec = _kind(str(draft.get("kind")))
     case = load_case(session, actor, case_id)
-    bump_case_version(session, case, draft.get("case_version"))
+    bump_case_version(session, case, draft.get("case_version"), actor.clock.now())
     kind = draft["kind"]
     supersedes = draft.get("supersedes_decision_id")
     if supersedes is not None:
@@ -410,29 +785,10 @@ def draft_decision(session: Session, actor: Actor, case_id: int, draft: dict[str
         if decision_status(session, old) != "approved":
             raise Conflict(f"decision {supersedes} is not in force; only an approved decision is superseded",
                            code="not_supersedable", field="supersedes_decision_id")
-        if kind not in ("grant", "regrant", "refusal", "repayment") or (
-            old.kind not in GRANT_KINDS and old.kind != kind
-        ):
+        if kind not in SUPERSEDING_KINDS or (old.kind not in GRANT_KINDS and old.kind != kind):
             raise InvalidRequest(f"a {kind} decision cannot supersede a {old.kind} decision",
                                  field="supersedes_decision_id")
-    if kind in GRANT_KINDS:
-        prepared = _prepare_grant_like(session, actor, case, draft)
-    elif kind in ("extension", "extension_refusal"):
-        prepared = _prepare_extension(session, actor, case, draft)
-    elif kind == "change":
-        prepared = _prepare_change(session, actor, case, draft)
-    elif kind == "interruption":
-        prepared = _prepare_interruption(session, case, draft)
-    elif kind == "resumption":
-        prepared = _prepare_resumption(session, case, draft)
-    elif kind == "stop":
-        prepared = _prepare_stop(session, case, draft)
-    elif kind == "repayment":
-        prepared = _prepare_repayment(session, case, draft)
-    elif kind == "moving_confirmation":
-        prepared = _prepare_moving_confirmation(session, case, draft)
-    else:  # pragma: no cover - the schema lists the kinds
-        raise InvalidRequest(f"unknown decision kind {kind!r}", field="kind")
+    prepared = spec.prepare(session, actor, case, draft)
     sequence = int(session.scalar(select(func.coalesce(func.max(Decision.sequence), 0))
                                   .where(Decision.case_id == case.id)) or 0) + 1
     params = {"note": draft.get("note"), "case_version": case.version, **prepared.params}
@@ -449,7 +805,7 @@ def draft_decision(session: Session, actor: Actor, case_id: int, draft: dict[str
         rates_version=rules.rates_version(),
         code_version=rules.code_version(),
         drafted_by=actor.user_id,
-        drafted_at=utcnow(),
+        drafted_at=actor.clock.now(),
     )
     session.add(decision)
     session.flush()
@@ -483,9 +839,9 @@ def return_decision(session: Session, actor: Actor, decision_id: int, *, note: s
                     case_version: int | None = None) -> Decision:
     require_role(actor, "approver")
     decision, case = _load_draft(session, actor, decision_id)
-    bump_case_version(session, case, case_version)
+    bump_case_version(session, case, case_version, actor.clock.now())
     session.add(DecisionReview(decision_id=decision.id, outcome="returned", reviewed_by=actor.user_id,
-                               note=note, reviewed_at=utcnow()))
+                               note=note, reviewed_at=actor.clock.now()))
     session.flush()
     audit(session, actor, "decision.return", case_id=case.id, target=f"decision:{decision.id}")
     return decision
@@ -503,18 +859,13 @@ def approve_decision(session: Session, actor: Actor, decision_id: int, *, note: 
         raise Conflict(
             f"case {case.id} changed after decision {decision.id} was drafted; return it and draft again",
             code="stale_draft", field="decision_id")
-    bump_case_version(session, case, case_version)
-    if decision.kind == "stop":
-        # PD16: never approved without the evidence its cause needs.
-        given = {item["kind"] for item in decision.params.get("evidence", [])}
-        missing = [k for k in rules.stop_evidence(decision.params["cause"]) if k not in given]
-        if missing:
-            raise RuleViolation("stop evidence missing: " + ", ".join(missing), code="evidence_missing",
-                                field="evidence")
+    bump_case_version(session, case, case_version, actor.clock.now())
+    spec = _kind(decision.kind)
+    spec.recheck(session, case, decision)
     session.add(DecisionReview(decision_id=decision.id, outcome="approved", reviewed_by=actor.user_id,
-                               note=note, reviewed_at=utcnow()))
+                               note=note, reviewed_at=actor.clock.now()))
     session.flush()
-    _apply(session, case, decision)
+    spec.apply(session, case, decision, actor.clock.now())
     audit(session, actor, "decision.approve", case_id=case.id, target=f"decision:{decision.id}",
           detail={"kind": decision.kind})
     from service.workflows.letters import issue_after_approval  # issue 5: the letters follow approval
@@ -523,142 +874,9 @@ def approve_decision(session: Session, actor: Actor, decision_id: int, *, note: 
     return decision
 
 
-def _schedule(session: Session, grant: BenefitGrant, months: list[str], amount: int,
-              decision_id: int) -> None:
-    for month in months:
-        session.add(BenefitMonth(grant_id=grant.id, month=month, amount_yen=amount, status="scheduled",
-                                 decision_id=decision_id))
-
-
 def _set_period_end(grant: BenefitGrant, last_month: str) -> None:
     grant.period_last_month = last_month
     grant.extension_deadline = rules.extension_deadline(last_month)
-
-
-def _apply(session: Session, case: BenefitCase, decision: Decision) -> None:
-    kind = decision.kind
-    result = decision.result
-    now = utcnow()
-    app = session.get(Application, decision.application_id) if decision.application_id else None
-    if kind == "refusal":
-        assert app is not None
-        app.status = "refused"
-        return
-    if kind in ("eligibility_certificate", "grant", "regrant", "moving_grant"):
-        assert app is not None
-        # An existing grant of the application: the homeless applicant's certificate (R44) or the grant a
-        # correction supersedes. A first grant has none, so no lookup.
-        certificate_id = decision.params.get("certificate_grant_id")
-        grant = (session.get(BenefitGrant, certificate_id) if certificate_id is not None
-                 else _grant_for_application(session, app.id) if decision.supersedes_decision_id is not None
-                 else None)
-        amount = int(result["amount_yen"])
-        if kind == "moving_grant":
-            grant = _new_grant(session, case, app, decision, "awaiting_move_report", amount)
-            app.status = "decided"
-            case.status = "granted"
-            return
-        if kind == "eligibility_certificate":
-            _new_grant(session, case, app, decision, "certified", amount)
-            app.status = "certified"
-            return
-        if grant is not None and decision.supersedes_decision_id is not None:
-            # A correction: unpaid months take the corrected amount.
-            session.execute(update(BenefitMonth).where(BenefitMonth.grant_id == grant.id,
-                                                       BenefitMonth.status == "scheduled")
-                            .values(amount_yen=amount, decision_id=decision.id))
-            grant.amount_yen = amount
-            grant.decision_id = decision.id
-            grant.updated_at = now
-            return
-        first = str(result["first_benefit_month"])
-        period = [rules.add_months(first, i) for i in range(rules.period_rules(first).period_months)]
-        app.status = "decided"
-        case.status = "granted"
-        if grant is None:  # inserted complete: no UPDATE of the row just inserted
-            grant = _new_grant(session, case, app, decision, "active", amount, first_month=first,
-                               last_month=period[-1], coordination_report_due=owes_coordination_report(app))
-        else:
-            grant.status = "active"
-            grant.amount_yen = amount
-            grant.decision_id = decision.id
-            grant.first_month = first
-            grant.updated_at = now
-            grant.coordination_report_due = owes_coordination_report(app)
-            _set_period_end(grant, period[-1])
-        _schedule(session, grant, period, amount, decision.id)
-        return
-    grant = session.get(BenefitGrant, decision.grant_id) if decision.grant_id else None
-    assert grant is not None
-    grant.updated_at = now
-    if kind == "extension":
-        assert app is not None and grant.period_last_month is not None
-        amount = int(result["amount_yen"])
-        period = [rules.add_months(grant.period_last_month, i + 1)
-                  for i in range(rules.period_rules(grant.first_month or grant.period_last_month).period_months)]
-        _schedule(session, grant, period, amount, decision.id)
-        grant.extensions_used += 1
-        grant.amount_yen = amount
-        _set_period_end(grant, period[-1])
-        app.status = "decided"
-    elif kind == "extension_refusal":
-        assert app is not None
-        app.status = "refused"
-    elif kind == "change":
-        assert app is not None
-        amount = int(result["amount_yen"])
-        session.execute(update(BenefitMonth).where(
-            BenefitMonth.grant_id == grant.id, BenefitMonth.status.in_(("scheduled", "interrupted")),
-            BenefitMonth.month >= decision.params["effective_month"]).values(amount_yen=amount,
-                                                                             decision_id=decision.id))
-        grant.amount_yen = amount
-        app.status = "decided"
-    elif kind == "interruption":
-        session.execute(update(BenefitMonth).where(
-            BenefitMonth.grant_id == grant.id, BenefitMonth.status == "scheduled",
-            BenefitMonth.month >= decision.params["effective_month"]).values(status="interrupted",
-                                                                             decision_id=decision.id))
-        grant.status = "interrupted"
-        grant.interrupted_from = decision.params["effective_month"]
-    elif kind == "resumption":
-        paused = [m for m in months_of(session, grant.id) if m.status == "interrupted"]
-        amount = paused[0].amount_yen if paused else grant.amount_yen
-        session.execute(delete(BenefitMonth).where(BenefitMonth.grant_id == grant.id,
-                                                   BenefitMonth.status == "interrupted"))
-        session.flush()
-        new_months = list(result["resumed_months"])
-        taken = {m.month for m in months_of(session, grant.id)}
-        if taken.intersection(new_months):
-            raise RuleViolation("resumed months overlap months already decided", code="overlap",
-                                field="resume_month")
-        _schedule(session, grant, new_months, amount, decision.id)
-        grant.status = "active"
-        grant.interrupted_from = None
-        if new_months:
-            _set_period_end(grant, max(new_months))
-    elif kind == "stop":
-        first_unpaid = str(result["first_unpaid_month"])
-        session.execute(update(BenefitMonth).where(
-            BenefitMonth.grant_id == grant.id, BenefitMonth.month >= first_unpaid,
-            BenefitMonth.status.in_(("scheduled", "interrupted"))).values(status="cancelled",
-                                                                          decision_id=decision.id))
-        grant.status = "stopped"
-        grant.stop_cause = str(result["cause"])
-        grant.stop_first_unpaid_month = first_unpaid
-        proposal_id = decision.params.get("proposal_id")
-        if proposal_id is not None:
-            proposal = session.get(StopProposal, proposal_id)
-            if proposal is not None:
-                proposal.status = "decided"
-                proposal.decision_id = decision.id
-    elif kind == "repayment" and int(result["amount_yen"]) > 0:  # 0: a correction that withdraws the claim
-        session.add(RepaymentClaim(case_id=case.id, grant_id=grant.id, decision_id=decision.id,
-                                   cause=str(result["cause"]), debtor="recipient",
-                                   months=copy.deepcopy(result["months"]),
-                                   amount_yen=int(result["amount_yen"]), created_at=now))
-    elif kind == "moving_confirmation":
-        grant.status = "confirmed"
-        grant.amount_yen = int(result["confirmed_amount_yen"])
 
 
 def owes_coordination_report(app: Application) -> bool:
@@ -669,9 +887,8 @@ def owes_coordination_report(app: Application) -> bool:
 
 
 def _new_grant(session: Session, case: BenefitCase, app: Application, decision: Decision, status: str,
-               amount: int, *, first_month: str | None = None, last_month: str | None = None,
+               amount: int, now: Any, *, first_month: str | None = None, last_month: str | None = None,
                coordination_report_due: bool = False) -> BenefitGrant:
-    now = utcnow()
     grant = BenefitGrant(case_id=case.id, application_id=app.id, decision_id=decision.id, benefit=app.benefit,
                          status=status, amount_yen=amount, extensions_used=0, created_at=now, updated_at=now,
                          first_month=first_month, coordination_report_due=coordination_report_due)
@@ -680,21 +897,3 @@ def _new_grant(session: Session, case: BenefitCase, app: Application, decision: 
     session.add(grant)
     session.flush()
     return grant
-
-
-def record_month_paid(session: Session, actor: Actor, grant_id: int, month: str) -> BenefitMonth:
-    """Finance marks a scheduled benefit month as paid (until the payment ledger does it)."""
-    require_role(actor, "finance")
-    row = session.get(BenefitMonth, (grant_id, month))
-    if row is None:
-        raise NotFound(f"grant {grant_id} has no benefit month {month}", field="month")
-    if row.status == "paid":
-        return row
-    if row.status != "scheduled":
-        raise RuleViolation(f"benefit month {month} is {row.status}; it is never paid", code="not_payable",
-                            field="month")
-    row.status = "paid"
-    grant = session.get(BenefitGrant, grant_id)
-    audit(session, actor, "benefit_month.paid", case_id=grant.case_id if grant else None,
-          target=f"grant:{grant_id}:{month}")
-    return row

@@ -23,26 +23,35 @@ from service.db.models import (
 from service.errors import NotFound
 from service.workflows.common import Actor, audit, load_case, require_role
 from service.workflows.coordination import coordination_reports_of, report_due, report_out
-from service.workflows.decisions import months_of
+from service.workflows.decisions import COUNTED, months_of
 
 
 def grant_clock(session: Session, actor: Actor, grant_id: int, *, today: date | None = None,
                 record_read: bool = True) -> dict[str, Any]:
     require_role(actor, "agency", "clerk", "approver", "finance")
     grant = session.get(BenefitGrant, grant_id)
+    missing = NotFound(f"grant {grant_id} not found", field="grant_id")
     if grant is None:
-        raise NotFound(f"grant {grant_id} not found", field="grant_id")
-    load_case(session, actor, grant.case_id)
+        raise missing
+    try:
+        load_case(session, actor, grant.case_id)
+    except NotFound:
+        raise missing from None  # another agency's grant: the same answer as a missing one (issue 12)
     if record_read:
         audit(session, actor, "grant.read", case_id=grant.case_id, target=f"grant:{grant.id}")
-    return clock_dict(session, grant, today=today)
+    return clock_dict(session, grant, today=today or actor.clock.today())
 
 
-def clock_dict(session: Session, grant: BenefitGrant, *, today: date | None = None) -> dict[str, Any]:
+def clock_dict(session: Session, grant: BenefitGrant, *, today: date) -> dict[str, Any]:
+    """The grant as the clerk reads it on ``today`` (the office day: an active grant whose period is over
+    shows as ended)."""
+    from service.workflows.payments import ledger_month_statuses
+
     months = months_of(session, grant.id)
-    used = sum(1 for m in months if m.status in ("scheduled", "paid"))
+    ledger = ledger_month_statuses(session, grant.id)  # PD31: in_batch / settled from the payment ledger
+    used = sum(1 for m in months if m.status in COUNTED)
     status = grant.status
-    this_month = (today or date.today()).strftime("%Y-%m")
+    this_month = today.strftime("%Y-%m")
     if status == "active" and grant.period_last_month and grant.period_last_month < this_month:
         status = "ended"
     clock = rules.period_rules(grant.first_month or this_month)
@@ -65,7 +74,7 @@ def clock_dict(session: Session, grant: BenefitGrant, *, today: date | None = No
         "stop_cause": grant.stop_cause,
         "stop_first_unpaid_month": grant.stop_first_unpaid_month,
         "coordination_report_due": report_due(session, grant),
-        "months": [{"month": m.month, "amount_yen": m.amount_yen, "status": m.status,
+        "months": [{"month": m.month, "amount_yen": m.amount_yen, "status": ledger.get(m.month, m.status),
                     "decision_id": m.decision_id} for m in months],
     }
 
@@ -116,6 +125,7 @@ def application_dict(session: Session, app: Application) -> dict[str, Any]:
         "facts": app.facts,
         "intake": app.intake,
         "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None,
+        "returned_reason": app.returned_reason,
         "documents": [document_dict(d) for d in docs],
     }
 
@@ -149,7 +159,7 @@ def case_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
         "version": case.version,
         "applications": [application_dict(session, a) for a in apps],
         "decisions": [decision_dict(session, d) for d in decisions],
-        "grants": [clock_dict(session, g) for g in grants],
+        "grants": [clock_dict(session, g, today=actor.clock.today()) for g in grants],
         "documents": [document_dict(d) for d in docs],
         "repayment_claims": [{"id": c.id, "grant_id": c.grant_id, "decision_id": c.decision_id,
                               "cause": c.cause, "debtor": c.debtor, "months": c.months,
@@ -161,7 +171,17 @@ def case_view(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:
                              "employer_applications": r.employer_applications, "reasons": r.reasons,
                              "evidence": r.evidence} for r in reports],
         "coordination_reports": [report_out(r) for r in coordination_reports_of(session, case.id)],
+        "household_matches": _household_matches(session, case.id),
     }
+
+
+def _household_matches(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """PD27: the same household's grants on other cases, shown to the clerk before drafting."""
+    from service.workflows.households import household_matches, key_of
+
+    initial = session.scalar(select(Application).where(Application.case_id == case_id, Application.kind == "initial")
+                             .order_by(Application.id.desc()))
+    return household_matches(session, key_of(session, initial), case_id) if initial is not None else []
 
 
 def proposal_dict(p: StopProposal) -> dict[str, Any]:

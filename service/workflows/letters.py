@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from calculations.moving import AGENT_CATEGORIES, ELIGIBLE_CATEGORIES
 from letters import (
+    ActivityMinimums,
     Addressee,
     ChangeDecisionInput,
     CouncilNoticeInput,
@@ -69,23 +70,10 @@ from letters import (
     ResumptionNoticeInput,
     StopCause,
     StopNoticeInput,
-    build_change_decision_letter,
-    build_council_notice,
-    build_decision_letter,
-    build_eligibility_certificate,
-    build_extension_decision_letter,
-    build_extension_refusal_letter,
-    build_interruption_notice,
-    build_moving_confirmation_letter,
-    build_moving_decision_letter,
-    build_proxy_payment_notice,
-    build_refusal_letter,
-    build_repayment_demand,
-    build_repayment_withdrawal,
-    build_resumption_notice,
-    build_stop_notice,
 )
-from letters.pdf import MissingGlyph, render_pdf, render_print_run
+from letters.pdf import MissingGlyph, check_glyphs, render_pdf, render_print_run
+from letters.snapshot import build_from_snapshot, build_letter, from_snapshot, to_snapshot
+from letters.snapshot import template_version as wording_version
 from payments.bank_calendar import pay_date
 from service import rules
 from service.calendar import JST
@@ -96,15 +84,11 @@ from service.db.models import (
     Decision,
     DecisionReview,
     RepaymentClaim,
-    utcnow,
 )
-from service.db.models_letters import Letter, LetterSeries
+from service.db.models_letters import Letter, LetterEvent, LetterPlan, LetterSeries
 from service.errors import Conflict, DomainError, InvalidRequest, NotFound, RuleViolation
 from service.letterhead import MunicipalityLetterhead, UnknownMunicipality, fiscal_year, municipality_letterhead
 from service.workflows.common import Actor, audit, load_case, require_role
-
-TEMPLATE_VERSION = "letters-2026-11-27"
-"""Version of the wording and layout (``letters`` package); bump it when a letter's words change."""
 
 COUNCIL_CONSENT = "share_with_council"
 """``intake.consents`` key: a 生活福祉資金 borrower's consent to copy decisions to the 社会福祉協議会."""
@@ -115,7 +99,7 @@ READING_ROLES = ("agency", "clerk", "approver")
 _PAYEE_ACCOUNT_TYPES = {"ordinary": "普通", "current": "当座", "savings": "貯蓄"}
 
 _EXTENSION_WORDING = {
-    "nine_month_cap": "支給期間は通算9か月（延長2回）が上限であり、これを超えて延長することはできません（PD7）。",
+    "nine_month_cap": "支給期間は通算の上限に達しているため、これを超えて延長することはできません。",
     "grant_not_active": "給付金の支給が継続していないため、支給期間を延長することはできません。",
 }
 
@@ -142,8 +126,9 @@ class PlannedLetter:
 
     letter_type: LetterType
     addressee_kind: str
-    build: Callable[[Letterhead, Mapping[str, LetterContent]], LetterContent]
-    """(letterhead with this letter's 文書番号, the contents built before it by :attr:`key`) → content."""
+    build: Callable[[Letterhead, Mapping[str, Any]], Any]
+    """(letterhead with this letter's 文書番号, the inputs built before it by :attr:`key`) → the letter's
+    input (a ``letters.content`` dataclass, stored as its snapshot)."""
 
     @property
     def key(self) -> str:
@@ -211,7 +196,14 @@ def _recipient(ctx: DecisionContext) -> Addressee:
         raise InvalidRequest("the application has no applicant name to address the letter to",
                              field="intake.applicant.name")
     address = str(applicant.get("address") or "").strip()
-    return Addressee(name=name, address_lines=(address,) if address else ())
+    postal = _postal_code(applicant.get("postal_code") or ctx.application.intake.get("postal_code"))
+    return Addressee(name=name, postal_code=postal, address_lines=(address,) if address else ())
+
+
+def _postal_code(value: Any) -> str | None:
+    """``'1000001'`` or ``'100-0001'`` → ``'100-0001'`` (intake's optional ``postal_code``); else None."""
+    digits = "".join(ch for ch in str(value or "") if ch.isdigit())
+    return f"{digits[:3]}-{digits[3:]}" if len(digits) == 7 else None
 
 
 def _recipient_name(ctx: DecisionContext) -> str:
@@ -229,15 +221,31 @@ def _payee(ctx: DecisionContext) -> dict[str, Any]:
 def _landlord(ctx: DecisionContext) -> Addressee:
     payee = _payee(ctx)
     corporate = bool(payee.get("corporate_number")) or payee.get("payee_kind") == "agent"
-    return Addressee(name=str(payee["name"]).strip(), honorific="御中" if corporate else "様")
+    address = str(payee.get("address") or "").strip()
+    return Addressee(name=str(payee["name"]).strip(), honorific="御中" if corporate else "様",
+                     postal_code=_postal_code(payee.get("postal_code")), address_lines=(address,) if address else ())
+
+
+def bank_names(bank_code: str, branch_code: str) -> tuple[str, str]:
+    """The bank's and branch's names from zengin-code (empty when the code is unknown)."""
+    import zengin_code
+
+    bank = zengin_code.Bank.all.get(str(bank_code))
+    if bank is None:
+        return "", ""
+    branch = bank.branches.get(str(branch_code))
+    return str(bank.name), str(branch.name) if branch is not None else ""
 
 
 def _account_text(payee: Mapping[str, Any]) -> str:
+    """e.g. ``みずほ（金融機関コード 0001）　東京営業部（支店コード 001）　普通 1234567　ｶ)ﾃｽﾄ``."""
     parts = []
+    bank, branch = bank_names(str(payee.get("bank_code") or ""), str(payee.get("branch_code") or ""))
     if payee.get("bank_code"):
-        parts.append(f"金融機関コード {payee['bank_code']}")
+        parts.append(f"{bank}（金融機関コード {payee['bank_code']}）" if bank else f"金融機関コード {payee['bank_code']}")
     if payee.get("branch_code"):
-        parts.append(f"支店コード {payee['branch_code']}")
+        parts.append(f"{branch}（支店コード {payee['branch_code']}）" if branch
+                     else f"支店コード {payee['branch_code']}")
     if payee.get("account_type") or payee.get("account_number"):
         kind = _PAYEE_ACCOUNT_TYPES.get(str(payee.get("account_type")), "")
         parts.append(f"{kind} {payee.get('account_number') or ''}".strip())
@@ -251,11 +259,45 @@ def _pay_day(ctx: DecisionContext) -> int:
     return int(rules.rate_book().settings(code).pay_day)
 
 
+def first_pay_date(first_month: str, decided_on: date, pay_day: int) -> date:
+    """PD28: the pay date (PD18) of the first payment run on or after the decision date; benefit months
+    before it are paid in that run. Never a date before the decision."""
+    month = first_month
+    while pay_date(month, pay_day) < decided_on:
+        month = rules.add_months(month, 1)
+    return pay_date(month, pay_day)
+
+
 def _payment(ctx: DecisionContext, first_month: str) -> PaymentRoute:
     payee = _payee(ctx)
     pay_day = _pay_day(ctx)
     return PaymentRoute(payee_name=str(payee["name"]), account_text=_account_text(payee),
-                        first_pay_date=pay_date(first_month, pay_day), pay_day_of_month=pay_day)
+                        first_pay_date=first_pay_date(first_month, ctx.issued_on, pay_day), pay_day_of_month=pay_day)
+
+
+def _activity(month: str) -> ActivityMinimums:
+    """R48: the monthly minimums in force in ``month`` (dated parameters of the rate book)."""
+    book, day = rules.rate_book(), date.fromisoformat(f"{month}-01")
+    return ActivityMinimums(interviews_per_month=book.parameter("monthly_interviews_min", day),
+                            hello_work_per_month=book.parameter("monthly_hello_work_min", day),
+                            applications_per_week=book.parameter("weekly_employer_applications_min", day))
+
+
+def _dwelling(ctx: DecisionContext) -> str:
+    """The rented dwelling as the landlord knows it: 所在地 and room (the applicant's address at intake;
+    ``intake.dwelling`` when the application names it separately)."""
+    intake = ctx.application.intake
+    dwelling = intake.get("dwelling") or {}
+    address = str(dwelling.get("address") or (intake.get("applicant") or {}).get("address") or "").strip()
+    room = str(dwelling.get("room") or "").strip()
+    return f"{address}　{room}".strip() if room else address
+
+
+def _remitter_name() -> str:
+    """振込依頼人名: how the transfer shows on the landlord's statement (the 全銀 委託者名)."""
+    from service.payments_config import get_originator_settings
+
+    return str(get_originator_settings().consignor_name)
 
 
 def _case_number(ctx: DecisionContext) -> str:
@@ -288,9 +330,9 @@ def _months_of_decision(session: Session, decision: Decision) -> list[str]:
 # --- the plan per decision kind ------------------------------------------------------------------------
 
 
-def plan_letters(session: Session, decision: Decision) -> list[PlannedLetter]:
+def plan_letters(session: Session, decision: Decision, ctx: DecisionContext | None = None) -> list[PlannedLetter]:
     """Every letter the approved ``decision`` needs, in issuing order (pure reads; renders nothing)."""
-    ctx = _context(session, decision)
+    ctx = ctx or _context(session, decision)
     kind = decision.kind
     planned: list[PlannedLetter]
     if kind == "eligibility_certificate":
@@ -331,12 +373,12 @@ def _certificate(ctx: DecisionContext) -> PlannedLetter:
     result = ctx.decision.result
     facts = ctx.decision.facts or {}
 
-    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_eligibility_certificate(EligibilityCertificateInput(
+    def build(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return EligibilityCertificateInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             applicant_type="homeless" if facts.get("applicant_type") == "homeless" else "at_risk",
-            household_size=int(result["household_size"]), rent_ceiling_yen=int(result["rent_ceiling_yen"])))
+            household_size=int(result["household_size"]), rent_ceiling_yen=int(result["rent_ceiling_yen"]))
 
     return PlannedLetter(LetterType.ELIGIBILITY_CERTIFICATE, "recipient", build)
 
@@ -346,25 +388,28 @@ def _grant_letters(ctx: DecisionContext) -> list[PlannedLetter]:
     result, facts = decision.result, decision.facts or {}
     amount = int(result["amount_yen"])
     first = str(result["first_benefit_month"])
-    last = rules.add_months(first, 2)
+    period = rules.period_rules(first)  # R37, R38: the grant's first month's dated parameters
+    last = rules.add_months(first, period.period_months - 1)
     deadline = rules.extension_deadline(last)
     rent = int(facts.get("rent_yen") or 0)
 
-    def decision_letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_decision_letter(DecisionLetterInput(
+    def decision_letter(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return DecisionLetterInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             application_date=_application_date(ctx), decision_date=ctx.issued_on, first_month=first,
             last_month=last, monthly_amount_yen=amount, rent_yen=rent, payment=_payment(ctx, first),
-            trace=_trace(result), extension_deadline=deadline, household_relationships=_relationships(facts)))
+            trace=_trace(result), max_total_months=period.max_months, activity=_activity(first),
+            extension_deadline=deadline, household_relationships=_relationships(facts))
 
-    def landlord_notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+    def landlord_notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         payment = _payment(ctx, first)
-        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+        return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.GRANT,
             tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), monthly_amount_yen=amount,
             first_month=first, last_month=last, first_pay_date=payment.first_pay_date,
-            pay_day_of_month=payment.pay_day_of_month, rent_yen=rent))
+            pay_day_of_month=payment.pay_day_of_month, rent_yen=rent)
 
     planned = [PlannedLetter(LetterType.DECISION, "recipient", decision_letter)]
     if facts.get("applicant_type") != "homeless":
@@ -378,14 +423,14 @@ def _refusal(ctx: DecisionContext) -> PlannedLetter:
     decision = ctx.decision
     result = decision.result
 
-    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_refusal_letter(RefusalLetterInput(
+    def build(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return RefusalLetterInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             application_date=_application_date(ctx), decision_date=ctx.issued_on,
             reasons=tuple(result.get("reasons") or ()), trace=_trace(result),
             benefit="moving" if ctx.application.benefit == "moving" else "rent",
-            household_relationships=_relationships(decision.facts)))
+            household_relationships=_relationships(decision.facts))
 
     return PlannedLetter(LetterType.REFUSAL, "recipient", build)
 
@@ -411,26 +456,30 @@ def _extension_letters(session: Session, ctx: DecisionContext) -> list[PlannedLe
                Decision.sequence < decision.sequence)) or 0
     number = int(earlier) + 1
     extension_app = _this_application(session, ctx)
-    deadline = rules.extension_deadline(last) if number == 1 else None
+    period = rules.period_rules(grant.first_month or first)  # the grant's own cap (R38, PD7)
+    deadline = rules.extension_deadline(last) if number < period.max_extensions else None
 
-    def letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_extension_decision_letter(ExtensionDecisionInput(
+    def letter(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return ExtensionDecisionInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             application_date=_application_date(ctx, extension_app), decision_date=ctx.issued_on,
             extension_number=number, first_month=first, last_month=last, monthly_amount_yen=amount,
-            months_paid_before=int(result.get("months_used") or 3), payment=_payment(ctx, first),
-            trace=_trace(result), extension_deadline=deadline,
-            household_relationships=_relationships(decision.facts)))
+            months_paid_before=int(result.get("months_used") or period.period_months),
+            max_total_months=period.max_months, max_extensions=period.max_extensions,
+            activity=_activity(first), payment=_payment(ctx, first), trace=_trace(result),
+            extension_deadline=deadline,
+            household_relationships=_relationships(decision.facts))
 
-    def notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+    def notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         payment = _payment(ctx, first)
-        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+        return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on,
             event=ProxyNoticeEvent.EXTENSION, tenant_name=_recipient_name(ctx), case_number=_case_number(ctx),
             monthly_amount_yen=amount, first_month=first, last_month=last,
             first_pay_date=payment.first_pay_date, pay_day_of_month=payment.pay_day_of_month,
-            rent_yen=int((decision.facts or {}).get("rent_yen") or 0)))
+            rent_yen=int((decision.facts or {}).get("rent_yen") or 0))
 
     return [PlannedLetter(LetterType.EXTENSION_DECISION, "recipient", letter),
             PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", notice)]
@@ -460,20 +509,21 @@ def _extension_refusal_letters(session: Session, ctx: DecisionContext) -> list[P
     deadline = date.fromisoformat(result["deadline"]) if result.get("deadline") else None
     extension_app = _this_application(session, ctx)
 
-    def letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_extension_refusal_letter(ExtensionRefusalInput(
+    def letter(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return ExtensionRefusalInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             application_date=_application_date(ctx, extension_app), decision_date=ctx.issued_on,
             last_paid_month=last_paid, late_application=late, extension_deadline=deadline,
             reasons=tuple(reasons), reason_wording=_EXTENSION_WORDING,
-            household_relationships=_relationships(decision.facts)))
+            household_relationships=_relationships(decision.facts))
 
-    def notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+    def notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on,
             event=ProxyNoticeEvent.EXTENSION_REFUSED, tenant_name=_recipient_name(ctx),
-            case_number=_case_number(ctx), last_paid_month=last_paid))
+            case_number=_case_number(ctx), last_paid_month=last_paid)
 
     return [PlannedLetter(LetterType.EXTENSION_REFUSAL, "recipient", letter),
             PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", notice)]
@@ -488,7 +538,7 @@ def _change_reason(ctx: DecisionContext) -> str:
         reasons.append("世帯の収入又は世帯員の変更")
     if not reasons:
         reasons.append("支給額の算定の基礎となる事項の変更")
-    return "・".join(reasons) + "（R54）"
+    return "・".join(reasons)
 
 
 def _change_letters(ctx: DecisionContext) -> list[PlannedLetter]:
@@ -499,25 +549,26 @@ def _change_letters(ctx: DecisionContext) -> list[PlannedLetter]:
     last = grant.period_last_month
     old, new = int(result["previous_amount_yen"]), int(result["amount_yen"])
 
-    def letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+    def letter(head: Letterhead, _: Mapping[str, Any]) -> Any:
         app = ctx.application
         change_app_date = (decision.facts or app.facts).get("application_date")
-        return build_change_decision_letter(ChangeDecisionInput(
+        return ChangeDecisionInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             application_date=date.fromisoformat(str(change_app_date)), decision_date=ctx.issued_on,
             change_reason=_change_reason(ctx), old_monthly_amount_yen=old, new_monthly_amount_yen=new,
             effective_month=effective, last_month=max(last, effective), trace=_trace(result),
-            household_relationships=_relationships(decision.facts)))
+            household_relationships=_relationships(decision.facts))
 
-    def notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+    def notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         payment = _payment(ctx, effective)
-        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+        return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.CHANGE,
             tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), monthly_amount_yen=new,
             old_monthly_amount_yen=old, first_month=effective, last_month=max(last, effective),
             first_pay_date=payment.first_pay_date, pay_day_of_month=payment.pay_day_of_month,
-            rent_yen=int((decision.facts or {}).get("rent_yen") or 0)))
+            rent_yen=int((decision.facts or {}).get("rent_yen") or 0))
 
     return [PlannedLetter(LetterType.CHANGE_DECISION, "recipient", letter),
             PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", notice)]
@@ -548,18 +599,19 @@ def _stop_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter]
     evidence = evidence_texts(params.get("evidence") or ())
     event_on = str(result.get("event_date") or "")
 
-    def letter(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+    def letter(head: Letterhead, _: Mapping[str, Any]) -> Any:
         detail = f"事由の発生日：{_wareki(event_on)}" if event_on else ""
-        return build_stop_notice(StopNoticeInput(
+        return StopNoticeInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
             cause=StopCause(str(result["cause"])), cause_detail=detail, evidence=evidence,
-            first_unpaid_month=first_unpaid, repayment_yen=repayment))
+            first_unpaid_month=first_unpaid, repayment_yen=repayment)
 
-    def notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+    def notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.STOP,
-            tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), first_unpaid_month=first_unpaid))
+            tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), first_unpaid_month=first_unpaid)
 
     return [PlannedLetter(LetterType.STOP_NOTICE, "recipient", letter),
             PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", notice)]
@@ -579,38 +631,40 @@ def _pause_letters(session: Session, ctx: DecisionContext) -> list[PlannedLetter
     used = sum(1 for m in months if m.status in ("scheduled", "paid"))
     cap = rules.period_rules(grant.first_month or ctx.issued_on.strftime("%Y-%m")).max_months  # the grant's
     if decision.kind == "interruption":
-        def pause(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-            return build_interruption_notice(InterruptionNoticeInput(
+        def pause(head: Letterhead, _: Mapping[str, Any]) -> Any:
+            return InterruptionNoticeInput(
                 letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
                 recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
                 first_interrupted_month=str(decision.params["effective_month"]), reason=INTERRUPTION_REASON,
-                months_used=used, max_months=cap))
+                months_used=used, max_months=cap)
 
-        def paused(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-            return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+        def paused(head: Letterhead, _: Mapping[str, Any]) -> Any:
+            return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
                 letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on,
                 event=ProxyNoticeEvent.INTERRUPTION, tenant_name=_recipient_name(ctx),
-                case_number=_case_number(ctx), first_unpaid_month=str(decision.params["effective_month"])))
+                case_number=_case_number(ctx), first_unpaid_month=str(decision.params["effective_month"]))
 
         return [PlannedLetter(LetterType.INTERRUPTION_NOTICE, "recipient", pause),
                 PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", paused)]
     resumed = tuple(str(m) for m in decision.result.get("resumed_months") or ())
     amount = next((m.amount_yen for m in months if resumed and m.month == resumed[0]), grant.amount_yen)
 
-    def resume(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_resumption_notice(ResumptionNoticeInput(
+    def resume(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return ResumptionNoticeInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
             resumed_months=resumed, monthly_amount_yen=int(amount), months_left=max(cap - used, 0),
-            max_months=cap))
+            max_months=cap)
 
-    def resumed_notice(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+    def resumed_notice(head: Letterhead, _: Mapping[str, Any]) -> Any:
         payment = _payment(ctx, resumed[0])
-        return build_proxy_payment_notice(ProxyPaymentNoticeInput(
+        return ProxyPaymentNoticeInput(
+            dwelling_text=_dwelling(ctx), remitter_name=_remitter_name(),
             letterhead=head, addressee=_landlord(ctx), issued_on=ctx.issued_on, event=ProxyNoticeEvent.RESUMPTION,
             tenant_name=_recipient_name(ctx), case_number=_case_number(ctx), monthly_amount_yen=int(amount),
             first_month=resumed[0], last_month=resumed[-1], first_pay_date=payment.first_pay_date,
-            pay_day_of_month=payment.pay_day_of_month, rent_yen=int((decision.facts or {}).get("rent_yen") or 0)))
+            pay_day_of_month=payment.pay_day_of_month, rent_yen=int((decision.facts or {}).get("rent_yen") or 0))
 
     return [PlannedLetter(LetterType.RESUMPTION_NOTICE, "recipient", resume),
             PlannedLetter(LetterType.PROXY_PAYMENT_NOTICE, "landlord", resumed_notice)]
@@ -628,13 +682,13 @@ def _repayment(ctx: DecisionContext) -> PlannedLetter:
     months = tuple(RepaymentMonth(benefit_month=str(m["month"]), amount_yen=int(m["amount_yen"]))
                    for m in result.get("months") or ())
 
-    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_repayment_demand(RepaymentDemandInput(
+    def build(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return RepaymentDemandInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
             cause=RepaymentCause(str(result["cause"])), amount_yen=int(result["amount_yen"]),
             due_date=ctx.issued_on + timedelta(days=head_settings.repayment_due_days),
-            payment_instructions=head_settings.repayment_payment_instructions, months=months))
+            payment_instructions=head_settings.repayment_payment_instructions, months=months)
 
     return PlannedLetter(LetterType.REPAYMENT_DEMAND, "recipient", build)
 
@@ -656,14 +710,19 @@ def _repayment_withdrawal(session: Session, ctx: DecisionContext) -> PlannedLett
         .join(RepaymentClaim, RepaymentClaim.id == RepaymentReceipt.claim_id)
         .where(RepaymentClaim.grant_id == decision.grant_id)) or 0)
 
-    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
-        return build_repayment_withdrawal(RepaymentWithdrawalInput(
+    def build(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        return RepaymentWithdrawalInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on, recipient_name=_recipient_name(ctx),
             case_number=_case_number(ctx), decision_date=ctx.issued_on,
             withdrawn_amount_yen=int(old.result["amount_yen"]),
-            reason=WITHDRAWAL_REASON, refund_yen=max(refund, 0)))
+            reason=WITHDRAWAL_REASON, refund_yen=max(refund, 0))
 
     return PlannedLetter(LetterType.REPAYMENT_WITHDRAWAL, "recipient", build)
+
+
+def _cost_cap_months(ctx: DecisionContext) -> int:
+    """R78, PD13: the multiple of the destination's ceiling (dated ``moving_cost_cap_multiplier``)."""
+    return int(rules.rate_book().parameter("moving_cost_cap_multiplier", _application_date(ctx)))
 
 
 def _moving(ctx: DecisionContext) -> PlannedLetter:
@@ -680,7 +739,7 @@ def _moving(ctx: DecisionContext) -> PlannedLetter:
     agent_account = _account_text(payee) if payee else ""
     has_agent_costs = any(c.category in AGENT_CATEGORIES for c in costs)
 
-    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+    def build(head: Letterhead, _: Mapping[str, Any]) -> Any:
         allocations = []
         if int(allocation.get("agent_yen") or 0):
             allocations.append(MovingAllocation(payee_name=agent_name, amount_yen=int(allocation["agent_yen"]),
@@ -688,12 +747,12 @@ def _moving(ctx: DecisionContext) -> PlannedLetter:
         if int(allocation.get("other_yen") or 0):
             other = "引越事業者等（領収書等の確認後に支払います）" if has_agent_costs else agent_name
             allocations.append(MovingAllocation(payee_name=other, amount_yen=int(allocation["other_yen"])))
-        return build_moving_decision_letter(MovingDecisionInput(
+        return MovingDecisionInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx),
             application_date=_application_date(ctx), decision_date=ctx.issued_on, costs=costs,
-            cost_cap_yen=cap, allocations=tuple(allocations), trace=trace,
-            household_relationships=_relationships(facts)))
+            cost_cap_yen=cap, cost_cap_months=_cost_cap_months(ctx), allocations=tuple(allocations), trace=trace,
+            household_relationships=_relationships(facts))
 
     return PlannedLetter(LetterType.MOVING_DECISION, "recipient", build)
 
@@ -719,113 +778,365 @@ def _moving_confirmation(session: Session, ctx: DecisionContext) -> PlannedLette
     other = str(assigned.get("moving_other") or agent)
     parts = split_moving_payment(spent, confirmed, "agent", "other" if other != agent else "agent")
 
-    def build(head: Letterhead, _: Mapping[str, LetterContent]) -> LetterContent:
+    def build(head: Letterhead, _: Mapping[str, Any]) -> Any:
         allocations = tuple(MovingAllocation(payee_name=agent if part.payee_id == "agent" else other,
                                              amount_yen=part.amount_yen) for part in parts)
-        return build_moving_confirmation_letter(MovingConfirmationInput(
+        return MovingConfirmationInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,
             decided_amount_yen=int(result["decided_amount_yen"]), costs=costs, confirmed_amount_yen=confirmed,
-            allocations=allocations))
+            allocations=allocations)
 
     return PlannedLetter(LetterType.MOVING_CONFIRMATION, "recipient", build)
 
 
 def _council(ctx: DecisionContext, main: PlannedLetter) -> PlannedLetter:
-    def build(head: Letterhead, built: Mapping[str, LetterContent]) -> LetterContent:
-        return build_council_notice(CouncilNoticeInput(
+    """The 社協 notice: only the minimum (guide ch.7), and only with the consent on record (R57, R84)."""
+
+    def build(head: Letterhead, built: Mapping[str, Any]) -> Any:
+        main_input = built[main.key]
+        try:
+            title = build_letter(main_input).title
+        except LetterInputError:
+            title = f"住居確保給付金{LETTER_KIND_TEXT.get(main.letter_type, '決定')}通知書"
+        first = str(getattr(main_input, "first_month", "") or "")
+        last = str(getattr(main_input, "last_month", "") or "")
+        return CouncilNoticeInput(
             letterhead=head, addressee=Addressee(name=ctx.letterhead.council_name, honorific="御中"),
-            issued_on=ctx.issued_on, borrower_name=_recipient_name(ctx), decision=built[main.key],
-            consent_on_record=council_consent(ctx.application)))
+            issued_on=ctx.issued_on, borrower_name=_recipient_name(ctx), decision_title=title,
+            decision_document_number=main_input.letterhead.document_number, decision_date=ctx.issued_on,
+            first_month=first if first and last else "", last_month=last if first and last else "",
+            consent_on_record=council_consent(ctx.application))
 
     return PlannedLetter(LetterType.COUNCIL_NOTICE, "council", build)
 
 
-# --- numbering, rendering, storing ---------------------------------------------------------------------
+LETTER_KIND_TEXT = {LetterType.DECISION: "支給決定", LetterType.REFUSAL: "不支給決定",
+                    LetterType.EXTENSION_DECISION: "支給期間延長決定", LetterType.CHANGE_DECISION: "支給額変更決定",
+                    LetterType.STOP_NOTICE: "支給中止", LetterType.MOVING_DECISION: "（転居費用補助）支給決定"}
 
 
-def _next_serial(session: Session, municipality_code: str, year: int) -> int:
-    """The next 文書番号 serial of the series (row-locked counter: concurrent issuers wait their turn)."""
-    dialect = session.get_bind().dialect.name
-    values = {"municipality_code": municipality_code, "fiscal_year": year, "last_serial": 0}
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+# --- numbering and planning (in the approval transaction) ----------------------------------------------
 
-        session.execute(pg_insert(LetterSeries).values(**values).on_conflict_do_nothing())
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        session.execute(sqlite_insert(LetterSeries).values(**values).on_conflict_do_nothing())
-    serial = session.execute(
-        update(LetterSeries)
-        .where(LetterSeries.municipality_code == municipality_code, LetterSeries.fiscal_year == year)
-        .values(last_serial=LetterSeries.last_serial + 1)
-        .returning(LetterSeries.last_serial)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    return int(serial)
+def _take_serials(session: Session, municipality_code: str, year: int, count: int) -> list[int]:
+    """The next ``count`` 文書番号 serials of the series in one statement (a row-locked counter, held until
+    commit: concurrent approvals of the municipality wait their turn, so it is taken last)."""
+    take = (update(LetterSeries)
+            .where(LetterSeries.municipality_code == municipality_code, LetterSeries.fiscal_year == year)
+            .values(last_serial=LetterSeries.last_serial + count)
+            .returning(LetterSeries.last_serial)
+            .execution_options(synchronize_session=False))
+    last = session.execute(take).scalar_one_or_none()
+    if last is None:  # the series' first letter of the 年度: create the counter (another may race us)
+        values = {"municipality_code": municipality_code, "fiscal_year": year, "last_serial": 0}
+        if session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            session.execute(pg_insert(LetterSeries).values(**values).on_conflict_do_nothing())
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            session.execute(sqlite_insert(LetterSeries).values(**values).on_conflict_do_nothing())
+        last = session.execute(take).scalar_one()
+    last = int(last)
+    return list(range(last - count + 1, last + 1))
 
 
 def template_version(head: MunicipalityLetterhead) -> str:
-    return f"{TEMPLATE_VERSION}+letterhead-{head.version}"
+    """The wording's hash (``letters.snapshot.template_version``) and the letterhead settings' version."""
+    return f"{wording_version()}+letterhead-{head.version}"
 
 
 def letters_of_decision(session: Session, decision_id: int) -> list[Letter]:
     return list(session.scalars(select(Letter).where(Letter.decision_id == decision_id).order_by(Letter.id)))
 
 
+def plans_of_decision(session: Session, decision_id: int) -> list[LetterPlan]:
+    return list(session.scalars(select(LetterPlan).where(LetterPlan.decision_id == decision_id)
+                                .order_by(LetterPlan.id)))
+
+
+def plan_decision_letters(session: Session, actor: Actor, decision_id: int) -> list[LetterPlan]:
+    """Number every letter the approved decision needs and store the snapshot of its input (issue 13).
+
+    Idempotent: letters already planned keep their number and snapshot. Renders nothing; the worker
+    (:func:`work_letters`) does, after commit. Raises a DomainError when the decision's data cannot make
+    its letters (no letterhead, no payee …). The inputs are built first with placeholder numbers; the
+    series is locked only for the numbers, the rows and the commit."""
+    decision = session.get(Decision, decision_id)
+    if decision is None:
+        raise NotFound(f"decision {decision_id} not found", field="decision_id")
+    existing = {f"{plan.letter_type}/{plan.addressee_kind}": plan for plan in plans_of_decision(session, decision.id)}
+    ctx = _context(session, decision)
+    planned = plan_letters(session, decision, ctx)
+    missing = [plan for plan in planned if plan.key not in existing]
+    if not missing:
+        return list(existing.values())
+    head = ctx.letterhead
+    year = fiscal_year(ctx.issued_on)
+    built: dict[str, Any] = {}
+    placeholders: dict[str, str] = {}
+    for plan in planned:
+        stored = existing.get(plan.key)
+        if stored is not None:
+            built[plan.key] = from_snapshot(stored.snapshot)
+            continue
+        placeholders[plan.key] = f"\x00{plan.key}"
+        built[plan.key] = plan.build(head.letterhead(placeholders[plan.key], letter_kind=plan.letter_type.value),
+                                     built)
+    serials = dict(zip([plan.key for plan in missing], _take_serials(session, head.code, year, len(missing)),
+                       strict=True))
+    numbers = {placeholders[key]: head.document_number(year, serial) for key, serial in serials.items()}
+    rows: list[LetterPlan] = []
+    for plan in missing:
+        data = _numbered_input(built[plan.key], numbers)
+        rows.append(LetterPlan(
+            case_id=decision.case_id, decision_id=decision.id, letter_type=plan.letter_type.value,
+            addressee_kind=plan.addressee_kind, municipality_code=head.code, fiscal_year=year,
+            serial=serials[plan.key], document_number=data.letterhead.document_number, snapshot=to_snapshot(data),
+            created_at=ctx.approved_at, planned_at=actor.clock.now(), planned_by=actor.user_id))
+    session.add_all(rows)
+    audit(session, actor, "letter.plan", case_id=decision.case_id, target=f"decision:{decision.id}",
+          detail={"letters": [{"letter_type": row.letter_type, "addressee_kind": row.addressee_kind,
+                               "document_number": row.document_number} for row in rows]})
+    session.flush()
+    return [*existing.values(), *rows]
+
+
+def _numbered_input(data: Any, numbers: Mapping[str, str]) -> Any:
+    """``data`` with its placeholder 文書番号 (and a cited letter's, for the 社協 notice) made real."""
+    import dataclasses
+
+    data = dataclasses.replace(data, letterhead=dataclasses.replace(
+        data.letterhead, document_number=numbers[data.letterhead.document_number]))
+    if isinstance(data, CouncilNoticeInput) and data.decision_document_number in numbers:
+        data = dataclasses.replace(data, decision_document_number=numbers[data.decision_document_number])
+    return data
+
+
+# --- the outbox: status, rendering, the worker -----------------------------------------------------------
+
+MAX_ATTEMPTS = 3
+"""Renders tried before a letter shows as failed (a clerk's retry allows as many again)."""
+RETRY_AFTER = (timedelta(0), timedelta(seconds=30), timedelta(minutes=5))
+"""Wait before the 1st, 2nd and 3rd try after failures (a passing fault, e.g. the database restarting)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStatus:
+    """A planned letter's state: ``pending``, ``issued`` or ``failed`` (derived, never stored)."""
+
+    plan: LetterPlan
+    status: str
+    letter_id: int | None
+    attempts: int
+    """Failed renders since the last retry."""
+    last_error: str | None
+    last_failed_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        plan = self.plan
+        return {"plan_id": plan.id, "case_id": plan.case_id, "decision_id": plan.decision_id,
+                "letter_type": plan.letter_type, "addressee_kind": plan.addressee_kind,
+                "document_number": plan.document_number, "status": self.status, "letter_id": self.letter_id,
+                "attempts": self.attempts, "error": self.last_error}
+
+
+def plan_statuses(session: Session, plans: Sequence[LetterPlan]) -> list[PlanStatus]:
+    if not plans:
+        return []
+    decision_ids = {plan.decision_id for plan in plans}
+    issued = {(letter.decision_id, letter.letter_type, letter.addressee_kind): letter.id
+              for letter in session.scalars(select(Letter).where(Letter.decision_id.in_(decision_ids)))}
+    events: dict[int, list[LetterEvent]] = {}
+    for event in session.scalars(select(LetterEvent).where(LetterEvent.plan_id.in_([p.id for p in plans]))
+                                 .order_by(LetterEvent.id)):
+        events.setdefault(event.plan_id, []).append(event)
+    result = []
+    for plan in plans:
+        letter_id = issued.get((plan.decision_id, plan.letter_type, plan.addressee_kind))
+        since_retry: list[LetterEvent] = []
+        for event in events.get(plan.id, []):
+            since_retry = [] if event.event == "retry" else [*since_retry, event]
+        attempts = len(since_retry)
+        last = since_retry[-1] if since_retry else None
+        status = "issued" if letter_id is not None else "failed" if attempts >= MAX_ATTEMPTS else "pending"
+        result.append(PlanStatus(plan=plan, status=status, letter_id=letter_id, attempts=attempts,
+                                 last_error=last.error_message if last else None,
+                                 last_failed_at=as_utc(last.at) if last else None))
+    return result
+
+
+def decision_letter_statuses(session: Session, decision_id: int) -> list[dict[str, Any]]:
+    """The approval's response: every planned letter of the decision with its status."""
+    return [status.as_dict() for status in plan_statuses(session, plans_of_decision(session, decision_id))]
+
+
+def unissued_statuses(session: Session, *, limit: int = 500) -> list[PlanStatus]:
+    """Planned letters not in the archive yet, oldest first."""
+    issued = select(Letter.id).where(Letter.decision_id == LetterPlan.decision_id,
+                                     Letter.letter_type == LetterPlan.letter_type,
+                                     Letter.addressee_kind == LetterPlan.addressee_kind).exists()
+    plans = list(session.scalars(select(LetterPlan).where(~issued).order_by(LetterPlan.id).limit(limit)))
+    return plan_statuses(session, plans)
+
+
+def failed_letters(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The work queue's section: letters whose renders failed (a clerk corrects the data and retries)."""
+    return [status.as_dict() for status in unissued_statuses(session, limit=5000)
+            if status.status == "failed"][:limit]
+
+
+def _render(session: Session, actor: Actor, plan: LetterPlan,
+            after_render: Callable[[LetterPlan], None] | None = None) -> Letter:
+    """Render ``plan`` from its snapshot and put it in the archive (in the caller's transaction)."""
+    content = build_from_snapshot(plan.snapshot)
+    pdf = render_pdf(content, created_at=as_utc(plan.created_at))
+    if after_render is not None:
+        after_render(plan)  # tests: a crash between rendering and commit
+    head = municipality_letterhead(plan.municipality_code)
+    letter = Letter(
+        case_id=plan.case_id, decision_id=plan.decision_id, letter_type=plan.letter_type,
+        addressee_kind=plan.addressee_kind, addressee_name=content.addressee.name[:200], title=content.title[:200],
+        municipality_code=plan.municipality_code, fiscal_year=plan.fiscal_year, serial=plan.serial,
+        document_number=plan.document_number, template_version=template_version(head),
+        content_type="application/pdf", size_bytes=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(), pdf=pdf,
+        issued_on=content.issued_on, created_at=plan.created_at, issued_at=actor.clock.now(),
+        issued_by=actor.user_id)
+    session.add(letter)
+    session.flush()
+    audit(session, actor, "letter.issue", case_id=plan.case_id, target=f"letter:{letter.id}",
+          detail={"decision_id": plan.decision_id, "letter_type": letter.letter_type,
+                  "addressee_kind": letter.addressee_kind, "document_number": letter.document_number,
+                  "sha256": letter.sha256})
+    return letter
+
+
+def _error_code(error: BaseException) -> str:
+    if isinstance(error, MissingGlyph):
+        return "missing_glyph"
+    if isinstance(error, LetterInputError):
+        return "letter_input"
+    return error.code if isinstance(error, DomainError) else type(error).__name__
+
+
+def _error_text(error: BaseException) -> str:
+    if isinstance(error, MissingGlyph):
+        return (f"the letter cannot be printed: {error}; correct the name or address (e.g. use a standard "
+                "form of the character) and retry")
+    return str(error) or type(error).__name__
+
+
+def _record_failure(session: Session, actor: Actor, plan: LetterPlan, error: BaseException) -> None:
+    session.add(LetterEvent(plan_id=plan.id, event="failed", error_code=_error_code(error)[:60],
+                            error_message=_error_text(error)[:1000], at=actor.clock.now(), by_user=actor.user_id))
+    audit(session, actor, "letter.render_failed", case_id=plan.case_id, target=f"letter_plan:{plan.id}",
+          detail={"code": _error_code(error), "message": _error_text(error)[:500]})
+
+
+def _due(status: PlanStatus, now: datetime) -> bool:
+    if status.status != "pending":
+        return False
+    if status.last_failed_at is None:
+        return True
+    return now >= status.last_failed_at + RETRY_AFTER[min(status.attempts, len(RETRY_AFTER) - 1)]
+
+
+def worker_actor(clock: Any = None) -> Actor:
+    """The worker acts as the system, not as a user (its audit events name it)."""
+    from service.clock import SystemClock
+
+    return Actor(user_id=None, username="letter-worker", role="clerk", clock=clock or SystemClock())
+
+
+def work_letters(session_factory: Any, *, clock: Any = None, limit: int = 200,
+                 after_render: Callable[[LetterPlan], None] | None = None) -> dict[str, int]:
+    """Render the due pending letters, each in its own transaction, so one failure never blocks the others
+    and a crash loses at most the letter in hand (it stays pending and is issued once on the next run).
+
+    Two workers (the one in ``serve`` and cron's ``housing-benefit letters work``) may run together: on
+    PostgreSQL each takes its letter with ``FOR UPDATE SKIP LOCKED``; the archive's unique key on
+    (decision, letter type, addressee) refuses a second copy anywhere."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from service.db.session import unit_of_work
+
+    actor = worker_actor(clock)
+    counts = {"issued": 0, "failed": 0, "skipped": 0}
+    with unit_of_work(session_factory) as session:
+        now = actor.clock.now()
+        due = [status.plan.id for status in unissued_statuses(session, limit=limit * 4) if _due(status, now)][:limit]
+    for plan_id in due:
+        try:
+            with unit_of_work(session_factory) as session:
+                query = select(LetterPlan).where(LetterPlan.id == plan_id)
+                if session.get_bind().dialect.name == "postgresql":
+                    query = query.with_for_update(skip_locked=True)
+                plan = session.scalar(query)
+                if plan is None or session.scalar(select(Letter.id).where(
+                        Letter.decision_id == plan.decision_id, Letter.letter_type == plan.letter_type,
+                        Letter.addressee_kind == plan.addressee_kind)) is not None:
+                    counts["skipped"] += 1  # taken by another worker, or already issued
+                    continue
+                _render(session, actor, plan, after_render)
+            counts["issued"] += 1
+        except IntegrityError:
+            counts["skipped"] += 1  # another worker issued it between our check and our insert
+        except OperationalError:
+            raise  # the database itself is unavailable: stop, the letters stay pending
+        except Exception as error:  # noqa: BLE001 - any render failure is recorded, never lost
+            with unit_of_work(session_factory) as session:
+                plan = session.get(LetterPlan, plan_id)
+                assert plan is not None
+                _record_failure(session, actor, plan, error)
+            counts["failed"] += 1
+    return counts
+
+
+def retry_letter(session: Session, actor: Actor, plan_id: int) -> dict[str, Any]:
+    """A clerk asks for another try of a failed letter (after correcting the data it was built from: the
+    snapshot stays, so the correction that helps is e.g. the font or a setting; a wrong name is a new
+    decision)."""
+    require_role(actor, *ISSUING_ROLES)
+    plan = session.get(LetterPlan, plan_id)
+    if plan is None:
+        raise NotFound(f"letter plan {plan_id} not found", field="plan_id")
+    load_case(session, actor, plan.case_id)
+    status = plan_statuses(session, [plan])[0]
+    if status.status == "issued":
+        raise Conflict(f"letter {plan.document_number} is already issued", code="already_issued", field="plan_id")
+    session.add(LetterEvent(plan_id=plan.id, event="retry", at=actor.clock.now(), by_user=actor.user_id))
+    audit(session, actor, "letter.retry", case_id=plan.case_id, target=f"letter_plan:{plan.id}")
+    session.flush()
+    return plan_statuses(session, [plan])[0].as_dict()
+
+
 def issue_letters_for_decision(session: Session, actor: Actor, decision_id: int) -> list[Letter]:
-    """Issue every letter the approved decision needs (idempotent: existing letters are returned as they
-    are; only missing ones are numbered, rendered and stored). Returns all letters of the decision."""
+    """The clerk's "issue now": plan what is missing, then render the decision's unissued letters in this
+    request, each in a savepoint (a failure is recorded and shown; the others are still issued).
+    Idempotent. Returns every letter of the decision in the archive."""
     require_role(actor, *ISSUING_ROLES)
     decision = session.get(Decision, decision_id)
     if decision is None:
         raise NotFound(f"decision {decision_id} not found", field="decision_id")
     load_case(session, actor, decision.case_id)
-    existing = {f"{letter.letter_type}/{letter.addressee_kind}": letter
-                for letter in letters_of_decision(session, decision.id)}
-    planned = plan_letters(session, decision)
-    if all(p.key in existing for p in planned):
-        return list(existing.values())
-    ctx = _context(session, decision)
-    head = ctx.letterhead
-    year = fiscal_year(ctx.issued_on)
-    built: dict[str, LetterContent] = {}
-    new: list[Letter] = []
-    for plan in planned:
-        stored = existing.get(plan.key)
-        if stored is not None:
-            built[plan.key] = plan.build(head.letterhead(stored.document_number), built)
+    plans = plan_decision_letters(session, actor, decision.id)
+    for status in plan_statuses(session, plans):
+        if status.status == "issued":
             continue
-        serial = _next_serial(session, head.code, year)
-        number = head.document_number(year, serial)
         try:
-            content = plan.build(head.letterhead(number), built)
-            pdf = render_pdf(content, created_at=ctx.approved_at)
-        except MissingGlyph as error:
-            raise RuleViolation(f"the letter cannot be printed: {error}; correct the name or address (e.g. use "
-                                "a standard form of the character)", code="missing_glyph",
-                                field=error.field) from error
-        except LetterInputError as error:
-            raise RuleViolation(f"the {plan.letter_type.value} letter cannot be issued: {error}",
-                                code="letter_input", field="decision_id") from error
-        built[plan.key] = content
-        letter = Letter(
-            case_id=decision.case_id, decision_id=decision.id, letter_type=plan.letter_type.value,
-            addressee_kind=plan.addressee_kind, addressee_name=content.addressee.name[:200],
-            title=content.title[:200], municipality_code=head.code, fiscal_year=year, serial=serial,
-            document_number=number, template_version=template_version(head), content_type="application/pdf",
-            size_bytes=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(), pdf=pdf, issued_on=ctx.issued_on,
-            created_at=ctx.approved_at, issued_at=utcnow(), issued_by=actor.user_id)
-        session.add(letter)
-        new.append(letter)
-    session.flush()
-    for letter in new:
-        audit(session, actor, "letter.issue", case_id=decision.case_id, target=f"letter:{letter.id}",
-              detail={"decision_id": decision.id, "letter_type": letter.letter_type,
-                      "addressee_kind": letter.addressee_kind, "document_number": letter.document_number,
-                      "sha256": letter.sha256})
+            with session.begin_nested():
+                _render(session, actor, status.plan)
+        except (DomainError, ValueError) as error:  # LetterInputError and MissingGlyph are ValueErrors
+            _record_failure(session, actor, status.plan, error)
     return letters_of_decision(session, decision.id)
+
+
+def case_letter_statuses(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """Every planned letter of a case with its status (the case screen shows pending and failed ones)."""
+    plans = list(session.scalars(select(LetterPlan).where(LetterPlan.case_id == case_id).order_by(LetterPlan.id)))
+    return [status.as_dict() for status in plan_statuses(session, plans)]
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -852,7 +1163,10 @@ def read_letter(session: Session, actor: Actor, letter_id: int) -> Letter:
     letter = session.get(Letter, letter_id)
     if letter is None:
         raise NotFound(f"letter {letter_id} not found", field="letter_id")
-    load_case(session, actor, letter.case_id)
+    try:
+        load_case(session, actor, letter.case_id)
+    except NotFound:  # another agency's letter: the same answer as a missing one (issue 12)
+        raise NotFound(f"letter {letter_id} not found", field="letter_id") from None
     if not _visible_to(actor, letter):
         raise NotFound(f"letter {letter_id} not found", field="letter_id")
     audit(session, actor, "letter.read", case_id=letter.case_id, target=f"letter:{letter.id}",
@@ -865,44 +1179,48 @@ def letters_issued_on(session: Session, day: date) -> list[Letter]:
                                 .order_by(Letter.municipality_code, Letter.serial)))
 
 
-def rebuild_contents(session: Session, letters: Sequence[Letter]) -> list[LetterContent]:
-    """The contents of stored letters, rebuilt from their decisions with their own 文書番号 (for print
-    runs). A letter whose wording version is no longer the current one cannot be rebuilt (409)."""
-    by_decision: dict[int, dict[str, LetterContent]] = {}
-    contents = []
+def archived_contents(session: Session, letters: Sequence[Letter]) -> tuple[list[LetterContent], list[str]]:
+    """The contents of archived letters, from the snapshots they were rendered from (never a new plan),
+    and the document numbers of those that cannot be laid out again (listed, never blocking the rest)."""
+    keys = {(letter.decision_id, letter.letter_type, letter.addressee_kind) for letter in letters}
+    plans = {(plan.decision_id, plan.letter_type, plan.addressee_kind): plan
+             for plan in session.scalars(select(LetterPlan).where(
+                 LetterPlan.decision_id.in_({key[0] for key in keys})))}
+    contents: list[LetterContent] = []
+    missing: list[str] = []
     for letter in letters:
-        if letter.decision_id not in by_decision:
-            decision = session.get(Decision, letter.decision_id)
-            assert decision is not None
-            stored = {f"{s.letter_type}/{s.addressee_kind}": s for s in letters_of_decision(session, decision.id)}
-            ctx = _context(session, decision)
-            built: dict[str, LetterContent] = {}
-            for plan in plan_letters(session, decision):
-                previous = stored.get(plan.key)
-                if previous is None:
-                    continue
-                if previous.template_version != template_version(ctx.letterhead):
-                    raise Conflict(f"letter {previous.id} was issued with wording {previous.template_version}; "
-                                   "print it from its stored PDF", code="wording_changed", field="day")
-                built[plan.key] = plan.build(ctx.letterhead.letterhead(previous.document_number), built)
-            by_decision[letter.decision_id] = built
-        contents.append(by_decision[letter.decision_id][f"{letter.letter_type}/{letter.addressee_kind}"])
-    return contents
+        plan = plans.get((letter.decision_id, letter.letter_type, letter.addressee_kind))
+        try:
+            if plan is None:
+                raise LetterInputError("issued before the outbox: no snapshot")
+            content = build_from_snapshot(plan.snapshot)
+            check_glyphs(content)
+            contents.append(content)
+        except ValueError:
+            missing.append(letter.document_number)
+    return contents, missing
 
 
 def print_run(session: Session, actor: Actor, day: date) -> bytes:
-    """All letters issued on ``day`` as one PDF for the print room: a cover list, then each letter."""
+    """All letters issued on ``day`` as one PDF for the print room: a cover list, then each letter, laid
+    out from the archived snapshots. A letter that cannot be laid out again is named on the cover (print
+    it from its stored PDF); it never stops the others."""
     require_role(actor, "clerk", "approver")
     letters = letters_issued_on(session, day)
     if not letters:
         raise NotFound(f"no letters were issued on {day.isoformat()}", field="day")
-    contents = rebuild_contents(session, letters)
+    contents, missing = archived_contents(session, letters)
+    if not contents:
+        raise Conflict("none of the letters of the day can be laid out again; print their stored PDFs",
+                       code="print_run_empty", field="day")
     created_at = max(as_utc(letter.created_at) for letter in letters)
     from letters import to_wareki
 
-    pdf = render_print_run(contents, created_at=created_at, title=f"発送文書一覧（{to_wareki(day)}）")
+    pdf = render_print_run(contents, created_at=created_at, title=f"発送文書一覧（{to_wareki(day)}）",
+                           not_included=tuple(missing))
     audit(session, actor, "letter.print_run", target=f"day:{day.isoformat()}",
-          detail={"count": len(letters), "letter_ids": [letter.id for letter in letters]})
+          detail={"count": len(contents), "letter_ids": [letter.id for letter in letters],
+                  "not_included": missing})
     return pdf
 
 
@@ -919,9 +1237,9 @@ def letter_dict(letter: Letter) -> dict[str, Any]:
 
 def issue_after_approval(session: Session, actor: Actor, decision_id: int, *,
                          enabled: bool | None = None) -> dict[str, Any]:
-    """The approval hook: issue the decision's letters inside a savepoint, so that a letter that cannot
-    be printed (a missing glyph, a missing payee) never undoes the approval; the failure is audited and
-    ``POST /decisions/{id}/letters`` issues them once the data is corrected.
+    """The approval hook (issue 13, the outbox): in the approval transaction only the letters' numbers and
+    the snapshots of their inputs are stored (a savepoint: data that cannot make a letter never undoes the
+    approval; it is audited and returned). The worker renders them after commit.
 
     ``enabled`` None → the setting ``issue_letters_on_approval``."""
     if enabled is None:
@@ -929,17 +1247,20 @@ def issue_after_approval(session: Session, actor: Actor, decision_id: int, *,
 
         enabled = get_settings().issue_letters_on_approval
     if not enabled:
-        return {"issued": False, "error": None}
+        return {"planned": False, "error": None, "letters": []}
     try:
         with session.begin_nested():
-            letters = issue_letters_for_decision(session, actor, decision_id)
-    except (DomainError, ValueError) as error:  # LetterInputError and MissingGlyph are ValueErrors
+            plans = plan_decision_letters(session, actor, decision_id)
+    except (DomainError, ValueError) as error:
         code = error.code if isinstance(error, DomainError) else "letter_input"
         decision = session.get(Decision, decision_id)
-        audit(session, actor, "letter.issue_failed", case_id=decision.case_id if decision else None,
+        audit(session, actor, "letter.plan_failed", case_id=decision.case_id if decision else None,
               target=f"decision:{decision_id}", detail={"code": code, "message": str(error)})
-        return {"issued": False, "error": {"code": code, "message": str(error)}}
-    return {"issued": True, "letter_ids": [letter.id for letter in letters]}
+        return {"planned": False, "error": {"code": code, "message": str(error)}, "letters": []}
+    # Just planned: pending, nothing rendered or failed yet (no query while the series is locked).
+    return {"planned": True, "error": None, "letters": [
+        PlanStatus(plan=plan, status="pending", letter_id=None, attempts=0, last_error=None,
+                   last_failed_at=None).as_dict() for plan in plans]}
 
 
 def remittance_statement_pdfs(session: Session, actor: Actor, batch_id: int) -> list[tuple[str, bytes]]:

@@ -21,17 +21,33 @@ at the same time waits and then finds nothing to do. Workflows never commit.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Text,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from payments.bank_calendar import parse_benefit_month, pay_date
+from payments.bank_calendar import is_bank_business_day, next_bank_business_day, parse_benefit_month, pay_date
 from payments.payees import Payee as PayeeData
 from payments.payees import PayeeProblem, check_payee, transfer_for_payee
 from payments.returns import parse_returns_csv
@@ -51,11 +67,11 @@ from payments.zengin_validator import validate_transfer_file
 from service import rules
 from service.db.models import (
     Application,
+    AuditEvent,
     BenefitGrant,
     BenefitMonth,
     Decision,
     DecisionReview,
-    utcnow,
 )
 from service.db.models_payments import (
     GrantPayee,
@@ -77,6 +93,10 @@ CANCELLED_REASON = "batch_cancelled"
 ACCOUNT_TYPES = {"ordinary": "1", "current": "2", "savings": "4", "1": "1", "2": "2", "4": "4", "9": "9"}
 PAYEE_KINDS = ("landlord", "agent", "removal_company", "recipient")
 ACCOUNT_FIELDS = ("holder_name", "bank_code", "branch_code", "account_type", "account_number")
+#: What identifies a bank account: one account is one payee (issue 15).
+ACCOUNT_KEY_FIELDS = ("bank_code", "branch_code", "account_type", "account_number")
+#: Column widths of the payee table (a longer intake value excludes the grant, never fails the run).
+PAYEE_FIELD_MAX = {"name": 200, "holder_name": 100, "corporate_number": 13}
 #: Advisory lock key serialising monthly runs on PostgreSQL ("HBPAYRUN").
 RUN_LOCK_KEY = 0x484250415952554E
 
@@ -126,17 +146,53 @@ def _clean_payee_fields(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_payee(session: Session, actor: Actor, values: dict[str, Any]) -> Payee:
-    """Register a payee. It is stored even with problems (they are reported, and keep it out of batches)."""
+    """Register a payee. It is stored even with problems (they are reported, and keep it out of batches).
+
+    One account is one payee (issue 15): an account already registered returns that payee when the
+    holder name and kind match (a merge, nothing new is stored), and is refused with 409 naming the
+    other payee otherwise."""
+    return register_payee(session, actor, values)[0]
+
+
+def register_payee(session: Session, actor: Actor, values: dict[str, Any]) -> tuple[Payee, bool]:
+    """:func:`create_payee`, telling whether a new payee was stored (False: the existing one)."""
     require_role(actor, FINANCE)
-    return _create_payee(session, actor, values)
+    cleaned = _required_payee_fields(values)
+    existing = _payee_with_account(session, cleaned)
+    if existing is None:
+        return _create_payee(session, actor, cleaned), True
+    if existing.holder_name == cleaned["holder_name"] and existing.kind == cleaned["kind"]:
+        audit(session, actor, "payee.merge", target=f"payee:{existing.id}", detail={"kind": existing.kind})
+        return existing, False
+    raise _account_taken(existing)
 
 
-def _create_payee(session: Session, actor: Actor, values: dict[str, Any]) -> Payee:
+def _account_taken(existing: Payee) -> Conflict:
+    return Conflict(f"この口座は既に支払先 #{existing.id}（{existing.name}）として登録されています。"
+                    f"口座名義・種別が異なるため新しい支払先は登録できません。支払先 #{existing.id} を確認・修正してください"
+                    f"（payee {existing.id} already holds this account）",
+                    code="account_registered", field="account_number",
+                    details=[{"payee_id": existing.id, "name": existing.name}])
+
+
+def _payee_with_account(session: Session, cleaned: dict[str, Any], *, other_than: int | None = None) -> Payee | None:
+    """The (oldest) payee holding this bank account (bank, branch, type, number)."""
+    stmt = select(Payee).where(*(getattr(Payee, k) == cleaned[k] for k in ACCOUNT_KEY_FIELDS))
+    if other_than is not None:
+        stmt = stmt.where(Payee.id != other_than)
+    return session.scalar(stmt.order_by(Payee.id).limit(1))
+
+
+def _required_payee_fields(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = _clean_payee_fields(values)
     for name in ("kind", "name", *ACCOUNT_FIELDS):
         if not cleaned.get(name):
             raise InvalidRequest(f"{name} is required", code="missing_field", field=name)
-    now = utcnow()
+    return cleaned
+
+
+def _create_payee(session: Session, actor: Actor, cleaned: dict[str, Any]) -> Payee:
+    now = actor.clock.now()
     payee = Payee(kind=cleaned["kind"], name=cleaned["name"], corporate_number=cleaned.get("corporate_number"),
                   account_version=1, created_at=now, updated_at=now,
                   **{k: cleaned[k] for k in ACCOUNT_FIELDS})
@@ -149,7 +205,7 @@ def _create_payee(session: Session, actor: Actor, values: dict[str, Any]) -> Pay
 
 def _record_account(session: Session, actor: Actor, payee: Payee) -> None:
     session.add(PayeeAccount(payee_id=payee.id, version=payee.account_version, recorded_by=actor.user_id,
-                             recorded_at=utcnow(), **{k: getattr(payee, k) for k in ACCOUNT_FIELDS}))
+                             recorded_at=actor.clock.now(), **{k: getattr(payee, k) for k in ACCOUNT_FIELDS}))
 
 
 def load_payee(session: Session, payee_id: int) -> Payee:
@@ -166,10 +222,15 @@ def update_payee(session: Session, actor: Actor, payee_id: int, changes: dict[st
     payee = load_payee(session, payee_id)
     cleaned = _clean_payee_fields(changes)
     account_changed = any(k in cleaned and cleaned[k] != getattr(payee, k) for k in ACCOUNT_FIELDS)
+    if any(k in cleaned and cleaned[k] != getattr(payee, k) for k in ACCOUNT_KEY_FIELDS):
+        target = {k: cleaned.get(k, getattr(payee, k)) for k in ACCOUNT_KEY_FIELDS}
+        other = _payee_with_account(session, target, other_than=payee.id)
+        if other is not None:  # one account is one payee (issue 15)
+            raise _account_taken(other)
     for key, value in cleaned.items():
         if key in ("kind", "name", "corporate_number", *ACCOUNT_FIELDS):
             setattr(payee, key, value)
-    payee.updated_at = utcnow()
+    payee.updated_at = actor.clock.now()
     if account_changed:
         payee.account_version += 1
         _record_account(session, actor, payee)
@@ -198,10 +259,10 @@ def assign_grant_payee(session: Session, actor: Actor, grant_id: int, part: str,
     row = session.get(GrantPayee, (grant_id, part))
     if row is None:
         row = GrantPayee(grant_id=grant_id, part=part, payee_id=payee_id, assigned_by=actor.user_id,
-                         assigned_at=utcnow())
+                         assigned_at=actor.clock.now())
         session.add(row)
     else:
-        row.payee_id, row.assigned_by, row.assigned_at = payee_id, actor.user_id, utcnow()
+        row.payee_id, row.assigned_by, row.assigned_at = payee_id, actor.user_id, actor.clock.now()
     session.flush()
     audit(session, actor, "grant_payee.assign", case_id=grant.case_id, target=f"grant:{grant_id}:{part}",
           detail={"payee_id": payee_id})
@@ -242,51 +303,82 @@ def grants_missing_payees(session: Session, actor: Actor, *, limit: int = 200) -
 
 def _intake_payee_fields(intake: dict[str, Any]) -> dict[str, Any] | None:
     """The payee named at intake as payee fields, or None when it is incomplete or malformed."""
+    cleaned, _problem = _intake_payee(intake)
+    return cleaned
+
+
+def _intake_payee(intake: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The intake payee's fields, or None and what is wrong with them (for the run report)."""
     raw = intake.get("payee") or {}
     values = {"kind": raw.get("payee_kind"), "name": raw.get("name"), "corporate_number": raw.get("corporate_number"),
               "holder_name": raw.get("holder_kana"), "bank_code": raw.get("bank_code"),
               "branch_code": raw.get("branch_code"), "account_type": raw.get("account_type"),
               "account_number": raw.get("account_number")}
+    if any(v is not None and not isinstance(v, str) for v in values.values()):
+        return None, "申請時の支払先の項目の形式が正しくありません"
     try:
         cleaned = _clean_payee_fields(values)
-    except InvalidRequest:
-        return None
-    if any(not cleaned.get(k) for k in ("kind", "name", *ACCOUNT_FIELDS)):
-        return None
-    return cleaned
+    except InvalidRequest as error:
+        return None, f"申請時の支払先の {error.field} が正しくありません"
+    missing = [k for k in ("kind", "name", *ACCOUNT_FIELDS) if not cleaned.get(k)]
+    if missing:
+        return None, f"申請時の支払先に {', '.join(missing)} がありません"
+    for name, width in PAYEE_FIELD_MAX.items():
+        if len(str(cleaned.get(name) or "")) > width:
+            return None, f"申請時の支払先の {name} が {width} 文字を超えています（{len(str(cleaned[name]))} 文字）"
+    return cleaned, ""
 
 
-def _payee_from_intake(session: Session, actor: Actor, intake: dict[str, Any]) -> Payee | None:
-    """The payee named at intake (R45), reused when the same account is already registered."""
-    cleaned = _intake_payee_fields(intake)
-    if cleaned is None:
-        return None
-    existing = session.scalar(select(Payee).where(*(getattr(Payee, k) == cleaned[k] for k in ACCOUNT_FIELDS))
-                              .order_by(Payee.id).limit(1))
-    return existing if existing is not None else _create_payee(session, actor, cleaned)
-
-
-def _ensure_intake_payees(session: Session, actor: Actor, grant_ids: Iterable[int]) -> None:
-    """Grants without a payee get the one named at intake (only the few new grants of a month)."""
+def _ensure_intake_payees(session: Session, actor: Actor, grant_ids: Iterable[int]) -> dict[int, str]:
+    """Grants without a payee get the one named at intake (R45), reusing the payee that already holds the
+    same account (one account is one payee). Returns, per grant whose intake payee cannot be registered,
+    the reason (shown in the run report; the grant is left out, the run goes on)."""
     ids = sorted(set(grant_ids))
     if not ids:
-        return
+        return {}
     rows = session.execute(
         select(BenefitGrant.id, BenefitGrant.benefit, BenefitGrant.case_id, Application.intake)
         .join(Application, Application.id == BenefitGrant.application_id)
         .where(BenefitGrant.id.in_(ids))
     ).all()
+    wanted: dict[int, tuple[str, int, dict[str, Any]]] = {}
+    reasons: dict[int, str] = {}
     for grant_id, benefit, case_id, intake in rows:
-        payee = _payee_from_intake(session, actor, intake or {})
-        if payee is None:
+        cleaned, problem = _intake_payee(intake or {})
+        if cleaned is None:
+            reasons[grant_id] = problem
             continue
-        part = "rent" if benefit == "rent" else "moving_initial"
-        if session.get(GrantPayee, (grant_id, part)) is None:
-            session.add(GrantPayee(grant_id=grant_id, part=part, payee_id=payee.id, assigned_by=actor.user_id,
-                                   assigned_at=utcnow()))
-            audit(session, actor, "grant_payee.assign", case_id=case_id, target=f"grant:{grant_id}:{part}",
-                  detail={"payee_id": payee.id, "source": "intake"})
+        wanted[grant_id] = ("rent" if benefit == "rent" else "moving_initial", case_id, cleaned)
+    if not wanted:
+        return reasons
+    # The payees already holding these accounts, in one read.
+    keys = {tuple(c[k] for k in ACCOUNT_KEY_FIELDS) for _, _, c in wanted.values()}
+    by_account: dict[tuple[Any, ...], Payee] = {}
+    for held in session.scalars(select(Payee).where(Payee.account_number.in_({k[3] for k in keys}))
+                                .order_by(Payee.id.desc())):
+        by_account[tuple(getattr(held, k) for k in ACCOUNT_KEY_FIELDS)] = held  # the oldest wins
+    assigned = {(g, p) for g, p in session.execute(select(GrantPayee.grant_id, GrantPayee.part)
+                                                   .where(GrantPayee.grant_id.in_(list(wanted))))}
+    now = actor.clock.now()
+    for grant_id, (part, case_id, cleaned) in wanted.items():
+        if (grant_id, part) in assigned:
+            continue
+        key = tuple(cleaned[k] for k in ACCOUNT_KEY_FIELDS)
+        payee = by_account.get(key)
+        if payee is None:
+            try:
+                with session.begin_nested():
+                    payee = _create_payee(session, actor, cleaned)
+            except DBAPIError as error:  # data the database refuses: this grant is left out, the run goes on
+                reasons[grant_id] = f"申請時の支払先を登録できません: {type(error.orig).__name__}"
+                continue
+            by_account[key] = payee
+        session.add(GrantPayee(grant_id=grant_id, part=part, payee_id=payee.id, assigned_by=actor.user_id,
+                               assigned_at=now))
+        audit(session, actor, "grant_payee.assign", case_id=case_id, target=f"grant:{grant_id}:{part}",
+              detail={"payee_id": payee.id, "source": "intake"})
     session.flush()
+    return reasons
 
 
 # --- the monthly run -----------------------------------------------------------------------------
@@ -323,6 +415,11 @@ class _Due:
     open_reversals: dict[tuple[int, str, str], int] = field(default_factory=dict)
     extra_exclusions: list[Exclusion] = field(default_factory=list)
     payee_ids: set[int] = field(default_factory=set)
+    #: payee id → the payee holding the same account with the lowest id (legacy duplicates, issue 15).
+    canonical: dict[int, int] = field(default_factory=dict)
+
+    def payee(self, payee_id: int) -> int:
+        return self.canonical.get(payee_id, payee_id)
 
 
 def municipality_pay_date(benefit_month: str, settings: OriginatorSettings | None = None) -> date:
@@ -331,6 +428,37 @@ def municipality_pay_date(benefit_month: str, settings: OriginatorSettings | Non
 
     code = (settings or get_originator_settings()).municipality_code
     return pay_date(benefit_month, load_rate_book().settings(code).pay_day)
+
+
+#: Benefit months a run may name (a typo like 0000-01 is a 422, never a 500).
+FIRST_RUN_YEAR, LAST_RUN_YEAR = 2000, 2099
+
+
+def latest_payable_month(today: date, settings: OriginatorSettings | None = None) -> str:
+    """The next pay cycle (issue 11): the benefit month whose pay date (PD18) is the first on or after
+    ``today``. A run may pay it and earlier months, never a later one (a month is never paid before
+    it is due)."""
+    month = f"{today.year:04d}-{today.month:02d}"
+    return month if municipality_pay_date(month, settings) >= today else rules.add_months(month, 1)
+
+
+def _check_run_month(actor: Actor, benefit_month: str, settings: OriginatorSettings | None) -> date:
+    """The run's month is well-formed, in the rate tables, and due (issue 11, issue 12); its pay date."""
+    try:
+        year, _ = parse_benefit_month(benefit_month)
+        if not FIRST_RUN_YEAR <= year <= LAST_RUN_YEAR:
+            raise ValueError(f"benefit_month {benefit_month!r} is outside {FIRST_RUN_YEAR}-{LAST_RUN_YEAR}")
+        rules.period_rules(benefit_month)
+        paid_on = municipality_pay_date(benefit_month, settings)
+    except (ValueError, KeyError, LookupError) as error:
+        raise InvalidRequest(f"支給月 {benefit_month} は支払処理できません（対象の年月ではありません）: {error}",
+                             code="invalid_month", field="benefit_month") from error
+    latest = latest_payable_month(actor.clock.today(), settings)
+    if benefit_month > latest:
+        raise InvalidRequest(f"支給月 {benefit_month} はまだ支払期日前です。支払処理できるのは {latest} 分まで"
+                             f"です（次回の振込日までの月）。（benefit month {benefit_month} is not due before "
+                             f"{latest})", code="month_not_due", field="benefit_month")
+    return paid_on
 
 
 def _lock_runs(session: Session) -> None:
@@ -345,34 +473,64 @@ def prepare_month(session: Session, actor: Actor, benefit_month: str, *,
     Pays every rent month due up to ``benefit_month`` at its current amount (arrears included:
     months left out earlier because of a payee problem, returned transfers whose payee was fixed)
     and every confirmed moving grant, split by payee (PD13). Cancelled (stopped) and interrupted
-    months are never due, nor a 10th month. Idempotent; all in the caller's transaction.
+    months are never due, nor a 10th month, nor a month after the next pay cycle (issue 11).
+    One case's bad data (a payee the check or the 全銀 rendering refuses, an intake payee the
+    database cannot hold) leaves that case out with its reason; a rules or data error stops the run.
+    Idempotent; all in the caller's transaction.
     """
     require_role(actor, FINANCE)
-    try:
-        parse_benefit_month(benefit_month)
-    except ValueError as error:
-        raise InvalidRequest(str(error), field="benefit_month") from error
-    paid_on = municipality_pay_date(benefit_month, settings)
+    paid_on = _check_run_month(actor, benefit_month, settings)
     _lock_runs(session)
     due = _read_due(session, actor, benefit_month)
     payees = {p.id: p for p in session.scalars(select(Payee).where(Payee.id.in_(due.payee_ids)))} \
         if len(due.payee_ids) <= 30_000 else {p.id: p for p in session.scalars(select(Payee))}
-    problems: dict[str, list[PayeeProblem]] = {str(pid): check_payee(payee_data(p)) for pid, p in payees.items()}
+    problems: dict[str, list[PayeeProblem]] = {str(pid): _payee_problems(p) for pid, p in payees.items()}
     try:
         plan = plan_month(due.entitlements, due.settled, problems, returned=due.returned, up_to_month=benefit_month)
     except ScheduleError as error:
         raise RuleViolation(f"the run stops: {error}", code="schedule_error", field="benefit_month") from error
+    refunds, refunds_excluded = _refunds_for_run(session, plan, payees)
     excluded = tuple(_exclusion_dict(x) for x in sorted(
         [*plan.excluded, *due.extra_exclusions], key=lambda x: (x.case_id, x.benefit_month, x.grant_id)))
-    if not plan.instalments:
+    excluded += tuple(refunds_excluded)
+    if not plan.instalments and not refunds:
         audit(session, actor, "payment.run", target=f"month:{benefit_month}",
               detail={"batch_id": None, "excluded": len(excluded)})
         return RunReport(benefit_month=benefit_month, pay_date=paid_on.isoformat(), batch_id=None,
                          payment_count=0, transfer_count=0, total_yen=0, excluded=excluded)
-    batch = _write_batch(session, actor, benefit_month, paid_on, plan, due, payees, excluded)
+    batch = _write_batch(session, actor, benefit_month, paid_on, plan, due, payees, excluded, refunds)
     return RunReport(benefit_month=benefit_month, pay_date=paid_on.isoformat(), batch_id=batch.id,
                      payment_count=batch.payment_count, transfer_count=batch.transfer_count,
                      total_yen=batch.total_yen, excluded=excluded)
+
+
+def _payee_problems(payee: Payee) -> list[PayeeProblem]:
+    """What keeps a payee out of the file: :func:`check_payee`, a name longer than the file's record
+    holds, and anything the 全銀 rendering refuses (issue 12: one payee never stops the run)."""
+    data = payee_data(payee)
+    found = list(check_payee(data))
+    for name, width in PAYEE_FIELD_MAX.items():
+        value = getattr(payee, name) or ""
+        if len(value) > width:
+            found.append(PayeeProblem(field=name, code="too_long",
+                                      message=f"{name} は {width} 文字までです（{len(value)} 文字）"))
+    if not found:
+        try:
+            transfer_for_payee(data, amount_yen=1, customer_code_1=1)
+        except (TransferFileError, ValueError) as error:
+            found.append(PayeeProblem(field=getattr(error, "field", None) or "payee", code="zengin_refused",
+                                      message=f"全銀ファイルに書けません: {error}"))
+    return found
+
+
+def _refunds_for_run(session: Session, plan: MonthPlan, payees: dict[int, Payee]) -> tuple[list[Any], list[Any]]:
+    """Approved refund orders (還付, PD9) paid as more transfers of this run's batch (service.workflows.refunds)."""
+    from service.workflows.refunds import refunds_for_run
+
+    refunds, excluded = refunds_for_run(session, skip_payee_ids={int(i.payee_id) for i in plan.instalments})
+    for refund in refunds:
+        payees.setdefault(refund.payee.id, refund.payee)
+    return refunds, excluded
 
 
 def _exclusion_dict(x: Exclusion) -> dict[str, Any]:
@@ -386,6 +544,25 @@ def _live_payment_filter() -> Any:
     return and_(Payment.kind == "payment", ~exists().where(reversal.reverses_payment_id == Payment.id))
 
 
+def _duplicate_accounts(session: Session) -> dict[int, int]:
+    """Payees sharing an account with an older payee → that older payee (legacy duplicates: one account
+    is one payee, so the run pays the oldest record and the file never holds one account twice)."""
+    other = aliased(Payee)
+    rows = session.execute(
+        select(Payee.id, func.min(other.id))
+        .join(other, and_(*(getattr(other, k) == getattr(Payee, k) for k in ACCOUNT_KEY_FIELDS), other.id < Payee.id))
+        .group_by(Payee.id)).all()
+    return {int(pid): int(first) for pid, first in rows}
+
+
+def _moving_unpaid_grants() -> Any:
+    """Confirmed moving grants whose live payments do not yet reach the confirmed amount (a paid grant
+    is never read again: issue 15)."""
+    paid = (select(func.coalesce(func.sum(Payment.amount_yen), 0))
+            .where(Payment.grant_id == BenefitGrant.id, _live_payment_filter()).scalar_subquery())
+    return and_(BenefitGrant.benefit == "moving", BenefitGrant.status == "confirmed", paid < BenefitGrant.amount_yen)
+
+
 def _read_due(session: Session, actor: Actor, month: str) -> _Due:
     due = _Due()
     # Grants with something due and no payee yet take the intake payee (a handful per month).
@@ -396,11 +573,13 @@ def _read_due(session: Session, actor: Actor, month: str) -> _Due:
         .where(rent_due, GrantPayee.payee_id.is_(None))
     ).all()
     moving = session.execute(
-        select(BenefitGrant.id, BenefitGrant.case_id, BenefitGrant.amount_yen)
-        .where(BenefitGrant.benefit == "moving", BenefitGrant.status == "confirmed")
+        select(BenefitGrant.id, BenefitGrant.case_id, BenefitGrant.amount_yen).where(_moving_unpaid_grants())
     ).all()
-    moving_missing = [g for g, *_ in moving if session.get(GrantPayee, (g, "moving_initial")) is None]
-    _ensure_intake_payees(session, actor, [*missing, *moving_missing])
+    moving_ids = [g for g, *_ in moving]
+    moving_missing = set(moving_ids) - set(session.scalars(
+        select(GrantPayee.grant_id).where(GrantPayee.grant_id.in_(moving_ids), GrantPayee.part == "moving_initial")))
+    intake_problems = _ensure_intake_payees(session, actor, [*missing, *moving_missing])
+    due.canonical = _duplicate_accounts(session)
 
     # Open reversals (returned or cancelled, not yet re-paid), with the account they went to.
     replacement = aliased(Payment)
@@ -444,14 +623,10 @@ def _read_due(session: Session, actor: Actor, month: str) -> _Due:
                                                           BenefitMonth.grant_id.in_(due_grants))
         .group_by(BenefitMonth.grant_id)).all())
     live = _live_payment_filter()
-    for grant_id, bm in session.execute(
+    settled_rent: set[tuple[int, str]] = {(g, m) for g, m in session.execute(
         select(Payment.grant_id, Payment.benefit_month)
         .join(BenefitMonth, and_(BenefitMonth.grant_id == Payment.grant_id, BenefitMonth.month == Payment.benefit_month))
-        .where(rent_due, Payment.part == "rent", live)
-    ).all():
-        due.settled.add((grant_id, bm, "rent"))
-    settled_rent = due.settled
-    due.settled = set()
+        .where(rent_due, Payment.part == "rent", live))}
     counted: dict[int, int] = defaultdict(int)
     max_months = rules.period_rules(month).max_months  # R38, in force in the month run
     for grant_id, bm, amount, case_id, payee_id in rows:
@@ -463,70 +638,88 @@ def _read_due(session: Session, actor: Actor, month: str) -> _Due:
                                                   reason=f"never more than {max_months} paid months (PD7)"))
             continue
         if payee_id is None:
-            due.extra_exclusions.append(_no_payee(case_id, grant_id, bm, amount))
+            due.extra_exclusions.append(_no_payee(case_id, grant_id, bm, amount, intake_problems.get(grant_id)))
             continue
+        payee_id = due.payee(payee_id)
         due.payee_ids.add(payee_id)
         due.entitlements.append(Entitlement(grant_id=grant_id, case_id=case_id, benefit_month=bm, amount_yen=amount,
                                             payee_id=str(payee_id), subsidy="rent", kind="rent",
                                             case_reference=case_reference(case_id)))
-        if (grant_id, bm, "rent") in settled_rent:
+        if (grant_id, bm) in settled_rent:
             due.settled.add((grant_id, bm, str(payee_id)))
         returned((grant_id, bm, "rent"), payee_id)
 
-    # Moving: a confirmed grant, split between the agent and the other payee (PD13).
-    for grant_id, case_id, amount in moving:
-        _moving_due(session, due, month, grant_id, case_id, amount, returned)
+    _moving_due(session, due, month, moving, returned, intake_problems)
     return due
 
 
-def _no_payee(case_id: int, grant_id: int, month: str, amount: int) -> Exclusion:
+def _no_payee(case_id: int, grant_id: int, month: str, amount: int, problem: str | None = None) -> Exclusion:
+    if problem:
+        return Exclusion(case_id=case_id, grant_id=grant_id, benefit_month=month, payee_id="", amount_yen=amount,
+                         reason_code="payee_invalid", reason=f"{problem}。支払先を登録して割り当ててください")
     return Exclusion(case_id=case_id, grant_id=grant_id, benefit_month=month, payee_id="", amount_yen=amount,
                      reason_code="payee_missing", reason="no payee (intake payee incomplete): assign one")
 
 
-def _moving_due(session: Session, due: _Due, month: str, grant_id: int, case_id: int, amount: int,
-                returned: Any) -> None:
-    confirmation = session.execute(
-        select(Decision.facts, DecisionReview.reviewed_at)
+def _moving_due(session: Session, due: _Due, month: str, moving: Sequence[Any], returned: Any,
+                intake_problems: dict[int, str]) -> None:
+    """Moving: a confirmed grant, split between the agent and the other payee (PD13). Set-based: one read
+    each of the confirmations, the payees and the parts already paid, for every unpaid grant at once."""
+    ids = [grant_id for grant_id, *_ in moving]
+    if not ids:
+        return
+    confirmations: dict[int, Any] = {}
+    for grant_id, facts, reviewed_at in session.execute(
+        select(Decision.grant_id, Decision.facts, DecisionReview.reviewed_at)
         .join(DecisionReview, DecisionReview.decision_id == Decision.id)
-        .where(Decision.grant_id == grant_id, Decision.kind == "moving_confirmation",
+        .where(Decision.grant_id.in_(ids), Decision.kind == "moving_confirmation",
                DecisionReview.outcome == "approved")
-        .order_by(Decision.id.desc()).limit(1)
-    ).first()
-    if confirmation is None:
-        return
-    key_month = confirmation.reviewed_at.strftime("%Y-%m")
-    if key_month > month:
-        return
-    costs: dict[str, int] = defaultdict(int)
-    for item in (confirmation.facts or {}).get("costs", []):
-        costs[str(item["category"])] += int(item["amount_yen"])
-    payees = dict(session.execute(select(GrantPayee.part, GrantPayee.payee_id)
-                                  .where(GrantPayee.grant_id == grant_id)).all())
-    agent = payees.get("moving_initial")
-    if agent is None:
-        due.extra_exclusions.append(_no_payee(case_id, grant_id, key_month, amount))
-        return
-    other = payees.get("moving_other", agent)
-    try:
-        parts = split_moving_payment(costs, amount, "moving_initial", "moving_other")
-    except ScheduleError as error:
-        raise RuleViolation(f"moving grant {grant_id}: {error}", code="schedule_error", field="grant_id") from error
-    live = _live_payment_filter()
-    paid_parts = set(session.scalars(select(Payment.part).where(Payment.grant_id == grant_id, live)))
-    by_payee: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for part in parts:
-        if part.payee_id not in paid_parts:
-            by_payee[agent if part.payee_id == "moving_initial" else other].append((part.payee_id, part.amount_yen))
-    for payee_id, shares in by_payee.items():
-        due.payee_ids.add(payee_id)
-        due.moving_parts[(grant_id, key_month, str(payee_id))] = shares
-        due.entitlements.append(Entitlement(grant_id=grant_id, case_id=case_id, benefit_month=key_month,
-                                            amount_yen=sum(a for _, a in shares), payee_id=str(payee_id),
-                                            subsidy="moving", kind="+".join(p for p, _ in shares),
-                                            case_reference=case_reference(case_id)))
-        for part_name, _ in shares:
-            returned((grant_id, key_month, part_name), payee_id)
+        .order_by(Decision.id)
+    ).all():
+        confirmations[grant_id] = (facts, reviewed_at)  # the latest wins
+    grant_payees: dict[int, dict[str, int]] = defaultdict(dict)
+    for grant_id, part, payee_id in session.execute(
+            select(GrantPayee.grant_id, GrantPayee.part, GrantPayee.payee_id).where(GrantPayee.grant_id.in_(ids))):
+        grant_payees[grant_id][part] = payee_id
+    paid_parts: dict[int, set[str]] = defaultdict(set)
+    for grant_id, part in session.execute(
+            select(Payment.grant_id, Payment.part).where(Payment.grant_id.in_(ids), _live_payment_filter())):
+        paid_parts[grant_id].add(part)
+    for grant_id, case_id, amount in moving:
+        if grant_id not in confirmations:
+            continue
+        facts, reviewed_at = confirmations[grant_id]
+        key_month = reviewed_at.strftime("%Y-%m")
+        if key_month > month:
+            continue
+        costs: dict[str, int] = defaultdict(int)
+        for item in (facts or {}).get("costs", []):
+            costs[str(item["category"])] += int(item["amount_yen"])
+        payees = grant_payees.get(grant_id, {})
+        agent = payees.get("moving_initial")
+        if agent is None:
+            due.extra_exclusions.append(_no_payee(case_id, grant_id, key_month, amount, intake_problems.get(grant_id)))
+            continue
+        agent, other = due.payee(agent), due.payee(payees.get("moving_other", agent))
+        try:
+            parts = split_moving_payment(costs, amount, "moving_initial", "moving_other")
+        except ScheduleError as error:
+            raise RuleViolation(f"moving grant {grant_id}: {error}", code="schedule_error",
+                                field="grant_id") from error
+        by_payee: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for share in parts:
+            if share.payee_id not in paid_parts[grant_id]:
+                by_payee[agent if share.payee_id == "moving_initial" else other].append(
+                    (share.payee_id, share.amount_yen))
+        for payee_id, shares in by_payee.items():
+            due.payee_ids.add(payee_id)
+            due.moving_parts[(grant_id, key_month, str(payee_id))] = shares
+            due.entitlements.append(Entitlement(grant_id=grant_id, case_id=case_id, benefit_month=key_month,
+                                                amount_yen=sum(a for _, a in shares), payee_id=str(payee_id),
+                                                subsidy="moving", kind="+".join(p for p, _ in shares),
+                                                case_reference=case_reference(case_id)))
+            for part_name, _ in shares:
+                returned((grant_id, key_month, part_name), payee_id)
 
 
 def _new_codes(session: Session, payee_ids: Iterable[int], payees: dict[int, Payee]) -> dict[int, str]:
@@ -544,14 +737,17 @@ def _new_codes(session: Session, payee_ids: Iterable[int], payees: dict[int, Pay
 
 
 def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan: MonthPlan, due: _Due,
-                 payees: dict[int, Payee], excluded: tuple[dict[str, Any], ...]) -> PaymentBatch:
+                 payees: dict[int, Payee], excluded: tuple[dict[str, Any], ...],
+                 refunds: Sequence[Any] = ()) -> PaymentBatch:
     transfers = group_by_payee(plan.instalments)
+    refund_yen = sum(r.amount_yen for r in refunds)
     run_number = int(session.scalar(select(func.coalesce(func.max(PaymentBatch.run_number), 0))
                                     .where(PaymentBatch.benefit_month == month)) or 0) + 1
-    now = utcnow()
+    now = actor.clock.now()
     batch = PaymentBatch(benefit_month=month, run_number=run_number, pay_date=paid_on,
-                         payment_count=len(plan.instalments), transfer_count=len(transfers),
-                         total_yen=plan.total_yen, report={"excluded": list(excluded)},
+                         payment_count=len(plan.instalments) + len(refunds),
+                         transfer_count=len(transfers) + len(refunds),
+                         total_yen=plan.total_yen + refund_yen, report={"excluded": list(excluded)},
                          prepared_by=actor.user_id, created_at=now)
     session.add(batch)
     try:
@@ -561,7 +757,7 @@ def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan
                        code="run_in_progress", field="benefit_month") from error
     session.add(PaymentBatchEvent(batch_id=batch.id, event="created", user_id=actor.user_id, at=now,
                                   detail={"payment_count": batch.payment_count, "total_yen": batch.total_yen}))
-    codes = _new_codes(session, (int(t.payee_id) for t in transfers), payees)
+    codes = _new_codes(session, [*(int(t.payee_id) for t in transfers), *(r.payee.id for r in refunds)], payees)
     transfer_rows = []
     for number, transfer in enumerate(transfers, start=1):
         payee = payees[int(transfer.payee_id)]
@@ -569,6 +765,14 @@ def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan
             "batch_id": batch.id, "payee_id": payee.id, "customer_code": number, "amount_yen": transfer.amount_yen,
             "line_count": len(transfer.lines), "new_code": codes[payee.id], "account_version": payee.account_version,
             "payee_name": payee.name, **{k: getattr(payee, k) for k in ACCOUNT_FIELDS}})
+    refund_codes = {}
+    for number, refund in enumerate(refunds, start=len(transfers) + 1):  # 還付: one transfer each
+        refund_codes[refund.order_id] = number
+        transfer_rows.append({
+            "batch_id": batch.id, "payee_id": refund.payee.id, "customer_code": number,
+            "amount_yen": refund.amount_yen, "line_count": 1, "new_code": codes[refund.payee.id],
+            "account_version": refund.payee.account_version, "payee_name": refund.payee.name,
+            **{k: getattr(refund.payee, k) for k in ACCOUNT_FIELDS}})
     payment_rows = []
     for item in plan.instalments:
         shares = due.moving_parts.get(item.key) if item.subsidy == "moving" else None
@@ -588,7 +792,10 @@ def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan
         raise Conflict(f"benefit month {month}: an instalment is already paid or being paid by another run "
                        "(never paid twice); reload and try again", code="already_paid",
                        field="benefit_month") from error
-    _mark_months_paid(session, batch.id)
+    if refund_codes:
+        from service.workflows.refunds import record_batched
+
+        record_batched(session, actor, batch.id, refund_codes)
     audit(session, actor, "payment.run", target=f"payment_batch:{batch.id}",
           detail={"benefit_month": month, "batch_id": batch.id, "payment_count": batch.payment_count,
                   "total_yen": batch.total_yen, "excluded": len(excluded)})
@@ -609,11 +816,12 @@ def _bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> No
     with driver.cursor() as cursor, cursor.copy(
             f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[name] for name in columns])
+            copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in (row[name] for name in columns)])
 
 
 def _mark_months_paid(session: Session, batch_id: int) -> None:
-    """The rent months now in a batch are paid (they leave the clerk's hands: a stop reclaims them)."""
+    """PD31: the rent months of an exported batch are paid (money has left). Until export they stay
+    ``scheduled`` in the clock and show ``in_batch`` (:func:`ledger_month_statuses`). One statement."""
     session.execute(
         update(BenefitMonth)
         .where(BenefitMonth.status == "scheduled",
@@ -624,21 +832,53 @@ def _mark_months_paid(session: Session, batch_id: int) -> None:
     )
 
 
-def _release_months(session: Session, reversed_rows: Sequence[Payment]) -> None:
-    """Reversed rent months are due again — unless a stop has removed them meanwhile (PD9)."""
-    for row in reversed_rows:
-        if row.part != "rent":
-            continue
-        month = session.get(BenefitMonth, (row.grant_id, row.benefit_month))
-        grant = session.get(BenefitGrant, row.grant_id)
-        if month is None or grant is None or month.status != "paid":
-            continue
-        stopped = grant.stop_first_unpaid_month is not None and row.benefit_month >= grant.stop_first_unpaid_month
-        month.status = "cancelled" if stopped else "scheduled"
-    session.flush()
+def _release_months(session: Session, batch_ids: Sequence[int]) -> None:
+    """Paid rent months of these batches whose payment was reversed (returned) are due again — unless a
+    stop has removed them meanwhile (PD9). One statement, whatever the number of months (issue 15)."""
+    if not batch_ids:
+        return
+    reversal, live = aliased(Payment), aliased(Payment)
+    reversed_here = exists().where(
+        reversal.kind == "reversal", reversal.part == "rent", reversal.batch_id.in_(batch_ids),
+        reversal.grant_id == BenefitMonth.grant_id, reversal.benefit_month == BenefitMonth.month)
+    still_paid = exists().where(
+        live.kind == "payment", live.part == "rent", live.grant_id == BenefitMonth.grant_id,
+        live.benefit_month == BenefitMonth.month,
+        ~exists().where(reversal.reverses_payment_id == live.id))
+    stop_month = (select(BenefitGrant.stop_first_unpaid_month).where(BenefitGrant.id == BenefitMonth.grant_id)
+                  .scalar_subquery())
+    session.execute(
+        update(BenefitMonth)
+        .where(BenefitMonth.status == "paid", reversed_here, ~still_paid)
+        .values(status=case((and_(stop_month.is_not(None), BenefitMonth.month >= stop_month), "cancelled"),
+                            else_="scheduled"))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def ledger_month_statuses(session: Session, grant_id: int) -> dict[str, str]:
+    """PD31 as the clock shows it: a rent month whose live payment is in an open batch (draft or
+    approved) is ``in_batch``; one in a settled batch is ``settled`` (else the clock's own status)."""
+    rows = session.execute(
+        select(Payment.benefit_month, Payment.batch_id)
+        .where(Payment.grant_id == grant_id, Payment.part == "rent", _live_payment_filter())).all()
+    if not rows:
+        return {}
+    statuses = _batch_statuses(session, {batch_id for _, batch_id in rows})
+    shown = {"draft": "in_batch", "approved": "in_batch", "settled": "settled"}
+    return {month: shown[statuses[batch_id]] for month, batch_id in rows if statuses[batch_id] in shown}
 
 
 # --- batches -------------------------------------------------------------------------------------
+
+#: PostgreSQL advisory lock namespace of batch transitions ("HBPB"); the second key is the batch id.
+BATCH_LOCK_NAMESPACE = 0x48425042
+#: What each transition needs the batch to be (PD31: an exported batch is never cancelled).
+TRANSITIONS = {"approved": ("draft",), "exported": ("approved",), "settled": ("exported",),
+               "cancelled": ("draft", "approved")}
+_STATUS_JA = {"draft": "決裁待ち", "approved": "決裁済み", "exported": "全銀ファイル出力済み", "settled": "振込完了",
+              "cancelled": "取消済み"}
+_EVENT_JA = {"approved": "決裁", "exported": "全銀ファイル出力", "settled": "振込完了の記録", "cancelled": "取消"}
 
 
 def load_batch(session: Session, batch_id: int) -> PaymentBatch:
@@ -648,25 +888,61 @@ def load_batch(session: Session, batch_id: int) -> PaymentBatch:
     return batch
 
 
+def _latest_event(session: Session, batch_id: int) -> tuple[int | None, str]:
+    row = session.execute(select(PaymentBatchEvent.id, PaymentBatchEvent.event)
+                          .where(PaymentBatchEvent.batch_id == batch_id)
+                          .order_by(PaymentBatchEvent.id.desc()).limit(1)).first()
+    if row is None:
+        return None, "draft"
+    return int(row[0]), "draft" if row[1] == "created" else str(row[1])
+
+
 def batch_status(session: Session, batch_id: int) -> str:
-    event = session.scalar(select(PaymentBatchEvent.event).where(PaymentBatchEvent.batch_id == batch_id)
-                           .order_by(PaymentBatchEvent.id.desc()).limit(1))
-    return {"created": "draft"}.get(event or "created", event or "draft")
+    return _latest_event(session, batch_id)[1]
+
+
+def _batch_statuses(session: Session, batch_ids: Iterable[int]) -> dict[int, str]:
+    """The status of many batches in one read."""
+    ids = sorted(set(batch_ids))
+    latest = (select(PaymentBatchEvent.batch_id, func.max(PaymentBatchEvent.id).label("event_id"))
+              .where(PaymentBatchEvent.batch_id.in_(ids)).group_by(PaymentBatchEvent.batch_id).subquery())
+    rows = session.execute(select(PaymentBatchEvent.batch_id, PaymentBatchEvent.event)
+                           .join(latest, latest.c.event_id == PaymentBatchEvent.id)).all()
+    found = {int(b): ("draft" if e == "created" else str(e)) for b, e in rows}
+    return {b: found.get(b, "draft") for b in ids}
+
+
+def effective_pay_date(session: Session, batch: PaymentBatch) -> date:
+    """The 振込指定日 in the file: the one finance chose at export, else the PD18 date of the run."""
+    detail = session.scalar(select(PaymentBatchEvent.detail).where(PaymentBatchEvent.batch_id == batch.id,
+                                                                   PaymentBatchEvent.event == "exported"))
+    chosen = (detail or {}).get("pay_date")
+    return date.fromisoformat(chosen) if chosen else batch.pay_date
 
 
 def batch_dict(session: Session, batch: PaymentBatch) -> dict[str, Any]:
     events = session.scalars(select(PaymentBatchEvent).where(PaymentBatchEvent.batch_id == batch.id)
                              .order_by(PaymentBatchEvent.id)).all()
-    file = session.scalar(select(PaymentFile).where(PaymentFile.batch_id == batch.id))
+    file = session.execute(
+        select(PaymentFile.filename, PaymentFile.sha256, PaymentFile.record_count, PaymentFile.total_yen)
+        .where(PaymentFile.batch_id == batch.id)).first()
+    status = "draft"
+    chosen: str | None = None
+    for e in events:
+        status = "draft" if e.event == "created" else e.event
+        if e.event == "exported":
+            chosen = (e.detail or {}).get("pay_date")
     return {"id": batch.id, "benefit_month": batch.benefit_month, "run_number": batch.run_number,
-            "pay_date": batch.pay_date.isoformat(), "status": batch_status(session, batch.id),
+            "pay_date": chosen or batch.pay_date.isoformat(), "scheduled_pay_date": batch.pay_date.isoformat(),
+            "status": status,
             "payment_count": batch.payment_count, "transfer_count": batch.transfer_count,
             "total_yen": batch.total_yen, "prepared_by": batch.prepared_by,
             "excluded": batch.report.get("excluded", []),
             "events": [{"event": e.event, "user_id": e.user_id, "at": e.at.isoformat(), "detail": e.detail}
                        for e in events],
-            "file": None if file is None else {"filename": file.filename, "sha256": file.sha256,
-                                               "record_count": file.record_count, "total_yen": file.total_yen}}
+            "file": None if file is None or status == "cancelled" else {
+                "filename": file.filename, "sha256": file.sha256, "record_count": file.record_count,
+                "total_yen": file.total_yen}}
 
 
 def list_batches(session: Session, actor: Actor, *, benefit_month: str | None = None) -> list[dict[str, Any]]:
@@ -682,32 +958,53 @@ def get_batch(session: Session, actor: Actor, batch_id: int) -> dict[str, Any]:
     return batch_dict(session, load_batch(session, batch_id))
 
 
-def _add_event(session: Session, actor: Actor, batch: PaymentBatch, event: str, detail: dict[str, Any]) -> None:
-    session.add(PaymentBatchEvent(batch_id=batch.id, event=event, user_id=actor.user_id, at=utcnow(), detail=detail))
+@dataclass(frozen=True, slots=True)
+class _Transition:
+    batch: PaymentBatch
+    event: str
+    previous_event_id: int | None
+
+
+def _begin(session: Session, batch_id: int, event: str) -> _Transition:
+    """Start a transition (PD31, issue 15): on PostgreSQL the batch is locked for the rest of the
+    transaction (a second transition waits, then sees the new state and gets 409); everywhere the new
+    event names the current latest one, which the database lets only one event do."""
+    batch = load_batch(session, batch_id)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:namespace, :batch)"),
+                        {"namespace": BATCH_LOCK_NAMESPACE, "batch": batch.id})
+    previous_id, status = _latest_event(session, batch.id)
+    allowed = TRANSITIONS[event]
+    if status not in allowed:
+        hint = "（振込済みの資金は返還請求または組戻しで回収します）" if event == "cancelled" and status in (
+            "exported", "settled") else ""
+        raise Conflict(f"支払バッチ #{batch.id} は{_STATUS_JA.get(status, status)}のため{_EVENT_JA[event]}できません"
+                       f"{hint}。画面を再読み込みしてください。(payment batch {batch.id} is {status}; "
+                       f"this needs {' or '.join(allowed)})", code="batch_state", field="batch_id")
+    return _Transition(batch, event, previous_id)
+
+
+def _finish(session: Session, actor: Actor, step: _Transition, detail: dict[str, Any]) -> None:
+    """Record the transition's event (it names the state it leaves; only one event can)."""
+    session.add(PaymentBatchEvent(batch_id=step.batch.id, event=step.event, user_id=actor.user_id,
+                                  at=actor.clock.now(), detail=detail, previous_event_id=step.previous_event_id))
     try:
         session.flush()
     except IntegrityError as error:
-        raise Conflict(f"payment batch {batch.id} is already {event} (by someone else just now)",
+        raise Conflict(f"支払バッチ #{step.batch.id} は他の職員が同時に更新しました。画面を再読み込みしてください。"
+                       f"(payment batch {step.batch.id} was changed by someone else just now)",
                        code="concurrent_modification", field="batch_id") from error
-    audit(session, actor, f"payment_batch.{event}", target=f"payment_batch:{batch.id}", detail=detail)
-
-
-def _expect_status(session: Session, batch: PaymentBatch, *allowed: str) -> str:
-    status = batch_status(session, batch.id)
-    if status not in allowed:
-        raise Conflict(f"payment batch {batch.id} is {status}; this needs {' or '.join(allowed)}",
-                       code="batch_state", field="batch_id")
-    return status
+    audit(session, actor, f"payment_batch.{step.event}", target=f"payment_batch:{step.batch.id}", detail=detail)
 
 
 def approve_batch(session: Session, actor: Actor, batch_id: int) -> PaymentBatch:
     """決裁 of a draft batch by a finance user who did not prepare it (PD17)."""
     require_role(actor, FINANCE)
-    batch = load_batch(session, batch_id)
-    _expect_status(session, batch, "draft")
+    step = _begin(session, batch_id, "approved")
+    batch = step.batch
     if batch.prepared_by == actor.user_id:
         raise Forbidden("the person who prepared a payment batch cannot approve it (PD17)", code="two_person_rule")
-    _add_event(session, actor, batch, "approved", {"payment_count": batch.payment_count, "total_yen": batch.total_yen})
+    _finish(session, actor, step, {"payment_count": batch.payment_count, "total_yen": batch.total_yen})
     return batch
 
 
@@ -720,18 +1017,42 @@ class ExportedFile:
     total_yen: int = 0
 
 
-def export_batch(session: Session, actor: Actor, batch_id: int, *,
+def check_pay_date(actor: Actor, chosen: date) -> None:
+    """A 振込指定日 is a bank business day, not before the office's today (issue 15), and within a year
+    (the file holds only MMDD)."""
+    today = actor.clock.today()
+    if chosen < today:
+        nearest = next_bank_business_day(today)
+        raise InvalidRequest(f"振込指定日 {chosen.isoformat()} は過ぎています（本日 {today.isoformat()}）。"
+                             f"次の銀行営業日（{nearest.isoformat()}）以降の日を振込指定日に指定して出力してください。"
+                             f"(pay date {chosen} is in the past; choose {nearest} or later)",
+                             code="pay_date_past", field="pay_date")
+    if not is_bank_business_day(chosen):
+        raise InvalidRequest(f"振込指定日 {chosen.isoformat()} は銀行の休業日です。"
+                             f"{next_bank_business_day(chosen).isoformat()} など銀行営業日を指定してください。",
+                             code="pay_date_not_business_day", field="pay_date")
+    if chosen > today + timedelta(days=365):
+        raise InvalidRequest(f"振込指定日 {chosen.isoformat()} は1年以上先です。", code="pay_date_too_late",
+                             field="pay_date")
+
+
+def suggested_pay_date(actor: Actor, scheduled: date) -> date:
+    """The 振込指定日 to offer finance: the run's PD18 date, or the next bank business day once it passed."""
+    return max(scheduled, next_bank_business_day(actor.clock.today()))
+
+
+def export_batch(session: Session, actor: Actor, batch_id: int, *, pay_date: date | None = None,
                  settings: OriginatorSettings | None = None) -> ExportedFile:
-    """The batch's 総合振込 file (zengin.md). Written once, on the first export of an approved batch;
-    every later call returns the stored bytes unchanged."""
+    """Write the approved batch's 総合振込 file (zengin.md), once: the bytes are stored with their SHA-256
+    and the batch is exported (PD31: its months are paid). ``pay_date`` is finance's 振込指定日 (default
+    the run's PD18 date); it must be a bank business day, not in the past. A second export is a 409;
+    :func:`download_file` returns the stored bytes."""
     require_role(actor, FINANCE)
-    batch = load_batch(session, batch_id)
-    stored = session.scalar(select(PaymentFile).where(PaymentFile.batch_id == batch.id))
-    if stored is not None:
-        audit(session, actor, "payment_file.download", target=f"payment_batch:{batch.id}",
-              detail={"sha256": stored.sha256})
-        return ExportedFile(stored.content, stored.sha256, stored.filename, stored.record_count, stored.total_yen)
-    _expect_status(session, batch, "approved")
+    step = _begin(session, batch_id, "exported")
+    batch = step.batch
+    chosen = pay_date or batch.pay_date
+    check_pay_date(actor, chosen)
+    _refuse_stale(session, batch)
     settings = settings or get_originator_settings()
     rows = session.scalars(select(PaymentTransfer).where(PaymentTransfer.batch_id == batch.id)
                            .order_by(PaymentTransfer.customer_code)).all()
@@ -743,7 +1064,7 @@ def export_batch(session: Session, actor: Actor, batch_id: int, *,
                           account_number=t.account_number),
                 amount_yen=t.amount_yen, customer_code_1=t.customer_code, new_code=NewCode(t.new_code))
             for t in rows]
-        content = render_transfer_file(settings.originator(), batch.pay_date, transfers)
+        content = render_transfer_file(settings.originator(), chosen, transfers)
     except (TransferFileError, ValueError) as error:
         raise RuleViolation(f"the file cannot be written: {error}", code="transfer_file_error",
                             field=getattr(error, "field", None)) from error
@@ -756,52 +1077,106 @@ def export_batch(session: Session, actor: Actor, batch_id: int, *,
     digest = hashlib.sha256(content).hexdigest()
     filename = f"zengin_{batch.benefit_month}_batch{batch.id:06d}.txt"
     session.add(PaymentFile(batch_id=batch.id, filename=filename, content=content, sha256=digest,
-                            record_count=len(rows), total_yen=total, exported_by=actor.user_id, exported_at=utcnow()))
+                            record_count=len(rows), total_yen=total, exported_by=actor.user_id,
+                            exported_at=actor.clock.now()))
     try:
         session.flush()
     except IntegrityError as error:
-        raise Conflict(f"payment batch {batch.id} is being exported by someone else; download it again",
+        raise Conflict(f"支払バッチ #{batch.id} は他の職員が出力中です。再読み込みしてダウンロードしてください。",
                        code="concurrent_modification", field="batch_id") from error
-    _add_event(session, actor, batch, "exported", {"sha256": digest, "record_count": len(rows), "total_yen": total,
-                                                  "filename": filename})
+    _finish(session, actor, step, {"sha256": digest, "record_count": len(rows), "total_yen": total,
+                                   "filename": filename, "pay_date": chosen.isoformat()})
+    _mark_months_paid(session, batch.id)
     return ExportedFile(content, digest, filename, len(rows), total)
+
+
+def _refuse_stale(session: Session, batch: PaymentBatch) -> None:
+    """A rent month of the batch that a stop or an interruption has taken out since the run is never
+    paid: the batch is refused (cancel it and run the month again). One read."""
+    stale = session.execute(
+        select(Payment.case_id, Payment.benefit_month, BenefitMonth.status)
+        .join(BenefitMonth, and_(BenefitMonth.grant_id == Payment.grant_id, BenefitMonth.month == Payment.benefit_month))
+        .where(Payment.batch_id == batch.id, Payment.kind == "payment", Payment.part == "rent",
+               BenefitMonth.status != "scheduled")
+        .order_by(Payment.case_id, Payment.benefit_month).limit(20)).all()
+    if stale:
+        listed = ", ".join(f"{case_reference(c)} {m}（{s}）" for c, m, s in stale)
+        raise Conflict(f"支払バッチ #{batch.id} には、作成後に支給中止・中断された月が含まれています: {listed}。"
+                       "このバッチを取り消し、支払処理をやり直してください。", code="batch_stale", field="batch_id",
+                       details=[{"case_reference": case_reference(c), "benefit_month": m, "status": s}
+                                for c, m, s in stale])
+
+
+def download_file(session: Session, actor: Actor, batch_id: int) -> ExportedFile:
+    """The stored 総合振込 file, byte for byte. Reading never changes the batch; a batch not exported has
+    no file, and a cancelled batch's file is never handed out (409)."""
+    require_role(actor, FINANCE)
+    batch = load_batch(session, batch_id)
+    status = batch_status(session, batch.id)
+    if status == "cancelled":
+        raise Conflict(f"支払バッチ #{batch.id} は取り消されています。全銀ファイルはダウンロードできません。",
+                       code="batch_cancelled", field="batch_id")
+    stored = session.scalar(select(PaymentFile).where(PaymentFile.batch_id == batch.id))
+    if status not in ("exported", "settled") or stored is None:
+        raise Conflict(f"支払バッチ #{batch.id} はまだ全銀ファイルを出力していません（{_STATUS_JA.get(status, status)}）。"
+                       "決裁後に「全銀ファイルを出力」してください。", code="not_exported", field="batch_id")
+    audit(session, actor, "payment_file.download", target=f"payment_batch:{batch.id}",
+          detail={"sha256": stored.sha256})
+    return ExportedFile(stored.content, stored.sha256, stored.filename, stored.record_count, stored.total_yen)
 
 
 def settle_batch(session: Session, actor: Actor, batch_id: int) -> PaymentBatch:
     """The bank has executed the batch (returns may still come in)."""
     require_role(actor, FINANCE)
-    batch = load_batch(session, batch_id)
-    _expect_status(session, batch, "exported")
-    _add_event(session, actor, batch, "settled", {})
-    return batch
+    step = _begin(session, batch_id, "settled")
+    _finish(session, actor, step, {})
+    return step.batch
 
 
 def cancel_batch(session: Session, actor: Actor, batch_id: int, *, reason: str = "") -> PaymentBatch:
-    """Withdraw a batch before export: every payment is reversed and its months are due again."""
+    """Withdraw a batch before export: every payment is reversed and its months are due again. An
+    exported batch is never cancelled (PD31): its money comes back through returns or claims."""
     require_role(actor, FINANCE)
-    batch = load_batch(session, batch_id)
-    _expect_status(session, batch, "draft", "approved")
-    _reverse(session, actor, session.scalars(select(Payment).where(Payment.batch_id == batch.id,
-                                                                   Payment.kind == "payment")).all(),
-             CANCELLED_REASON, reason or "batch cancelled before export")
-    _add_event(session, actor, batch, "cancelled", {"reason": reason})
-    return batch
+    step = _begin(session, batch_id, "cancelled")
+    _finish(session, actor, step, {"reason": reason})  # claims the transition before the work
+    _reverse_batch(session, actor, step.batch.id, CANCELLED_REASON, reason or "batch cancelled before export")
+    return step.batch
 
 
-def _reverse(session: Session, actor: Actor, rows: Sequence[Payment], code: str, reason: str) -> list[Payment]:
-    live = [r for r in rows if session.scalar(select(Payment.id).where(Payment.reverses_payment_id == r.id)) is None]
-    now = utcnow()
-    for row in live:
-        session.add(Payment(kind="reversal", batch_id=row.batch_id, payee_id=row.payee_id, grant_id=row.grant_id,
-                            case_id=row.case_id, benefit_month=row.benefit_month, part=row.part, subsidy=row.subsidy,
-                            amount_yen=-row.amount_yen, reverses_payment_id=row.id, reason_code=code, reason=reason,
-                            created_by=actor.user_id, created_at=now))
+def _reversal_select(now: Any, user_id: int | None, reason_code: Any, reason: Any, *where: Any) -> Any:
+    """Reversal rows for every live payment matching ``where``, as an INSERT … SELECT source."""
+    reversal = aliased(Payment)
+    return select(
+        literal("reversal"), Payment.batch_id, Payment.payee_id, Payment.grant_id, Payment.case_id,
+        Payment.benefit_month, Payment.part, Payment.subsidy, -Payment.amount_yen, Payment.id,
+        reason_code, reason, literal(user_id, Integer), literal(now, DateTime(timezone=True)),
+    ).where(Payment.kind == "payment", ~exists().where(reversal.reverses_payment_id == Payment.id), *where)
+
+
+_REVERSAL_COLUMNS = ("kind", "batch_id", "payee_id", "grant_id", "case_id", "benefit_month", "part", "subsidy",
+                     "amount_yen", "reverses_payment_id", "reason_code", "reason", "created_by", "created_at")
+
+
+def _reverse_batch(session: Session, actor: Actor, batch_id: int, code: str, reason: str) -> None:
+    """Reverse every live payment of a cancelled batch: a constant number of statements (issue 15)."""
+    now = actor.clock.now()
     session.flush()
-    _release_months(session, live)
-    for case_id in sorted({r.case_id for r in live}):
-        audit(session, actor, "payment.reverse", case_id=case_id, target=f"case:{case_id}",
-              detail={"reason_code": code, "payments": [r.id for r in live if r.case_id == case_id]})
-    return live
+    session.execute(insert(Payment).from_select(
+        _REVERSAL_COLUMNS,
+        _reversal_select(now, actor.user_id, literal(code, String), literal(reason, Text), Payment.batch_id == batch_id)))
+    _audit_reversals(session, actor, [batch_id], now, code)
+
+
+def _audit_reversals(session: Session, actor: Actor, batch_ids: Sequence[int], now: Any, code: str) -> None:
+    """One ``payment.reverse`` audit event per case touched, written in one statement."""
+    case_ids = session.scalars(select(Payment.case_id).distinct()
+                               .where(Payment.kind == "reversal", Payment.batch_id.in_(batch_ids),
+                                      Payment.created_at == now)).all()
+    _bulk_insert(session, AuditEvent.__table__, [
+        {"at": now, "user_id": actor.user_id, "username": actor.username, "role": actor.role,
+         "action": "payment.reverse", "case_id": case_id, "target": f"case:{case_id}",
+         "detail": {"reason_code": code, "batch_ids": list(batch_ids)}, "client_ip": actor.client_ip}
+        for case_id in sorted(case_ids)])
 
 
 # --- returned transfers --------------------------------------------------------------------------
@@ -815,53 +1190,79 @@ class ReturnsReport:
     reversed_yen: int
 
 
+#: Pairs per IN list (bind parameters stay well under every driver's limit).
+_CHUNK = 2000
+
+
 def import_returns(session: Session, actor: Actor, data: bytes) -> ReturnsReport:
     """Import returned transfers (payments.returns CSV). Nothing is imported unless every line is
-    good; a line imported before is skipped (idempotent)."""
+    good; a line imported before is skipped (idempotent). Set-based: a constant number of statements
+    per 2,000 lines (issue 15)."""
     require_role(actor, FINANCE)
     parsed = parse_returns_csv(data)
     problems: list[dict[str, Any]] = [{"line": p.line, "field": p.field, "message": p.message}
                                       for p in parsed.problems]
-    todo: list[tuple[Any, PaymentTransfer]] = []
+    pairs = sorted({(row.batch_id, row.customer_code) for row in parsed.rows})
+    transfers: dict[tuple[int, int], tuple[int, int]] = {}
+    imported: set[tuple[int, int]] = set()
+    for start in range(0, len(pairs), _CHUNK):
+        chunk = pairs[start:start + _CHUNK]
+        for batch_id, code, payee_id, amount in session.execute(
+                select(PaymentTransfer.batch_id, PaymentTransfer.customer_code, PaymentTransfer.payee_id,
+                       PaymentTransfer.amount_yen)
+                .where(tuple_(PaymentTransfer.batch_id, PaymentTransfer.customer_code).in_(chunk))):
+            transfers[(batch_id, code)] = (payee_id, int(amount))
+        imported.update((b, c) for b, c in session.execute(
+            select(PaymentReturn.batch_id, PaymentReturn.customer_code)
+            .where(tuple_(PaymentReturn.batch_id, PaymentReturn.customer_code).in_(chunk))))
+    statuses = _batch_statuses(session, {b for b, _ in pairs}) if pairs else {}
+    todo: list[tuple[Any, int]] = []
     already = 0
     for row in parsed.rows:
-        transfer = session.scalar(select(PaymentTransfer).where(PaymentTransfer.batch_id == row.batch_id,
-                                                                PaymentTransfer.customer_code == row.customer_code))
-        if transfer is None:
+        key = (row.batch_id, row.customer_code)
+        found = transfers.get(key)
+        if found is None:
             problems.append({"line": row.line, "field": "customer_code",
-                             "message": f"batch {row.batch_id} has no transfer {row.customer_code}"})
+                             "message": f"支払バッチ #{row.batch_id} に振込番号 {row.customer_code} の振込はありません。"})
             continue
-        if batch_status(session, row.batch_id) not in ("exported", "settled"):
-            problems.append({"line": row.line, "field": "batch_id", "message": f"batch {row.batch_id} was not exported"})
+        if statuses.get(row.batch_id) not in ("exported", "settled"):
+            problems.append({"line": row.line, "field": "batch_id",
+                             "message": f"支払バッチ #{row.batch_id} は全銀ファイルを出力していません。"})
             continue
-        if row.amount_yen != transfer.amount_yen:
+        if row.amount_yen != found[1]:
             problems.append({"line": row.line, "field": "amount_yen",
-                             "message": f"the transfer was {transfer.amount_yen} yen, not {row.amount_yen}"})
+                             "message": f"この振込の金額は {found[1]:,}円です（{row.amount_yen:,}円ではありません）。"})
             continue
-        if session.scalar(select(PaymentReturn.id).where(PaymentReturn.batch_id == row.batch_id,
-                                                         PaymentReturn.customer_code == row.customer_code)):
+        if key in imported:
             already += 1
             continue
-        todo.append((row, transfer))
+        imported.add(key)
+        todo.append((row, found[0]))
     if problems:
         first = problems[0]
-        raise InvalidRequest(f"line {first['line']}: {first['message']} (nothing imported)", code="returns_invalid",
+        raise InvalidRequest(f"{first['line']}行目: {first['message']}（取り込んでいません）", code="returns_invalid",
                              field=first["field"], details=problems)
+    now = actor.clock.now()
+    _bulk_insert(session, PaymentReturn.__table__, [
+        {"batch_id": row.batch_id, "customer_code": row.customer_code, "payee_id": payee_id,
+         "amount_yen": row.amount_yen, "reason_code": row.reason_code, "reason": row.reason,
+         "imported_by": actor.user_id, "imported_at": now} for row, payee_id in todo])
+    batch_ids = sorted({row.batch_id for row, _ in todo})
     count = amount = 0
-    for row, transfer in todo:
-        session.add(PaymentReturn(batch_id=row.batch_id, customer_code=row.customer_code, payee_id=transfer.payee_id,
-                                  amount_yen=row.amount_yen, reason_code=row.reason_code, reason=row.reason,
-                                  imported_by=actor.user_id, imported_at=utcnow()))
-        payments = session.scalars(select(Payment).where(Payment.batch_id == row.batch_id,
-                                                         Payment.payee_id == transfer.payee_id,
-                                                         Payment.kind == "payment")).all()
-        reversed_rows = _reverse(session, actor, payments, row.reason_code, row.reason)
-        count += len(reversed_rows)
-        amount += sum(r.amount_yen for r in reversed_rows)
-    session.flush()
+    if batch_ids:
+        # Every live payment of a returned transfer is reversed, with the bank's reason (one statement).
+        returned = and_(PaymentReturn.batch_id == Payment.batch_id, PaymentReturn.payee_id == Payment.payee_id)
+        source = _reversal_select(now, actor.user_id, PaymentReturn.reason_code, PaymentReturn.reason,
+                                  Payment.batch_id.in_(batch_ids)).join(PaymentReturn, returned)
+        counted = source.subquery()
+        count, amount = session.execute(select(func.count(), func.coalesce(func.sum(counted.c[8]), 0))).one()
+        session.execute(insert(Payment).from_select(_REVERSAL_COLUMNS, source))
+        _release_months(session, batch_ids)
+        _audit_reversals(session, actor, batch_ids, now, "returned")
     audit(session, actor, "payment.returns_import", detail={"imported": len(todo), "already_imported": already,
-                                                            "reversed_payments": count})
-    return ReturnsReport(imported=len(todo), already_imported=already, reversed_payments=count, reversed_yen=amount)
+                                                            "reversed_payments": int(count)})
+    return ReturnsReport(imported=len(todo), already_imported=already, reversed_payments=int(count),
+                         reversed_yen=-int(amount))
 
 
 # --- ledger views, statements --------------------------------------------------------------------
@@ -877,7 +1278,8 @@ def batch_payment_rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
         .where(Payment.batch_id == batch_id, Payment.kind == "payment")
         .order_by(Payment.payee_id, Payment.case_id, Payment.benefit_month, Payment.grant_id, Payment.part)
     ).all()
-    return [{"payee_name": name, "pay_date": batch.pay_date.isoformat(), "payee_id": str(payee_id),
+    paid_on = effective_pay_date(session, batch).isoformat()
+    return [{"payee_name": name, "pay_date": paid_on, "payee_id": str(payee_id),
              "case_id": case_id, "case_reference": case_reference(case_id), "grant_id": grant_id,
              "benefit_month": month, "subsidy": subsidy, "kind": part, "amount_yen": int(amount)}
             for payee_id, name, case_id, grant_id, month, subsidy, part, amount in rows]
@@ -926,11 +1328,12 @@ def remittance_statements(session: Session, actor: Actor, batch_id: int) -> list
                                       subsidy=subsidy, kind="monthly_rent" if subsidy == "rent" else "moving"))
     transfers = {t.payee_id: t for t in session.scalars(select(PaymentTransfer)
                                                         .where(PaymentTransfer.batch_id == batch_id))}
+    paid_on = effective_pay_date(session, batch).isoformat()
     statements = []
     for grouped in group_by_payee(instalments):
         t = transfers[int(grouped.payee_id)]
         statements.append(RemittanceStatement(
-            batch_id=batch.id, pay_date=batch.pay_date.isoformat(),
+            batch_id=batch.id, pay_date=paid_on,
             payee={"id": t.payee_id, "name": t.payee_name, "bank_code": t.bank_code, "branch_code": t.branch_code,
                    "account_type": t.account_type, "account_number": t.account_number,
                    "holder_name": t.holder_name, "customer_code": t.customer_code},

@@ -9,13 +9,13 @@ receipt is corrected by a negative receipt.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from service.db.models import BenefitMonth, Decision, DecisionReview, RepaymentClaim, utcnow
+from service.db.models import BenefitMonth, Decision, DecisionReview, RepaymentClaim
 from service.db.models_payments import Payment, RepaymentPlan, RepaymentReceipt
 from service.errors import InvalidRequest, NotFound, RuleViolation
 from service.workflows.common import Actor, audit, require_role
@@ -33,7 +33,8 @@ class Receivable:
     claimed_yen: int
     received_yen: int
     balance_yen: int
-    #: Paid back beyond what is now claimed (a correction lowered or withdrew the claim): to refund.
+    #: Paid back beyond what is now claimed (a correction lowered or withdrew the claim) and not yet in a
+    #: refund order: to refund (service.workflows.refunds).
     refund_due_yen: int
     #: The claim was withdrawn by a correction; the row stays while money received is to be refunded.
     withdrawn: bool
@@ -41,6 +42,15 @@ class Receivable:
     overdue_yen: int
     next_due_date: str | None
     plan: tuple[dict[str, Any], ...]
+    #: The 納期限 printed on the 返還請求書: the day the claim was decided plus the letterhead's days.
+    payment_due_on: str | None = None
+    #: In refund orders (not cancelled), and of those already paid by an exported transfer.
+    refund_ordered_yen: int = 0
+    refunded_yen: int = 0
+
+    @property
+    def refund_in_progress_yen(self) -> int:
+        return self.refund_ordered_yen - self.refunded_yen
 
 
 def _in_force() -> Any:
@@ -54,10 +64,11 @@ def claims_to_correct(session: Session, *, limit: int = 200) -> list[dict[str, A
     """Claims in force with a claimed month that is no longer paid: its transfer came back (振込不能・
     組戻し) after the claim was decided, so the recipient owes less (PD9). A clerk drafts the correction
     (a repayment decision superseding the claim); nothing changes by itself."""
-    # Only a claim whose grant saw a reversal after the claim can have lost a paid month: the few
-    # candidates are found in SQL, their months checked here.
+    # Only a claim whose grant saw a returned transfer can have lost a paid month: the few candidates
+    # are found in SQL, their months checked here (a claimed month was paid when claimed, PD31, so one
+    # no longer paid came back since; no comparison of the two records' clocks).
     reversed_since = exists().where(Payment.grant_id == RepaymentClaim.grant_id, Payment.kind == "reversal",
-                                    Payment.created_at >= RepaymentClaim.created_at)
+                                    Payment.reason_code != "batch_cancelled")
     claims = session.scalars(select(RepaymentClaim).where(_in_force(), reversed_since)
                              .order_by(RepaymentClaim.id).limit(limit)).all()
     if not claims:
@@ -134,7 +145,7 @@ def set_repayment_plan(session: Session, actor: Actor, claim_id: int,
                                  .where(RepaymentPlan.claim_id == claim.id)) or 0) + 1
     rows = [{"due_date": d.isoformat(), "amount_yen": a} for d, a in instalments]
     session.add(RepaymentPlan(claim_id=claim.id, version=version, instalments=rows, created_by=actor.user_id,
-                              created_at=utcnow()))
+                              created_at=actor.clock.now()))
     session.flush()
     audit(session, actor, "repayment.plan", case_id=claim.case_id, target=f"repayment_claim:{claim.id}",
           detail={"version": version, "instalments": len(rows), "total_yen": total})
@@ -157,18 +168,44 @@ def record_repayment(session: Session, actor: Actor, claim_id: int, amount_yen: 
         raise RuleViolation("a correction cannot exceed what was received", code="negative_balance",
                             field="amount_yen")
     session.add(RepaymentReceipt(claim_id=claim.id, amount_yen=amount_yen, received_on=received_on, note=note,
-                                 recorded_by=actor.user_id, recorded_at=utcnow()))
+                                 recorded_by=actor.user_id, recorded_at=actor.clock.now()))
     session.flush()
     audit(session, actor, "repayment.receipt", case_id=claim.case_id, target=f"repayment_claim:{claim.id}",
           detail={"amount_yen": amount_yen, "received_on": received_on.isoformat()})
-    return _receivable(session, claim, date.today(), withdrawn=withdrawn)
+    return _receivable(session, claim, actor.clock.today(), withdrawn=withdrawn)
+
+
+def payment_due_on(session: Session, claim: RepaymentClaim) -> date | None:
+    """The 納期限 of the 返還請求書 (the letter's own rule): the office day the repayment decision was
+    approved plus the deciding municipality's ``repayment_due_days``."""
+    from service.calendar import office_date
+    from service.db.models import Application, BenefitGrant
+    from service.letterhead import UnknownMunicipality, municipality_letterhead
+
+    approved_at = session.scalar(select(DecisionReview.reviewed_at).where(
+        DecisionReview.decision_id == claim.decision_id, DecisionReview.outcome == "approved"))
+    if approved_at is None:
+        return None
+    code = session.scalar(select(Application.facts).join(BenefitGrant, BenefitGrant.application_id == Application.id)
+                          .where(BenefitGrant.id == claim.grant_id))
+    try:
+        days = municipality_letterhead(str((code or {}).get("municipality_code"))).repayment_due_days
+    except UnknownMunicipality:
+        days = 30
+    return office_date(approved_at) + timedelta(days=days)
 
 
 def _receivable(session: Session, claim: RepaymentClaim, today: date, *, withdrawn: bool = False) -> Receivable:
+    """What is owed on ``today``. Money falls due only after its 納期限 (the printed date itself is still in
+    time): the letter's date without a plan, each instalment's date with one."""
     received = _received(session, claim)
     claimed = 0 if withdrawn else claim.amount_yen
     plan = [] if withdrawn else _plan(session, claim.id)
-    due = sum(int(i["amount_yen"]) for i in plan if i["due_date"] <= today.isoformat()) if plan else claimed
+    due_on = payment_due_on(session, claim)
+    if plan:
+        due = sum(int(i["amount_yen"]) for i in plan if i["due_date"] < today.isoformat())
+    else:
+        due = claimed if due_on is None or today > due_on else 0
     cumulative = 0
     next_due = None
     for item in plan:
@@ -176,11 +213,24 @@ def _receivable(session: Session, claim: RepaymentClaim, today: date, *, withdra
         if cumulative > received:
             next_due = str(item["due_date"])
             break
+    from service.workflows.refunds import refund_totals
+
+    ordered, refunded = refund_totals(session, claim.grant_id) if received > claimed else (0, 0)
     return Receivable(claim_id=claim.id, case_id=claim.case_id, case_reference=case_reference(claim.case_id),
                       grant_id=claim.grant_id, debtor=claim.debtor, cause=claim.cause, claimed_yen=claimed,
                       received_yen=received, balance_yen=max(claimed - received, 0),
-                      refund_due_yen=max(received - claimed, 0), withdrawn=withdrawn, due_to_date_yen=due,
-                      overdue_yen=max(due - received, 0), next_due_date=next_due, plan=tuple(plan))
+                      refund_due_yen=max(received - claimed - ordered, 0), withdrawn=withdrawn, due_to_date_yen=due,
+                      overdue_yen=max(due - received, 0), next_due_date=next_due or (
+                          due_on.isoformat() if due_on is not None and not plan and claimed > received else None),
+                      plan=tuple(plan), payment_due_on=due_on.isoformat() if due_on is not None else None,
+                      refund_ordered_yen=ordered, refunded_yen=refunded)
+
+
+def receivable_of(session: Session, actor: Actor, claim_id: int, *, today: date | None = None) -> Receivable:
+    """One claim's receivable (a claim in force, or the last claim of a withdrawn chain)."""
+    require_role(actor, FINANCE)
+    claim, withdrawn = _claim(session, claim_id)
+    return _receivable(session, claim, today or actor.clock.today(), withdrawn=withdrawn)
 
 
 def receivables(session: Session, actor: Actor, *, today: date | None = None,
@@ -188,7 +238,7 @@ def receivables(session: Session, actor: Actor, *, today: date | None = None,
     """Every claim in force with what was received and what is still owed, and withdrawn claims with
     money still to refund."""
     require_role(actor, FINANCE)
-    day = today or date.today()
+    day = today or actor.clock.today()
     claims = session.scalars(select(RepaymentClaim).where(_in_force()).order_by(RepaymentClaim.id)).all()
     result = [_receivable(session, c, day) for c in claims]
     withdrawn = _withdrawn_claim_ids(session)
@@ -196,10 +246,11 @@ def receivables(session: Session, actor: Actor, *, today: date | None = None,
         for claim in session.scalars(select(RepaymentClaim).where(RepaymentClaim.id.in_(withdrawn))
                                      .order_by(RepaymentClaim.id)):
             row = _receivable(session, claim, day, withdrawn=True)
-            if row.refund_due_yen:
+            if row.refund_due_yen or row.refund_in_progress_yen:
                 result.append(row)
     result.sort(key=lambda r: r.claim_id)
-    return [r for r in result if r.balance_yen > 0 or r.refund_due_yen > 0] if open_only else result
+    return ([r for r in result if r.balance_yen > 0 or r.refund_due_yen > 0 or r.refund_in_progress_yen > 0]
+            if open_only else result)
 
 
 def receivable_dict(r: Receivable) -> dict[str, Any]:
@@ -207,4 +258,7 @@ def receivable_dict(r: Receivable) -> dict[str, Any]:
             "grant_id": r.grant_id, "debtor": r.debtor, "cause": r.cause, "claimed_yen": r.claimed_yen,
             "received_yen": r.received_yen, "balance_yen": r.balance_yen, "refund_due_yen": r.refund_due_yen,
             "withdrawn": r.withdrawn, "due_to_date_yen": r.due_to_date_yen,
-            "overdue_yen": r.overdue_yen, "next_due_date": r.next_due_date, "plan": list(r.plan)}
+            "overdue_yen": r.overdue_yen, "next_due_date": r.next_due_date, "plan": list(r.plan),
+            "payment_due_on": r.payment_due_on,
+            "refund_ordered_yen": r.refund_ordered_yen, "refunded_yen": r.refunded_yen,
+            "refund_in_progress_yen": r.refund_in_progress_yen}

@@ -1,85 +1,123 @@
-"""The clerk's work queue for a month."""
+"""The clerk's work queue for a month: sections of work still to do, each with its total and paging.
+
+An item appears under one heading only and never once it is decided: an application with a draft
+decision waits for approval (not for a decision), a proposed stop whose grant has stopped is gone, a
+grant whose extension application waits is listed with the application, not as an extension due.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from service import rules
 from service.calendar import office_date
 from service.db.models import Application, BenefitGrant, Decision, DecisionReview, StopProposal
+from service.errors import InvalidRequest
 from service.workflows.common import Actor, require_role
 from service.workflows.compliance import missing_reports_stmt
 from service.workflows.coordination import unreported_stmt
+from service.workflows.letters import failed_letters
 from service.workflows.receivables import claims_to_correct
 
+LIVE = ("active", "interrupted")
 
-def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200) -> dict[str, Any]:
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One heading: its rows (a SELECT ordered by a unique key) and how a row reads."""
+
+    stmt: Any
+    row: Callable[[Any], dict[str, Any]]
+    scalars: bool = True
+
+
+def _unreviewed() -> Any:
+    return ~exists().where(DecisionReview.decision_id == Decision.id)
+
+
+def _sections(month: str) -> dict[str, Section]:
+    max_extensions = rules.period_rules(month).max_extensions  # R38, PD7: in force in the queue's month
+    ending = select(BenefitGrant).where(BenefitGrant.status == "active", BenefitGrant.period_last_month == month)
+    extension_waiting = exists().where(Application.case_id == BenefitGrant.case_id,
+                                       Application.kind == "extension", Application.status == "submitted")
+    previous = rules.add_months(month, -1)
+    approved_on_app = exists().where(Decision.application_id == Application.id, exists().where(
+        DecisionReview.decision_id == Decision.id, DecisionReview.outcome == "approved"))
+    drafted_on_app = exists().where(Decision.application_id == Application.id, _unreviewed())
+    grant_live = exists().where(BenefitGrant.id == StopProposal.grant_id, BenefitGrant.status.in_(LIVE))
+    return {
+        "extension_due": Section(
+            ending.where(BenefitGrant.extensions_used < max_extensions, ~extension_waiting)
+            .order_by(BenefitGrant.id),
+            lambda g: {"grant_id": g.id, "case_id": g.case_id, "period_last_month": g.period_last_month,
+                       "extension_deadline": g.extension_deadline.isoformat() if g.extension_deadline else None,
+                       "extensions_used": g.extensions_used}),
+        "monthly_report_missing": Section(
+            missing_reports_stmt(previous).order_by(BenefitGrant.id),
+            lambda r: {"grant_id": r[0], "case_id": r[1], "month": previous}, scalars=False),
+        "last_month": Section(
+            ending.where(BenefitGrant.extensions_used >= max_extensions).order_by(BenefitGrant.id),
+            lambda g: {"grant_id": g.id, "case_id": g.case_id, "period_last_month": g.period_last_month}),
+        "proposed_stops": Section(
+            select(StopProposal).where(StopProposal.status == "open", grant_live).order_by(StopProposal.id),
+            lambda p: {"proposal_id": p.id, "grant_id": p.grant_id, "case_id": p.case_id, "month": p.month,
+                       "source": p.source, "cause": p.cause, "reasons": p.reasons, "evidence": p.evidence}),
+        "awaiting_approval": Section(
+            select(Decision).where(_unreviewed()).order_by(Decision.id),
+            lambda d: {"decision_id": d.id, "case_id": d.case_id, "kind": d.kind, "drafted_by": d.drafted_by}),
+        "applications_waiting": Section(
+            select(Application).where(Application.status == "submitted", ~approved_on_app, ~drafted_on_app)
+            .order_by(Application.id),
+            lambda a: {"application_id": a.id, "case_id": a.case_id, "kind": a.kind, "benefit": a.benefit}),
+        "housing_report_waiting": Section(
+            select(BenefitGrant).where(BenefitGrant.status == "certified").order_by(BenefitGrant.id),
+            lambda g: {"grant_id": g.id, "case_id": g.case_id,
+                       "certified_on": office_date(g.created_at).isoformat()}),
+        "coordination_report_due": Section(
+            unreported_stmt().order_by(BenefitGrant.id),
+            lambda g: {"grant_id": g.id, "case_id": g.case_id, "first_month": g.first_month,
+                       "granted_on": office_date(g.created_at).isoformat()}),
+    }
+
+
+SECTIONS = (*_sections("2025-01"), "repayment_claims_to_correct", "letters_failed")
+
+
+def work_queue(session: Session, actor: Actor, month: str, *, limit: int = 200, offset: int = 0,
+               section: str | None = None) -> dict[str, Any]:
     """Extensions due this month, missing monthly reports (last month's), grants in their last month,
     proposed stops, drafts waiting for approval, submitted applications waiting for a decision, homeless
     applicants holding a certificate without a 住居確保報告書 yet (R44), emergency grants not yet
-    reported to the 支援調整会議 (R88), and repayment claims a returned transfer has made too high (PD9)."""
+    reported to the 支援調整会議 (R88), and repayment claims a returned transfer has made too high (PD9).
+
+    Each section lists at most ``limit`` rows; ``totals`` counts them all. With ``section`` only that
+    section is listed, from ``offset`` (its next page)."""
     require_role(actor, "clerk", "approver")
-    max_extensions = rules.period_rules(month).max_extensions  # R38, PD7: in force in the queue's month
-    in_final_period = BenefitGrant.extensions_used >= max_extensions
-    ending = select(BenefitGrant).where(BenefitGrant.status == "active",
-                                        BenefitGrant.period_last_month == month)
-    extension_due = [
-        {"grant_id": g.id, "case_id": g.case_id, "period_last_month": g.period_last_month,
-         "extension_deadline": g.extension_deadline.isoformat() if g.extension_deadline else None,
-         "extensions_used": g.extensions_used}
-        for g in session.scalars(ending.where(BenefitGrant.extensions_used < max_extensions)
-                                 .order_by(BenefitGrant.id).limit(limit))
-    ]
-    last_month = [
-        {"grant_id": g.id, "case_id": g.case_id, "period_last_month": g.period_last_month}
-        for g in session.scalars(ending.where(in_final_period).order_by(BenefitGrant.id).limit(limit))
-    ]
-    previous = rules.add_months(month, -1)
-    missing = [{"grant_id": gid, "case_id": cid, "month": previous}
-               for gid, cid in session.execute(missing_reports_stmt(previous).order_by(BenefitGrant.id)
-                                               .limit(limit)).all()]
-    proposals = [
-        {"proposal_id": p.id, "grant_id": p.grant_id, "case_id": p.case_id, "month": p.month,
-         "source": p.source, "cause": p.cause, "reasons": p.reasons, "evidence": p.evidence}
-        for p in session.scalars(select(StopProposal).where(StopProposal.status == "open")
-                                 .order_by(StopProposal.id).limit(limit))
-    ]
-    drafts = [
-        {"decision_id": d.id, "case_id": d.case_id, "kind": d.kind, "drafted_by": d.drafted_by}
-        for d in session.scalars(
-            select(Decision).outerjoin(DecisionReview, DecisionReview.decision_id == Decision.id)
-            .where(DecisionReview.id.is_(None)).order_by(Decision.id).limit(limit))
-    ]
-    decided = select(func.count()).select_from(Decision).join(
-        DecisionReview, and_(DecisionReview.decision_id == Decision.id, DecisionReview.outcome == "approved")
-    ).where(Decision.application_id == Application.id).scalar_subquery()
-    waiting = [
-        {"application_id": a.id, "case_id": a.case_id, "kind": a.kind, "benefit": a.benefit}
-        for a in session.scalars(select(Application).where(Application.status == "submitted", decided == 0)
-                                 .order_by(Application.id).limit(limit))
-    ]
-    housing_report_waiting = [
-        {"grant_id": g.id, "case_id": g.case_id, "certified_on": office_date(g.created_at).isoformat()}
-        for g in session.scalars(select(BenefitGrant).where(BenefitGrant.status == "certified")
-                                 .order_by(BenefitGrant.id).limit(limit))
-    ]
-    coordination_due = [
-        {"grant_id": g.id, "case_id": g.case_id, "first_month": g.first_month,
-         "granted_on": office_date(g.created_at).isoformat()}
-        for g in session.scalars(unreported_stmt().order_by(BenefitGrant.id).limit(limit))
-    ]
-    return {
-        "month": month,
-        "extension_due": extension_due,
-        "monthly_report_missing": missing,
-        "last_month": last_month,
-        "proposed_stops": proposals,
-        "awaiting_approval": drafts,
-        "applications_waiting": waiting,
-        "housing_report_waiting": housing_report_waiting,
-        "coordination_report_due": coordination_due,
-        "repayment_claims_to_correct": claims_to_correct(session, limit=limit),
-    }
+    if section is not None and section not in SECTIONS:
+        raise InvalidRequest(f"unknown section {section!r}; one of {', '.join(SECTIONS)}", field="section")
+    out: dict[str, Any] = {"month": month, "limit": limit, "offset": offset if section else 0, "totals": {}}
+    for name, spec in _sections(month).items():
+        total = int(session.scalar(select(func.count()).select_from(spec.stmt.order_by(None).subquery())) or 0)
+        out["totals"][name] = total
+        if section is not None and name != section:
+            continue
+        page = spec.stmt.limit(limit).offset(offset if section else 0)
+        rows = session.scalars(page) if spec.scalars else session.execute(page).all()
+        out[name] = [spec.row(r) for r in rows]
+    if section is None or section == "repayment_claims_to_correct":
+        start = offset if section else 0
+        claims = claims_to_correct(session, limit=1_000_000)  # few: only claims a reversal touched
+        out["repayment_claims_to_correct"] = claims[start:start + limit]
+        out["totals"]["repayment_claims_to_correct"] = len(claims)
+    if section is None or section == "letters_failed":  # issue 13: renders that failed, for a retry
+        start = offset if section else 0
+        failed = failed_letters(session, limit=1_000_000)  # few: a failure is the exception
+        out["letters_failed"] = failed[start:start + limit]
+        out["totals"]["letters_failed"] = len(failed)
+    return out
+

@@ -18,8 +18,9 @@ ALLOWED = {
     "letters": {"calculations", "payments", "letters"},
 }
 ONLY_IN = {"pandas": {"payments/reports.py"}, "openpyxl": {"payments/reports.py"},
-           "fpdf": {"letters/pdf.py"}, "fontTools": {"letters/pdf.py"},
-           "pylopdf_fonts_jp": {"letters/pdf.py"}}
+           "fpdf": {"letters/pdf.py", "letters/fontcache.py"},
+           "fontTools": {"letters/pdf.py", "letters/fontcache.py"},
+           "pylopdf_fonts_jp": {"letters/fontcache.py"}}
 
 
 def imported_roots(path: Path) -> list[tuple[int, str]]:

@@ -1,8 +1,7 @@
-"""Rate tables: coverage over 2024-07..2026-12, validation errors, §16.6 consistency, settings."""
+"""Rate tables: loading, validation errors, §16.6 consistency, settings, deciding bodies (PD26)."""
 
 from __future__ import annotations
 
-import calendar as _calendar
 import shutil
 from datetime import date
 from fractions import Fraction
@@ -14,49 +13,67 @@ from factories import household_of, income, member, rent_case, with_setting
 
 from calculations.changes import change_effective_month
 from calculations.errors import RateTableError
-from calculations.rate_book import HOUSEHOLD_BANDS, RATES_DIR, load_rate_book, load_rate_book_from
+from calculations.rate_book import (
+    HOUSEHOLD_BANDS,
+    RATES_DIR,
+    load_rate_book,
+    load_rate_book_from,
+    municipality_check_digit,
+)
 from calculations.stops import StopCause, first_unpaid_month
 
 RATES = load_rate_book()
-MONTHS = [date(y, m, d) for y in (2024, 2025, 2026) for m in range(1, 13)
-          for d in (1, _calendar.monthrange(y, m)[1]) if date(2024, 7, 1) <= date(y, m, 1) <= date(2026, 12, 1)]
-TOKYO_WARDS = [m.code for m in RATES.municipalities.values() if m.prefecture == "東京都" and m.name.endswith("区")
-               and m.code.startswith("131") and not m.ward]
 
 
-def test_all_23_wards_and_the_three_cities_are_shipped() -> None:
-    assert len(TOKYO_WARDS) == 23
-    assert set(RATES.deciding_sizes) == set(TOKYO_WARDS) | {"141003", "011002", "402109"}
-
-
-@pytest.mark.parametrize("code", sorted(RATES.deciding_sizes))
-def test_every_table_covers_every_size_and_month(code: str) -> None:
-    for as_of in MONTHS:
-        for size in RATES.deciding_sizes[code]:
-            assert RATES.standard_amount(code, size, as_of).value > 0
-            assert RATES.rent_ceiling(code, size, as_of).value > 0
-            assert RATES.asset_limit(code, size, as_of).value > 0
-            assert RATES.nationwide_ceiling(RATES.municipalities[code], size, as_of).value > 0
+def test_every_municipality_of_the_national_list_is_assessable() -> None:
+    """PD25: 1,741 municipalities and 175 designated-city wards, nothing else."""
+    assert len(RATES.municipalities) == 1916
+    assert sum(1 for m in RATES.municipalities.values() if m.ward) == 175
+    assert all(RATES.is_assessable(code) for code in RATES.municipalities)
+    assert not RATES.is_assessable("999999") and not RATES.is_assessable("130001")
 
 
 def test_every_municipality_of_japan_has_a_ceiling_for_every_band() -> None:
     sizes = (1, 2, 4, 6, 9)
     assert len(sizes) == len(HOUSEHOLD_BANDS)
     for municipality in RATES.municipalities.values():
-        for as_of in (MONTHS[0], MONTHS[-1]):
+        for as_of in (date(2024, 7, 1), date(2027, 12, 31)):
             for size in sizes:
                 assert 10_000 <= RATES.nationwide_ceiling(municipality, size, as_of).value <= 200_000
 
 
-@pytest.mark.parametrize("code", sorted(RATES.deciding_sizes))
-def test_asset_limit_is_six_times_b_capped_at_one_million(code: str) -> None:
-    for size in RATES.deciding_sizes[code]:
-        b = RATES.standard_amount(code, size, date(2025, 7, 1)).value
-        assert RATES.asset_limit(code, size, date(2025, 7, 1)).value == min(6 * b, 1_000_000)  # R13
+def test_codes_carry_their_check_digit() -> None:
+    """The 全国地方公共団体コード check digit, also used for the prefectures' codes (PD26)."""
+    for code in RATES.municipalities:
+        assert municipality_check_digit(code[:5]) == code[5], code
+    assert RATES.prefecture_codes["東京都"] == "130001"
+    assert RATES.prefecture_codes["北海道"] == "010006"
+    assert RATES.prefecture_codes["沖縄県"] == "470007"
+
+
+@pytest.mark.parametrize(("code", "body"), [
+    ("131016", "131016"),  # 千代田区 decides itself
+    ("132012", "132012"),  # 八王子市: a 市 has its 福祉事務所
+    ("011011", "011002"),  # 札幌市中央区 → 札幌市
+    ("141313", "141305"),  # 川崎市川崎区 → 川崎市
+    ("013030", "010006"),  # 当別町 → 北海道
+    ("133035", "130001"),  # 瑞穂町 → 東京都
+])
+def test_the_deciding_body_of_a_residence(code: str, body: str) -> None:
+    """PD26: rates follow the residence; settings and letterheads follow the deciding body."""
+    assert RATES.deciding_body(code) == body
+
+
+def test_a_town_with_its_own_settings_decides_itself() -> None:
+    import dataclasses
+    book = dataclasses.replace(RATES, municipality_settings={**RATES.municipality_settings,
+                                                             "013030": RATES.default_settings})
+    assert book.deciding_body("013030") == "013030"
+    assert RATES.settings("011011") is RATES.settings("011002")
 
 
 def salary_from_income(income_man: Fraction) -> Fraction:
-    """Invert the 給与所得控除 (rules.md §16.6), in 万円."""
+    """Invert the 給与所得控除 (rules.md §16.6, before 令和8年度), in 万円."""
     if income_man <= Fraction(1075, 10):
         return income_man + 55
     if income_man <= 118:
@@ -73,18 +90,24 @@ def standard_amount_by_grade(size: int, grade: int) -> int:
     return int(-(-monthly // 1000) * 1000)
 
 
-@pytest.mark.parametrize("code", sorted(RATES.deciding_sizes))
-def test_standard_amounts_agree_with_the_grade_formula(code: str) -> None:
-    """§16.6 consistency check (QA only, never a source)."""
-    grade = RATES.grade_of(RATES.municipalities[code])
-    for size in RATES.deciding_sizes[code]:
+@pytest.mark.parametrize("grade", [1, 2, 3])
+def test_derived_standard_amounts_agree_with_the_16_6_formula(grade: int) -> None:
+    """§16.6 consistency check, written independently of the derivation (QA only, never a source)."""
+    code = {1: "131016", 2: "222038", 3: "402109"}[grade]
+    assert RATES.grade_of(RATES.municipalities[code]) == grade
+    for size in range(1, 11):
         assert RATES.standard_amount(code, size, date(2025, 7, 1)).value == standard_amount_by_grade(size, grade)
 
 
 def test_every_row_has_a_source_and_dates() -> None:
-    for series in (*RATES.standard_amounts.values(), *RATES.rent_ceilings.values(), *RATES.city_ceilings.values()):
-        for value in series.values:
-            assert value.source.strip() and value.valid_from >= date(2015, 1, 1)
+    rows: list[Any] = [*RATES.deduction_schedules, *(line for lines in RATES.exemption_lines.values()
+                                                      for line in lines)]
+    rows += [row for rows_ in (*RATES.standard_overrides.values(), *RATES.ceiling_overrides.values()) for row in rows_]
+    rows += [value for series in (*RATES.city_ceilings.values(), *RATES.prefecture_ceilings.values())
+             for value in series.values]
+    for row in rows:
+        assert row.source.strip() and row.valid_from >= date(2015, 1, 1)
+        assert row.verified_on is None or row.verified_on >= row.valid_from
 
 
 def copy_rates(tmp_path: Path) -> Path:
@@ -100,11 +123,19 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.mark.parametrize(("file", "old", "new", "message"), [
-    ("standard_amount.csv", "131016,1,2024-07-01,84000", "131016,1,2024-07-01,", "blank cell"),
-    ("standard_amount.csv", "131016,2,2024-07-01", "131016,1,2024-07-01", "overlap"),
-    ("standard_amount.csv", "131016,3,2024-07-01", "131016,9,2024-07-01", "not contiguous"),
-    ("standard_amount.csv", "131016,1,2024-07-01", "131016,1,2024-04-01", "1 July"),
-    ("rent_ceiling.csv", "131016,1,2024-07-01,53700", "131016,1,2024-07-01,53.7", "whole number"),
+    ("resident_tax_exemption.csv", "1,2021-07-01,350000", "1,2021-07-01,", "blank cell"),
+    ("resident_tax_exemption.csv", "2,2021-07-01,315000", "1,2021-07-01,315000", "overlap"),
+    ("resident_tax_exemption.csv", "3,2021-07-01,280000", "3,2021-04-01,280000", "1 July"),
+    ("employment_income_deduction.csv", "2025,2026-07-01,1900000,30,80000", "2025,2026-07-01,1900000,30,90000",
+     "jumps"),
+    ("employment_income_deduction.csv", "2025,2026-07-01,0,", "2025,2026-04-01,0,", "counts for B from"),
+    ("employment_income_deduction.csv", "2020,2021-07-01,1625000,40,-100000", "2020,2021-07-01,1625000,40,-1e5",
+     "whole number"),
+    ("rent_ceiling_override.csv", "131032,3,2023-07-01", "131032,5,2023-07-01", "not contiguous"),
+    ("rent_ceiling_override.csv", "131032,1,2023-07-01,,69800", "131032,1,2023-07-01,,69.8", "whole number"),
+    ("rent_ceiling_override.csv", "131032,1,2023-07-01,", "999999,1,2023-07-01,", "not a municipality"),
+    ("standard_amount_override.csv", "042111,1,2025-07-01,2026-06-30", "042111,1,2025-07-01,2026-05-31",
+     "1 July to 30 June"),
     ("nationwide_ceiling_by_city.csv", "札幌市,1,", "札幌巿,1,", "unknown city"),
     ("municipality_settings.toml", 'pay_day = 25', 'pay_day = 40', "pay_day"),
     ("municipality_settings.toml", 'housing_report_within_days = 7', 'housing_report_within_days = 0',
@@ -120,16 +151,12 @@ def test_a_broken_table_stops_loading_with_its_name(tmp_path: Path, file: str, o
     assert error.value.table == file.rsplit(".", 1)[0]
 
 
-def test_standard_amount_switches_on_1_july(tmp_path: Path) -> None:
-    """R11: a new year's table applies to applications from 1 July; April–June use the old one."""
+def test_overlapping_override_periods_are_refused(tmp_path: Path) -> None:
     directory = copy_rates(tmp_path)
-    with (directory / "standard_amount.csv").open("a", encoding="utf-8") as handle:
-        handle.write("".join(f"131016,{n},2026-07-01,{b},test table,2026-11-27\n"
-                             for n, b in enumerate([85000, 131000, 173000, 215000, 256000, 298000, 335000], 1)))
-    book = load_rate_book_from(directory)
-    assert book.standard_amount("131016", 1, date(2026, 6, 30)).value == 84000
-    assert book.standard_amount("131016", 1, date(2026, 7, 1)).value == 85000
-    assert book.version != RATES.version
+    with (directory / "rent_ceiling_override.csv").open("a", encoding="utf-8") as handle:
+        handle.write("131032,1,2025-04-01,,70000,test row,\n")
+    with pytest.raises(RateTableError, match="overlap"):
+        load_rate_book_from(directory)
 
 
 def test_pd3_counted_income_kinds_setting(assess: Any, rates: Any) -> None:

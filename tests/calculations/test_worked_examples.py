@@ -51,6 +51,55 @@ def test_rent_examples(assess: Any, name: str, code: str, size: int, rent: int, 
         assert step(result, "amount_before_cap_yen") == before_cap
 
 
+# The same examples after the 2026-07-01 change of the 1級地 基準額 (PD25: 令和8年度 line, B 92,000 for one
+# person, 139,000 for two; three persons and more unchanged). Examples dated before 2026-07 keep their figures.
+RENT_EXAMPLES_FROM_2026_07 = [
+    # id, municipality, size, rent, income, application date, expected: (B, T, amount, amount_before_cap or None)
+    ("E1 after the change", "131016", 1, 50000, 0, "2026-07-01", 92000, 142000, 50000, None),
+    ("E3 after the change", "131016", 1, 60000, 100000, "2026-08-03", 92000, 145700, 52000, 52000),
+    ("E4 old limit is now inside", "131016", 1, 80000, 137700, "2026-08-03", 92000, 145700, 34300, 34300),
+    ("issue 10: single Tokyo applicant earning 140,000", "131016", 1, 60000, 140000, "2026-11-30", 92000, 145700,
+     12000, 12000),
+    ("E6 income equals the new B", "131016", 1, 45000, 92000, "2026-07-01", 92000, 137000, 45000, None),
+    ("two persons", "131016", 2, 70000, 150000, "2026-09-01", 139000, 203000, 59000, 59000),
+    ("E7 three persons unchanged", "131016", 3, 75000, 200000, "2026-09-01", 172000, 241800, 47000, 47000),
+    ("E11 Yokohama 4 persons unchanged", "141003", 4, 70000, 250000, "2026-09-01", 214000, 282000, 34000, 34000),
+    ("E12 Sapporo", "011002", 1, 40000, 100000, "2026-09-01", 92000, 128000, 32000, 32000),
+    ("E13 Yame 2 persons (3級地)", "402109", 2, 26000, 130000, "2026-09-01", 124000, 150000, 20000, 20000),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "size", "rent", "income_yen", "applied", "standard", "limit", "amount",
+                          "before_cap"), RENT_EXAMPLES_FROM_2026_07, ids=[e[0] for e in RENT_EXAMPLES_FROM_2026_07])
+def test_rent_examples_from_2026_07(assess: Any, name: str, code: str, size: int, rent: int, income_yen: int,
+                                    applied: str, standard: int, limit: int, amount: int,
+                                    before_cap: int | None) -> None:
+    result = assess(rent_case(municipality_code=code, household=household_of(size, income_yen), rent_yen=rent,
+                              application_date=applied, trigger={"date": "2026-06-30"}))
+    assert result["eligible"], result["reasons"]
+    assert step(result, "standard_amount_yen") == standard == result["standard_amount_yen"]
+    assert result["income_limit_yen"] == limit
+    assert result["amount_yen"] == amount
+    if before_cap is None:
+        assert not [s for s in result["trace"] if s["step"] == "amount_before_cap_yen"]
+    else:
+        assert step(result, "amount_before_cap_yen") == before_cap
+
+
+@pytest.mark.parametrize(("applied", "eligible", "standard", "asset_limit"), [
+    ("2026-06-30", False, 84000, 504000),  # April–June still use the 令和7年度 line (R11)
+    ("2026-07-01", True, 92000, 552000),
+])
+def test_the_change_applies_from_1_july_2026(assess: Any, applied: str, eligible: bool, standard: int,
+                                              asset_limit: int) -> None:
+    """Issue 10: a Tokyo single applicant earning 140,000 with assets 540,000 was refused though eligible."""
+    result = assess(rent_case(household=household_of(1, 140000), rent_yen=60000, assets_yen=540000,
+                              application_date=applied, trigger={"date": "2026-03-31"}))
+    assert result["eligible"] is eligible
+    assert (result["standard_amount_yen"], result["asset_limit_yen"]) == (standard, asset_limit)
+    assert [r["rule"] for r in result["reasons"]] == ([] if eligible else ["R20", "R21"])
+
+
 def test_e3_common_charges_are_not_rent(assess: Any) -> None:
     result = assess(rent_case(household=household_of(1, 100000), rent_yen=60000, common_charges_yen=5000))
     assert step(result, "rent_yen") == 60000

@@ -85,8 +85,8 @@ BAD_INPUTS = [
     ("impossible date", rent_case(application_date="2025-02-30"), "application_date"),
     ("impossible trigger date", rent_case(trigger={"date": "2025-04-31"}), "trigger.date"),
     ("unknown municipality", rent_case(municipality_code="999999"), "municipality_code"),
-    ("not a deciding municipality", rent_case(municipality_code="132012"), "municipality_code"),
-    ("household beyond the table", rent_case(municipality_code="402109", household=household_of(7)), "household"),
+    ("a prefecture is not a municipality", rent_case(municipality_code="130001"), "municipality_code"),
+    ("empty household", rent_case(municipality_code="402109", household=[]), "household"),
     ("unknown destination", moving_case(destination={"municipality_code": "999999"}), "destination"),
     ("unknown destination name", moving_case(destination={"prefecture": "東京都", "municipality": "八王子町"}),
      "destination"),
@@ -149,3 +149,33 @@ def test_optional_fields_default_sensibly(client: TestClient) -> None:
     response = client.post("/api/v1/assessments", json=case)
     assert response.status_code == 200
     assert response.json()["amount_yen"] == client.post("/api/v1/assessments", json=rent_case()).json()["amount_yen"]
+
+
+@pytest.mark.parametrize(("code", "standard", "ceiling"), [
+    ("132012", 92000, 53700),   # 八王子市 (1級地; 東京都 1級地 row) — not a shipped table before PD25
+    ("011011", 92000, 36000),   # 札幌市中央区 → 札幌市 (PD14)
+    ("013030", 86000, 25000),   # 当別町 (3級地 of 北海道), decided by the prefecture (PD26)
+    ("222038", 89000, 37000),   # 沼津市 (2級地)
+    ("131032", 92000, 69800),   # 港区's own cap (override row)
+])
+def test_every_municipality_is_assessable(client: TestClient, code: str, standard: int, ceiling: int) -> None:
+    """PD25: any code of municipalities.csv; rates follow the residence (PD26)."""
+    case = rent_case(municipality_code=code, application_date="2026-08-03", rent_yen=100000,
+                     trigger={"date": "2026-06-30"})
+    response = client.post("/api/v1/assessments", json=case)
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["standard_amount_yen"], body["rent_ceiling_yen"]) == (standard, ceiling)
+    assert body["income_limit_yen"] == standard + ceiling
+    b_step = next(s for s in body["trace"] if s["step"] == "standard_amount_yen")
+    c_step = next(s for s in body["trace"] if s["step"] == "rent_ceiling_yen")
+    assert "R11" in b_step["source"] and c_step["source"]
+
+
+def test_any_household_size_is_assessable(client: TestClient) -> None:
+    """C's 7+ band and B's formula extend to any size (PD25); no table end refuses a household."""
+    body = client.post("/api/v1/assessments", json=rent_case(municipality_code="402109", rent_yen=90000,
+                                                             household=household_of(12))).json()
+    assert body["household_size"] == 12
+    assert body["rent_ceiling_yen"] == 50000  # 福岡県 3級地 7人以上
+    assert body["standard_amount_yen"] > 366000 and body["asset_limit_yen"] == 1_000_000

@@ -40,7 +40,8 @@ def test_the_summary_has_the_contract_shape(demo: tuple[Path, dict, dict, dict])
     out, summary, _, _ = demo
     assert summary["benefit_month"] == "2026-11"
     assert isinstance(summary["payments"]["count"], int) and summary["payments"]["count"] > 0
-    assert summary["payments"]["total_yen"] == 53700 + 46000 + 161100  # extended, changed, moving (PD13 cap)
+    # extended, changed (2 persons from 2026-07: B 139,000 + rent 66,000 − income 150,000, PD25), moving (PD13 cap)
+    assert summary["payments"]["total_yen"] == 53700 + 55000 + 161100
     assert {tuple(sorted(b)) for b in summary["batches"]} == {
         ("benefit_month", "count", "file", "id", "sha256", "total_yen")}
     for batch in summary["batches"]:

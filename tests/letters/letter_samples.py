@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, date, datetime
 
 from letters import (
+    ActivityMinimums,
     Addressee,
     ChangeDecisionInput,
     CouncilNoticeInput,
@@ -137,11 +138,12 @@ PAYMENT = PaymentRoute(
 
 def decision_input() -> DecisionLetterInput:
     return DecisionLetterInput(
+        max_total_months=9, activity=ActivityMinimums(interviews_per_month=4, hello_work_per_month=2, applications_per_week=1),
         letterhead=make_letterhead(),
         addressee=recipient_addressee(),
         issued_on=date(2026, 11, 27),
         recipient_name=RECIPIENT,
-        case_number="R08-000123",
+        case_number="000123",
         application_date=date(2026, 11, 10),
         decision_date=date(2026, 11, 27),
         first_month="2026-12",
@@ -166,7 +168,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2026, 11, 20),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             applicant_type="homeless",
             household_size=1,
             rent_ceiling_yen=53700,
@@ -181,7 +183,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2026, 11, 27),
             recipient_name=RECIPIENT,
-            case_number="R08-000124",
+            case_number="000124",
             application_date=date(2026, 11, 10),
             decision_date=date(2026, 11, 27),
             reasons=REFUSAL_REASONS,
@@ -190,11 +192,12 @@ def build_all_letters() -> dict[str, LetterContent]:
     )
     letters["extension_decision"] = build_extension_decision_letter(
         ExtensionDecisionInput(
+            max_total_months=9, max_extensions=2, activity=ActivityMinimums(interviews_per_month=4, hello_work_per_month=2, applications_per_week=1),
             letterhead=head("千代福第200号"),
             addressee=person,
             issued_on=date(2027, 3, 5),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             application_date=date(2027, 2, 20),
             decision_date=date(2027, 3, 5),
             extension_number=1,
@@ -212,7 +215,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2027, 3, 5),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             application_date=date(2027, 2, 20),
             decision_date=date(2027, 3, 5),
             last_paid_month="2027-02",
@@ -225,7 +228,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2027, 3, 5),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             application_date=date(2027, 3, 1),
             decision_date=date(2027, 3, 5),
             last_paid_month="2027-02",
@@ -239,10 +242,10 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2027, 1, 15),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             application_date=date(2027, 1, 8),
             decision_date=date(2027, 1, 15),
-            change_reason="世帯収入の減少（R54）",
+            change_reason="世帯収入の減少",
             old_monthly_amount_yen=44000,
             new_monthly_amount_yen=53700,
             effective_month="2027-02",
@@ -255,7 +258,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2027, 2, 10),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             decision_date=date(2027, 2, 10),
             cause=StopCause.JOB_SEARCH_FAILURE,
             cause_detail="令和9年1月の面談等は1回（基準 月4回以上）、職業相談は0回（基準 月2回以上）でした。",
@@ -273,7 +276,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2027, 1, 15),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             decision_date=date(2027, 1, 15),
             first_interrupted_month="2027-02",
             reason="疾病又は負傷により、求職活動を行うことができない状態となったため",
@@ -287,7 +290,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2027, 5, 6),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             decision_date=date(2027, 5, 6),
             resumed_months=("2027-05", "2027-06"),
             monthly_amount_yen=44000,
@@ -301,7 +304,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2027, 3, 1),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             decision_date=date(2027, 3, 1),
             cause=RepaymentCause.FRAUD,
             amount_yen=88000,
@@ -319,7 +322,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2027, 3, 1),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             decision_date=date(2027, 3, 1),
             cause=RepaymentCause.RECIPIENT_ERROR,
             amount_yen=44000,
@@ -333,7 +336,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2027, 4, 2),
             recipient_name=RECIPIENT,
-            case_number="R08-000123",
+            case_number="000123",
             decision_date=date(2027, 4, 2),
             withdrawn_amount_yen=44000,
             reason="返還額を確認し直した結果、返還を求める給付金がないことが分かったため",
@@ -342,11 +345,12 @@ def build_all_letters() -> dict[str, LetterContent]:
     )
     letters["moving_decision"] = build_moving_decision_letter(
         MovingDecisionInput(
+            cost_cap_months=3,
             letterhead=head("千代福第240号"),
             addressee=person,
             issued_on=date(2026, 6, 1),
             recipient_name=RECIPIENT,
-            case_number="R08-000300",
+            case_number="000300",
             application_date=date(2026, 5, 12),
             decision_date=date(2026, 6, 1),
             costs=(
@@ -382,7 +386,7 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=person,
             issued_on=date(2026, 7, 10),
             recipient_name=RECIPIENT,
-            case_number="R08-000300",
+            case_number="000300",
             decision_date=date(2026, 7, 10),
             decided_amount_yen=161100,
             costs=(
@@ -401,7 +405,7 @@ def build_all_letters() -> dict[str, LetterContent]:
     proxy_common = {
         "addressee": landlord,
         "tenant_name": RECIPIENT,
-        "case_number": "R08-000123",
+        "case_number": "000123",
         "dwelling_text": "千代田区千代田一丁目2番3号　グリーンハイツ101号",
     }
     letters["proxy_grant"] = build_proxy_payment_notice(
@@ -487,7 +491,11 @@ def build_all_letters() -> dict[str, LetterContent]:
             addressee=Addressee(name="社会福祉法人千代田区社会福祉協議会", honorific="御中"),
             issued_on=date(2026, 11, 27),
             borrower_name=RECIPIENT,
-            decision=decision,
+            decision_title=decision.title,
+            decision_document_number=decision.document_number,
+            decision_date=decision.issued_on,
+            first_month="2026-12",
+            last_month="2027-02",
             consent_on_record=True,
         )
     )
@@ -499,9 +507,9 @@ def build_all_letters() -> dict[str, LetterContent]:
             pay_date=date(2026, 12, 25),
             account_text="架空銀行　中央支店　普通　1234567　ｶ)ﾐﾎﾝﾌﾄﾞｳｻﾝ",
             lines=(
-                RemittanceLine(reference=f"R08-000123　{RECIPIENT}", benefit_month="2026-12", amount_yen=44000),
-                RemittanceLine(reference="R08-000150　山﨑　花子", benefit_month="2026-12", amount_yen=53700),
-                RemittanceLine(reference="R08-000151　佐藤　次郎", benefit_month="2026-12", amount_yen=38250),
+                RemittanceLine(reference=f"000123　{RECIPIENT}", benefit_month="2026-12", amount_yen=44000),
+                RemittanceLine(reference="000150　山﨑　花子", benefit_month="2026-12", amount_yen=53700),
+                RemittanceLine(reference="000151　佐藤　次郎", benefit_month="2026-12", amount_yen=38250),
             ),
         )
     )

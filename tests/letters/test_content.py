@@ -125,14 +125,14 @@ def test_the_breakdown_labels_each_step_with_its_rule_basis_and_formula(
     table = all_letters["decision"].tables[1]
     assert table.heading.startswith("算定内訳")
     rows = _rows(table)
-    assert rows["世帯人数"] == ("1人", "R8　規則第4条第1号イ")
-    assert rows["基準額"] == ("84,000円", "R11　規則第4条第1号イ")
+    assert rows["世帯人数"] == ("1人", "規則第4条第1号イ")
+    assert rows["基準額"] == ("84,000円", "規則第4条第1号イ")
     assert rows["住宅扶助基準に基づく上限額"][0] == "53,700円"
     assert rows["算定家賃額"][0] == "53,700円\n家賃額 60,000円 と上限額 53,700円 のいずれか低い額 ＝ 53,700円"
     assert rows["収入基準額"][0] == "137,700円\n基準額 84,000円 ＋ 算定家賃額 53,700円 ＝ 137,700円"
     assert rows["基準額＋家賃−収入"] == (
         "44,000円\n基準額 84,000円 ＋ 家賃 60,000円 − 収入 100,000円 ＝ 44,000円",
-        "R32　規則第11条第1項第1号",
+        "規則第11条第1項第1号",
     )
     assert rows["支給額（月額）"][0] == "44,000円\n44,000円 と上限額 53,700円 のいずれか低い額 ＝ 44,000円"
     assert rows["資産基準額"][0].endswith("のいずれか低い額 ＝ 504,000円")
@@ -166,7 +166,7 @@ def test_unknown_steps_print_their_name_and_flags_print_as_words() -> None:
     rows = _rows(
         breakdown_table([{"step": "novel_step", "value": 12, "rule": "R99"}, {"step": "flag", "value": True, "rule": ""}])
     )
-    assert rows["novel_step"] == ("12", "R99")
+    assert rows["novel_step"] == ("12", "")
     assert rows["flag"] == ("該当", "")
 
 
@@ -191,7 +191,7 @@ def test_the_refusal_lists_every_unmet_requirement_in_japanese_with_its_basis(
     reasons = letter.tables[1]
     assert [row[0] for row in reasons.rows] == ["1", "2", "3"]
     assert "申請月の世帯収入額が収入基準額以下であること" in reasons.rows[0][1]
-    assert reasons.rows[0][2] == "R20　規則第10条"
+    assert reasons.rows[0][2] == "規則第10条"
     assert "金融資産 900,000円 が資産基準額 780,000円 を超えています。" in reasons.rows[1][1]
     assert "公共職業安定所に求職の申込み" in reasons.rows[2][1]
     text = letter.plain_text()
@@ -209,7 +209,7 @@ def test_a_refusal_without_reasons_is_refused() -> None:
                 addressee=recipient_addressee(),
                 issued_on=date(2026, 11, 27),
                 recipient_name=RECIPIENT,
-                case_number="R08-1",
+                case_number="1",
                 application_date=date(2026, 11, 10),
                 decision_date=date(2026, 11, 27),
                 reasons=(),
@@ -224,7 +224,7 @@ def test_municipal_wording_per_reason_code_overrides_the_default() -> None:
             addressee=recipient_addressee(),
             issued_on=date(2026, 11, 27),
             recipient_name=RECIPIENT,
-            case_number="R08-1",
+            case_number="1",
             application_date=date(2026, 11, 10),
             decision_date=date(2026, 11, 27),
             reasons=({"rule": "R20", "code": "income_over_limit", "message": ""},),
@@ -243,7 +243,7 @@ def test_extension_letters(all_letters: dict[str, LetterContent]) -> None:
     refused = all_letters["extension_refusal"]
     assert refused.title == "住居確保給付金支給期間延長不支給決定通知書"
     assert _rows(refused.tables[0])["支給の終了"] == ("令和9年2月分をもって支給を終了します",)
-    assert "R39" in refused.tables[1].rows[0][2]
+    assert refused.tables[1].rows[0][2] == "規則第12条"
     late = all_letters["extension_rejected_late"]
     assert late.title == "住居確保給付金支給期間延長申請却下通知書"
     assert "申請期限である令和9年2月26日を経過した後の申請" in late.body[0]
@@ -261,7 +261,7 @@ def test_the_stop_notice_states_cause_evidence_and_first_unpaid_month(all_letter
     rows = _rows(letter.tables[0])
     assert rows["中止する月"] == ("令和9年2月分以降は支給しません",)
     assert rows["中止の理由"][0].startswith("誠実かつ熱心に求職活動を行っていない")
-    assert rows["根拠"] == ("生活困窮者自立支援法施行規則第15条（R58、R59）",)
+    assert rows["根拠"] == ("生活困窮者自立支援法施行規則第15条",)
     assert letter.sections[0].heading == "【判断の根拠とした資料】"
     assert len(letter.sections[0].paragraphs) == 3
 
@@ -272,7 +272,7 @@ def test_a_stop_without_evidence_is_refused_and_a_repayment_is_announced() -> No
         addressee=recipient_addressee(),
         issued_on=date(2027, 2, 10),
         recipient_name=RECIPIENT,
-        case_number="R08-1",
+        case_number="1",
         decision_date=date(2027, 2, 10),
         cause=StopCause.LEFT_DWELLING,
         evidence=(),
@@ -316,11 +316,12 @@ def test_the_moving_decision_shows_costs_cap_and_allocation(all_letters: dict[st
 def test_moving_allocations_must_add_up_to_the_payable_amount(all_letters: dict[str, LetterContent]) -> None:
     del all_letters
     base = MovingDecisionInput(
+            cost_cap_months=3,
         letterhead=make_letterhead(),
         addressee=recipient_addressee(),
         issued_on=date(2026, 6, 1),
         recipient_name=RECIPIENT,
-        case_number="R08-1",
+        case_number="1",
         application_date=date(2026, 5, 12),
         decision_date=date(2026, 6, 1),
         costs=(),
@@ -344,11 +345,23 @@ def test_proxy_payment_notices_for_each_event(all_letters: dict[str, LetterConte
     assert "令和9年3月分以降の家賃" in refused.sections[0].paragraphs[0]
 
 
-def test_the_council_copy_needs_consent_on_record(all_letters: dict[str, LetterContent]) -> None:
+def test_the_council_notice_carries_only_the_minimum_and_needs_consent_on_record(
+    all_letters: dict[str, LetterContent],
+) -> None:
+    """Guide ch.7: the council gets what its loan needs (who, which decision, when, the period), never the
+    amount, the landlord's account or the household's income working (R57, R84)."""
     letter = all_letters["council_notice"]
+    decision = all_letters["decision"]
     assert letter.addressee_line == "社会福祉法人千代田区社会福祉協議会　御中"
-    assert _rows(letter.tables[0])["文書番号"] == ("千代福第123号",)
-    assert letter.tables[1].heading == "（写し）決定の内容"
+    rows = _rows(letter.tables[0])
+    assert rows["決定通知書の文書番号"] == ("千代福第123号",)
+    assert rows["決定の種類"] == ("支給決定",)
+    assert rows["支給期間"] == ("令和8年12月分から令和9年2月分まで（3か月）",)
+    assert len(letter.tables) == 1
+    text = letter.plain_text()
+    for private in ("円", "銀行", "ｶ)", "算定内訳", "収入", RECIPIENT_ADDRESS_FRAGMENT):
+        assert private not in text, private
+    assert decision.tables[0].rows  # the decision itself does carry them
     with pytest.raises(ConsentNotOnRecord):
         build_council_notice(
             CouncilNoticeInput(
@@ -356,10 +369,15 @@ def test_the_council_copy_needs_consent_on_record(all_letters: dict[str, LetterC
                 addressee=letter.addressee,
                 issued_on=date(2026, 11, 27),
                 borrower_name=RECIPIENT,
-                decision=all_letters["decision"],
+                decision_title=decision.title,
+                decision_document_number=decision.document_number,
+                decision_date=decision.issued_on,
                 consent_on_record=False,
             )
         )
+
+
+RECIPIENT_ADDRESS_FRAGMENT = "千代田一丁目"
 
 
 def test_the_remittance_statement_totals_its_lines(all_letters: dict[str, LetterContent]) -> None:
@@ -368,7 +386,7 @@ def test_the_remittance_statement_totals_its_lines(all_letters: dict[str, Letter
     assert summary["件数"] == ("3件",)
     assert summary["振込額の合計"] == ("135,950円",)
     assert letter.tables[1].rows[-1] == ("合計", "", "135,950円")
-    assert ("R08-000150　山﨑　花子", "令和8年12月分", "53,700円") in letter.tables[1].rows
+    assert ("000150　山﨑　花子", "令和8年12月分", "53,700円") in letter.tables[1].rows
 
 
 def test_decision_input_checks(all_letters: dict[str, LetterContent]) -> None:
@@ -404,7 +422,7 @@ def test_impossible_pause_letters_are_refused(all_letters: dict[str, LetterConte
     )
 
     common = {"letterhead": make_letterhead(), "addressee": recipient_addressee(), "issued_on": date(2027, 1, 15),
-              "recipient_name": "山田 太郎", "case_number": "R08-1", "decision_date": date(2027, 1, 15), "max_months": 9}
+              "recipient_name": "山田 太郎", "case_number": "1", "decision_date": date(2027, 1, 15), "max_months": 9}
     data: InterruptionNoticeInput | ResumptionNoticeInput
     if build == "interruption":
         data = InterruptionNoticeInput(**common, first_interrupted_month="2027-02", reason="疾病", months_used=4)
@@ -424,7 +442,7 @@ def test_a_confirmation_never_exceeds_the_decided_amount_or_the_costs_spent(
 
     base = MovingConfirmationInput(
         letterhead=make_letterhead(), addressee=recipient_addressee(), issued_on=date(2026, 7, 10),
-        recipient_name="山田 太郎", case_number="R08-1", decision_date=date(2026, 7, 10), decided_amount_yen=90000,
+        recipient_name="山田 太郎", case_number="1", decision_date=date(2026, 7, 10), decided_amount_yen=90000,
         costs=(MovingCostLine(category="key_money", amount_yen=50000, eligible=True),
                MovingCostLine(category="removal", amount_yen=30000, eligible=True)),
         confirmed_amount_yen=80000, allocations=(MovingAllocation(payee_name="株式会社テスト不動産", amount_yen=80000),))
@@ -443,3 +461,53 @@ def test_a_withdrawn_claim_is_notified_with_the_refund(all_letters: dict[str, Le
     text = letter.plain_text()
     assert "返還請求取消通知書" in letter.title and "44,000円" in text and "20,000円 は還付します" in text
     assert letter.appeal_notice == ()
+
+
+def test_a_twelve_month_cap_in_the_rate_book_gives_correct_extension_letters() -> None:
+    """Issue 13: the cap, the number of extensions and the activity minimums are passed in (dated numbers),
+    so a 12-month cap makes a correct third extension letter instead of failing on a constant 9."""
+    from letter_samples import build_all_letters
+
+    from letters import (
+        ActivityMinimums,
+        Addressee,
+        ExtensionDecisionInput,
+        PaymentRoute,
+        build_extension_decision_letter,
+    )
+
+    base = {
+        "letterhead": make_letterhead(), "addressee": Addressee(name=RECIPIENT), "issued_on": date(2027, 9, 1),
+        "recipient_name": RECIPIENT, "case_number": "000123", "application_date": date(2027, 8, 20),
+        "decision_date": date(2027, 9, 1), "first_month": "2027-10", "last_month": "2027-12", "monthly_amount_yen": 53700,
+        "payment": PaymentRoute(payee_name="株式会社見本不動産"),
+        "activity": ActivityMinimums(interviews_per_month=2, hello_work_per_month=1, applications_per_week=2),
+    }
+    third = build_extension_decision_letter(ExtensionDecisionInput(
+        **base, extension_number=3, months_paid_before=9, max_total_months=12, max_extensions=3))
+    rows = _rows(third.tables[0])
+    assert rows["延長の区分"] == ("再延長（3回目）",)
+    assert rows["通算の支給月数"] == ("12か月（上限12か月）",)
+    text = third.plain_text()
+    assert "これ以上の延長はできません" in text and "月2回以上" in text and "月1回以上" in text
+    assert "週2回以上" in text and "令和9年8月20日付けで申請のあった" in text
+    with pytest.raises(LetterInputError, match="1..2"):
+        build_extension_decision_letter(ExtensionDecisionInput(
+            **base, extension_number=3, months_paid_before=6, max_total_months=9, max_extensions=2))
+    assert build_all_letters()  # the 9-month samples still build
+
+
+def test_the_first_transfer_date_is_never_before_the_decision(all_letters: dict[str, LetterContent]) -> None:
+    """PD28: back months are paid in the first run after the decision; a date before it is refused."""
+    import dataclasses
+
+    from letter_samples import decision_input
+
+    data = decision_input()
+    late = dataclasses.replace(data, decision_date=date(2027, 1, 5), issued_on=date(2027, 1, 5),
+                               payment=dataclasses.replace(data.payment, first_pay_date=date(2027, 1, 25)))
+    text = build_decision_letter(late).plain_text()
+    assert "令和8年12月分から令和8年12月分までの分は、初回の振込日（令和9年1月25日）にまとめて振り込みます" in text
+    too_early = dataclasses.replace(late, payment=dataclasses.replace(data.payment, first_pay_date=date(2026, 12, 25)))
+    with pytest.raises(LetterInputError, match="PD28"):
+        build_decision_letter(too_early)

@@ -10,6 +10,7 @@ import pypdfium2 as pdfium
 from calculations.contract import assess_payload
 from calculations.rate_book import load_rate_book
 from letters import (
+    ActivityMinimums,
     Addressee,
     DecisionLetterInput,
     Letterhead,
@@ -67,6 +68,7 @@ def test_the_decision_letter_explains_a_real_partial_amount() -> None:
     result = assess(RENT)  # income 195,000 > 基準額 172,000 → 基準額 + 家賃 − 収入, then the cap
     assert result["eligible"], result["reasons"]
     letter = build_decision_letter(DecisionLetterInput(
+        max_total_months=9, activity=ActivityMinimums(interviews_per_month=4, hello_work_per_month=2, applications_per_week=1),
         letterhead=HEAD, addressee=PERSON, issued_on=date(2025, 5, 30), recipient_name="山田　太郎",
         case_number="000001", application_date=date(2025, 5, 12), decision_date=date(2025, 5, 30),
         first_month="2025-05", last_month="2025-07", monthly_amount_yen=result["amount_yen"], rent_yen=90000,
@@ -76,10 +78,10 @@ def test_the_decision_letter_explains_a_real_partial_amount() -> None:
     amount = f"{result['amount_yen']:,}円"
     for expected in (
         "収入認定額（世帯員1申請者・給与収入（通勤手当を除く））",
-        "収入除外（世帯員2子・給与収入（通勤手当を除く））", "就学中の世帯員の収入のため認定しません（PD4）",
-        "収入除外（世帯員3配偶者・児童手当）", "収入として認定しない種類の給付等のため認定しません（PD3）",
+        "収入除外（世帯員2子・給与収入（通勤手当を除く））", "就学中の世帯員の収入のため認定しません",
+        "収入除外（世帯員3配偶者・児童手当）", "収入として認定しない種類の給付等のため認定しません",
         "基準額172,000円＋家賃90,000円−収入195,000円＝67,000円",
-        f"67,000円と上限額69,800円のいずれか低い額＝{amount}", "令和9年3月31日", "R32", "【教示】",
+        f"67,000円と上限額69,800円のいずれか低い額＝{amount}", "令和9年3月31日", "規則第11条第1項第1号", "【教示】",
     ):
         assert expected in text, expected
     assert "window_last_day" not in text and "student(PD4)" not in text
@@ -116,6 +118,7 @@ def test_the_moving_letter_from_a_real_assessment() -> None:
     assert result["eligible"], result["reasons"]
     eligible = {"key_money", "agency_fee", "removal"}
     letter = build_moving_decision_letter(MovingDecisionInput(
+            cost_cap_months=3,
         letterhead=HEAD, addressee=PERSON, issued_on=date(2025, 5, 30), recipient_name="山田　太郎",
         case_number="000003", application_date=date(2025, 5, 12), decision_date=date(2025, 5, 30),
         costs=tuple(MovingCostLine(category=c["category"], amount_yen=c["amount_yen"],

@@ -163,3 +163,88 @@ def test_xlsx_is_written_with_integer_cells(tmp_path: Path) -> None:
     assert all(type(a) is int for a in amounts)
     write_xlsx(frame, tmp_path / "payments.xlsx")
     assert (tmp_path / "payments.xlsx").stat().st_size > 0
+
+
+# --- layouts, formula injection, streaming XLSX ---------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from payments.reports import Layout, SheetSpec, formula_like, write_xlsx_sheets  # noqa: E402
+
+LAYOUT = Layout(headers={"name": "支払先", "note": "備考", "amount_yen": "金額（円）"}, total_label="合計（{count}件）")
+
+
+def _frame(names: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"name": pd.Series(names, dtype="object"),
+                         "note": pd.Series(["" for _ in names], dtype="object"),
+                         "amount_yen": pd.Series([100 * (i + 1) for i in range(len(names))], dtype="int64")})
+
+
+@pytest.mark.parametrize(
+    ("text", "dangerous"),
+    [("=1+1", True), ("+81", True), ("-2", True), ("@SUM(A1)", True), ("\tx", True), ("\rx", True),
+     ("青葉不動産", False), ("a=b", False), ("", False), (" =x", False)],
+)
+def test_formula_like_cells_are_written_as_text_in_csv_and_xlsx(text: str, dangerous: bool) -> None:
+    assert formula_like(text) is dangerous
+    frame = _frame([text])
+    csv_buffer, xlsx_buffer = io.BytesIO(), io.BytesIO()
+    write_csv(frame, csv_buffer)
+    write_xlsx(frame, xlsx_buffer)
+    (row,) = list(__import__("csv").reader(io.StringIO(csv_buffer.getvalue().decode("utf-8-sig"), newline="")))[1:]
+    assert row[0] == ("'" + text if dangerous else text)
+    cell = openpyxl.load_workbook(io.BytesIO(xlsx_buffer.getvalue())).active.cell(row=2, column=1)
+    assert (cell.value or "") == text and cell.data_type in ("s", "n")
+    assert bool(cell.quotePrefix) is dangerous
+
+
+def test_the_people_layout_has_japanese_headers_and_a_total_row_in_both_formats() -> None:
+    frame = _frame(["甲", "乙", "丙"])
+    csv_buffer, xlsx_buffer = io.BytesIO(), io.BytesIO()
+    write_csv(frame, csv_buffer, layout=LAYOUT)
+    write_xlsx_sheets([SheetSpec("支払一覧", frame, LAYOUT), SheetSpec("機械", frame)], xlsx_buffer)
+    lines = csv_buffer.getvalue().decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "支払先,備考,金額（円）" and lines[-2] == "合計（3件）,,600" and lines[-1] == ""
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_buffer.getvalue()))
+    assert book.sheetnames == ["支払一覧", "機械"]
+    rows = list(book["支払一覧"].iter_rows(values_only=True))
+    assert rows[0] == ("支払先", "備考", "金額（円）") and rows[-1] == ("合計（3件）", None, 600)
+    assert list(book["機械"].iter_rows(values_only=True))[0] == ("name", "note", "amount_yen")
+    with pytest.raises(ReportError, match="no header"):
+        write_csv(frame, io.BytesIO(), layout=Layout(headers={"name": "支払先"}))
+
+
+def _excel_unescape(text: str) -> str:
+    """What Excel shows for an OOXML ``_xHHHH_`` escape (openpyxl keeps it as written)."""
+    import re
+
+    return re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+                min_size=1, max_size=4))
+def test_any_text_comes_back_from_csv_and_xlsx_unchanged(names: list[str]) -> None:
+    """CSV and XLSX hold the same rows: control characters, XML specials and ``_x0000_`` lookalikes
+    survive the XLSX, only the formula guard's apostrophe differs in CSV."""
+    frame = _frame(names)
+    csv_buffer, xlsx_buffer = io.BytesIO(), io.BytesIO()
+    write_csv(frame, csv_buffer)
+    write_xlsx(frame, xlsx_buffer)
+    from_csv = list(__import__("csv").reader(io.StringIO(csv_buffer.getvalue().decode("utf-8-sig"), newline="")))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_buffer.getvalue())).active
+    from_xlsx = [[("" if v is None else v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert [_excel_unescape(r[0]) for r in from_xlsx[1:]] == names
+    assert [r[0][1:] if formula_like(n) else r[0] for r, n in zip(from_csv[1:], names, strict=True)] == names
+    assert [r[2] for r in from_xlsx[1:]] == [int(r[2]) for r in from_csv[1:]]
+
+
+def test_a_large_workbook_is_streamed_and_reproducible() -> None:
+    frame = _frame([f"支払先{i % 97}" for i in range(20_000)])
+    first, second = io.BytesIO(), io.BytesIO()
+    write_xlsx(frame, first, layout=LAYOUT)
+    write_xlsx(frame, second, layout=LAYOUT)
+    assert first.getvalue() == second.getvalue()
+    back = pd.read_excel(io.BytesIO(first.getvalue()))
+    assert len(back) == 20_001 and int(back["金額（円）"].iloc[-1]) == sum(range(1, 20_001)) * 100

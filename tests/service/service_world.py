@@ -58,6 +58,9 @@ INTAKE: dict[str, Any] = {
 
 PDF = b"%PDF-1.4\n% test document\n"
 
+#: The applicants of a test's later applications: each another household (PD27).
+OTHER_PEOPLE = ("鈴木 次郎", "佐藤 花子", "田中 三郎", "高橋 四郎", "伊藤 五郎", "渡辺 六郎", "中村 七海", "小林 八雲")
+
 
 @dataclass
 class World:
@@ -66,6 +69,17 @@ class World:
     users: dict[str, int]
     agencies: dict[str, int]
     calls: list[tuple[str, str]] = field(default_factory=list)
+    #: Initial applications so far: each is another person unless the test names one (PD27 recognises
+    #: a household across cases by the applicant's name and birth date).
+    applicants: int = 0
+
+    def at(self, day: str) -> None:
+        """Set the office clock of the app (service.clock) to 10:00 JST on ``day`` (YYYY-MM-DD)."""
+        from datetime import date
+
+        from service.clock import FixedClock
+
+        self.client.app.state.office_clock = FixedClock.at_office_day(date.fromisoformat(day))  # type: ignore[attr-defined]
 
     def h(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -93,13 +107,21 @@ class World:
         return int(r.json()["id"])
 
     def apply(self, facts: dict[str, Any] | None = None, *, kind: str = "initial", case_id: int | None = None,
-              who: str = "agency", intake: dict[str, Any] | None = None, submit: bool = True) -> dict[str, Any]:
+              who: str = "agency", intake: dict[str, Any] | None = None, submit: bool = True,
+              person: str | None = None) -> dict[str, Any]:
         facts = copy.deepcopy(RENT_FACTS if facts is None else facts)
         body: dict[str, Any] = {"kind": kind, "facts": facts}
         if case_id is not None:
             body["case_id"] = case_id
         if kind == "initial":
             intake = copy.deepcopy(INTAKE if intake is None else intake)
+            self.applicants += 1
+            applicant = intake.get("applicant") or {}
+            if person is not None:
+                intake["applicant"] = {**applicant, "name": person}
+            elif applicant.get("name") == INTAKE["applicant"]["name"] and self.applicants > 1:
+                intake["applicant"] = {**applicant, "name": OTHER_PEOPLE[(self.applicants - 2) % len(OTHER_PEOPLE)]
+                                       + ("" if self.applicants <= len(OTHER_PEOPLE) + 1 else str(self.applicants))}
             intake["consents"] = RENT_CONSENTS if facts.get("benefit", "rent") == "rent" else MOVING_CONSENTS
             body["intake"] = intake
         app = self.post(who, "/api/v1/applications", 201, json=body).json()
@@ -130,9 +152,42 @@ class World:
     def clock(self, grant_id: int) -> dict[str, Any]:
         return dict(self.get("clerk", f"/api/v1/grants/{grant_id}", 200).json())
 
+    def second_finance(self) -> str:
+        """A second finance user (PD17: a batch is approved by someone who did not prepare it)."""
+        if "finance2" not in self.tokens:
+            from service.db.session import unit_of_work
+            from service.workflows.admin import create_user
+
+            with unit_of_work(self.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+                user, token = create_user(session, "finance2", "finance")
+                self.tokens["finance2"], self.users["finance2"] = token, user.id
+        return "finance2"
+
+    def office_today(self) -> Any:
+        from service.clock import SYSTEM_CLOCK
+
+        return getattr(self.client.app.state, "office_clock", None) or SYSTEM_CLOCK  # type: ignore[attr-defined]
+
     def pay(self, grant_id: int, *months: str) -> None:
-        for month in months:
-            self.post("finance", f"/api/v1/grants/{grant_id}/months/{month}/paid", 200)
+        """Pay through a real run (PD31): prepare up to the last month, approve by a second finance user,
+        export (on the next bank business day when the month's pay date has passed). The months of
+        ``grant_id`` are then paid (so are other grants' due months up to then)."""
+        from datetime import date
+
+        from payments.bank_calendar import next_bank_business_day
+
+        approver = self.second_finance()
+        report = self.post("finance", "/api/v1/payment-runs", json={"benefit_month": max(months)})
+        assert report.status_code in (200, 201), report.text
+        batch_id = report.json()["batch_id"]
+        if batch_id is not None:
+            self.post(approver, f"/api/v1/payment-batches/{batch_id}/approve", 200)
+            today = self.office_today().today()
+            chosen = max(date.fromisoformat(report.json()["pay_date"]), next_bank_business_day(today))
+            self.post("finance", f"/api/v1/payment-batches/{batch_id}/export", 200,
+                      json={"pay_date": chosen.isoformat()})
+        statuses = {m["month"]: m["status"] for m in self.clock(grant_id)["months"]}
+        assert all(statuses.get(m) == "paid" for m in months), statuses
 
 
 def assert_append_only(engine: Any, tables: Any, *, all_filled: bool = True) -> None:

@@ -31,7 +31,6 @@ def _matrix(ids: dict[str, int]) -> list[tuple[str, str, dict[str, Any], set[str
         ("POST", "/api/v1/decisions/{decision}/approve", {}, {"approver"}),
         ("POST", "/api/v1/decisions/{decision}/return", {}, {"approver"}),
         ("GET", "/api/v1/grants/{grant}", {}, {"agency", "clerk", "approver", "finance"}),
-        ("POST", "/api/v1/grants/{grant}/months/2025-05/paid", {}, {"finance"}),
         ("POST", "/api/v1/cases/{case}/monthly-reports", {"json": report}, {"agency"}),
         ("POST", "/api/v1/cases/{case}/coordination-reports", {"json": {"meeting_date": "2025-06-01"}},
          {"agency", "clerk"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from service_world import World
 
 
@@ -22,10 +23,12 @@ def test_a_short_month_proposes_a_stop_with_its_evidence_list(world: World) -> N
     assert not short["compliant"] and proposal["cause"] == "job_search_failure"
     assert "interview_records" in proposal["evidence"]["required_kinds"]
     assert proposal["evidence"]["document_ids"] == [doc]
-    assert world.clock(grant_id)["status"] in ("active", "ended")  # nothing stops by itself
+    world.at("2025-06-20")
+    assert world.clock(grant_id)["status"] == "active"  # nothing stops by itself
     queue = world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()
     assert [p["proposal_id"] for p in queue["proposed_stops"]] == [proposal["id"]]
-    evidence = [{"kind": k} for k in proposal["evidence"]["required_kinds"]]
+    evidence = [{"kind": k, "document_id": doc} if k == "interview_records" else {"kind": k, "note": "記録あり"}
+                for k in proposal["evidence"]["required_kinds"]]
     world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "job_search_failure",
                            "event_date": "2025-07-03", "evidence": evidence, "proposal_id": proposal["id"]})
     queue = world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()
@@ -36,10 +39,26 @@ def test_missing_reports_are_listed_and_proposed_once(world: World) -> None:
     case_id, grant_id = world.granted_case()
     queue = world.get("clerk", "/api/v1/work-queue?month=2025-06", 200).json()
     assert queue["monthly_report_missing"] == [{"grant_id": grant_id, "case_id": case_id, "month": "2025-05"}]
-    first = world.post("clerk", "/api/v1/stop-proposals/generate?month=2025-05", 200).json()
-    second = world.post("clerk", "/api/v1/stop-proposals/generate?month=2025-05", 200).json()
+    world.at("2025-07-11")  # the 2025-06 report was due on 2025-07-10 (PD29)
+    first = world.post("clerk", "/api/v1/stop-proposals/generate?month=2025-06", 200).json()
+    second = world.post("clerk", "/api/v1/stop-proposals/generate?month=2025-06", 200).json()
     assert len(first) == 1 and [p["id"] for p in second] == [first[0]["id"]]
     assert first[0]["source"] == "missing_report"
+
+
+@pytest.mark.parametrize(("today", "month", "proposed"), [
+    ("2025-07-10", "2025-06", False),  # the due day itself: still in time
+    ("2025-07-11", "2025-06", True),   # the day after: overdue
+    ("2025-07-20", "2025-07", False),  # the current month: never
+    ("2025-07-20", "2025-05", False),  # the grant's first month: never
+    ("2025-12-01", "2025-08", False),  # not a month of the grant: nothing missing
+])
+def test_stops_are_proposed_only_for_overdue_reports(world: World, today: str, month: str,
+                                                     proposed: bool) -> None:
+    world.granted_case()  # 2025-05..07
+    world.at(today)
+    got = world.post("clerk", f"/api/v1/stop-proposals/generate?month={month}", 200).json()
+    assert len(got) == (1 if proposed else 0)
 
 
 def test_the_queue_shows_extensions_due_and_last_months(world: World) -> None:
@@ -48,7 +67,8 @@ def test_the_queue_shows_extensions_due_and_last_months(world: World) -> None:
     assert queue["extension_due"][0]["grant_id"] == grant_id
     assert queue["extension_due"][0]["extension_deadline"] == "2025-07-31"
     for applied_on in ("2025-07-15", "2025-10-20"):
-        ext = world.apply({"application_date": applied_on}, kind="extension", case_id=case_id)
+        world.at(applied_on)  # PD30: the application date is the day of submission
+        ext = world.apply({}, kind="extension", case_id=case_id)
         assert world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()["applications_waiting"]
         world.decide(case_id, {"kind": "extension", "application_id": ext["id"], "grant_id": grant_id})
     queue = world.get("clerk", "/api/v1/work-queue?month=2026-01", 200).json()

@@ -25,7 +25,7 @@ def test_append_only_tables_refuse_update_and_delete(world: World, database_url:
 
     world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "false_application",
                            "event_date": "2025-05-20",
-                           "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.false_application]]})
+                           "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause.false_application]]})
     world.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "fraud"})
     emergency = world.apply(intake={**INTAKE, "emergency": True, "plan": {}})
     world.decide(emergency["case_id"], {"kind": "grant", "application_id": emergency["id"]})
@@ -158,3 +158,42 @@ def test_a_database_that_cannot_be_reached_answers_503_and_json() -> None:
         assert r.json()["error"]["code"] == "database_unavailable"
     finally:
         app.state.engine.dispose()
+
+
+def _every_append_only_table() -> tuple[str, ...]:
+    from service.db.models_payments import PAYMENT_APPEND_ONLY_TABLES
+
+    return (*APPEND_ONLY_TABLES, *PAYMENT_APPEND_ONLY_TABLES, "letter")
+
+
+@pytest.mark.parametrize("table", _every_append_only_table())
+def test_truncate_is_refused_on_every_append_only_table(database_url: str, table: str) -> None:
+    """Issue 12: on PostgreSQL TRUNCATE is not a row UPDATE/DELETE; a statement trigger refuses it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no TRUNCATE")
+    import sqlalchemy.exc
+
+    engine = make_engine(database_url)
+    try:
+        with pytest.raises(sqlalchemy.exc.DBAPIError, match="append-only: TRUNCATE refused"), \
+                engine.begin() as conn:
+            conn.execute(text(f'TRUNCATE "{table}" CASCADE'))
+    finally:
+        engine.dispose()
+
+
+def test_every_table_with_the_row_guard_has_the_truncate_guard(database_url: str) -> None:
+    """A table a later migration makes append-only gets the TRUNCATE guard too (create_guards)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL triggers")
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            names = {row[0] for row in conn.execute(text(
+                "SELECT t.tgname FROM pg_trigger t WHERE NOT t.tgisinternal"))}
+    finally:
+        engine.dispose()
+    rows = {n.removesuffix("_append_only") for n in names if n.endswith("_append_only")}
+    truncates = {n.removesuffix("_no_truncate") for n in names if n.endswith("_no_truncate")}
+    assert rows and rows == truncates
+    assert set(_every_append_only_table()) <= rows

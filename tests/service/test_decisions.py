@@ -35,8 +35,9 @@ def test_an_ineligible_application_is_refused(world: World) -> None:
 
 
 def _extend(world: World, case_id: int, grant_id: int, applied_on: str) -> dict[str, Any]:
-    ext = world.apply({"application_date": applied_on}, kind="extension", case_id=case_id)
-    return ext
+    """An extension application submitted on ``applied_on`` by the office clock (PD30)."""
+    world.at(applied_on)
+    return world.apply({}, kind="extension", case_id=case_id)
 
 
 def test_two_extensions_make_nine_months_and_a_third_is_refused(world: World) -> None:
@@ -128,7 +129,7 @@ def test_repayment_claims_the_paid_months_a_stop_removes(world: World, cause: st
     case_id, grant_id = world.granted_case()
     world.pay(grant_id, "2025-05", "2025-06", "2025-07")
     world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": cause, "event_date": "2025-05-20",
-                           "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause(cause)]]})
+                           "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause(cause)]]})
     claim = world.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
                                    "repayment_cause": repayment_cause})
     assert claim["result"]["amount_yen"] == expected and claim["result"]["debtor"] == "recipient"
@@ -166,8 +167,11 @@ def test_a_homeless_applicant_gets_the_certificate_first_and_the_grant_after_the
     assert r.json()["error"]["code"] == "housing_report_missing"
     world.upload(case_id, "housing_report")
     world.decide(case_id, grant_body)
+    world.at("2025-06-25")
     grant = world.get("clerk", f"/api/v1/cases/{case_id}", 200).json()["grants"][0]
-    assert grant["first_month"] == "2025-06" and grant["status"] in ("active", "ended")
+    assert grant["first_month"] == "2025-06" and grant["status"] == "active"
+    world.at("2025-09-01")  # after the period's last month (2025-08) the office reads it as ended
+    assert world.clock(grant["grant_id"])["status"] == "ended"
 
 
 def test_a_moving_grant_is_confirmed_after_the_move_with_report_and_receipts(world: World) -> None:

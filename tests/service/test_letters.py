@@ -1,14 +1,16 @@
-"""Letters through the API: issued on approval, archived append-only, reprinted byte for byte.
+"""Letters through the API: planned on approval (the outbox), rendered by the worker after commit,
+archived append-only, reprinted byte for byte.
 
-PDF rendering costs ~0.3–0.5 s a letter, so only a few scenarios render; the other decision kinds are
-checked on their built content (``plan_letters``), which is what the PDF prints word for word.
+The other decision kinds are checked on their built content (``plan_letters``), which is what the PDF
+prints word for word.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-from datetime import date
+import json
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -19,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from letters import LetterContent
 from letters.pdf import render_pdf
+from letters.snapshot import build_from_snapshot, to_snapshot
 from service.config import Settings
 from service.db.models import AuditEvent, Decision
 from service.db.models_letters import Letter
@@ -59,6 +62,7 @@ def apply_with_council_consent(world: World, facts: dict[str, Any] | None = None
     from service.workflows.applications import required_documents
 
     intake = copy.deepcopy(INTAKE)
+    intake["applicant"]["name"] = "社協 同意子"  # another household than world.apply's (PD27)
     intake["consents"] = {**RENT_CONSENTS, wf.COUNCIL_CONSENT: True}
     body = {"kind": "initial", "facts": copy.deepcopy(facts or RENT_FACTS), "intake": intake}
     app = world.post("agency", "/api/v1/applications", 201, json=body).json()
@@ -67,7 +71,13 @@ def apply_with_council_consent(world: World, facts: dict[str, Any] | None = None
     return dict(world.post("agency", f"/api/v1/applications/{app['id']}/submit", 200).json())
 
 
+def run_worker(world: World) -> dict[str, int]:
+    """What the worker in ``serve`` (or cron's ``letters work``) does after the approvals commit."""
+    return wf.work_letters(world.client.app.state.session_factory)  # type: ignore[attr-defined]
+
+
 def letters_of(world: World, case_id: int, who: str = "clerk") -> dict[str, dict[str, Any]]:
+    run_worker(world)
     rows = world.get(who, f"/api/v1/cases/{case_id}/letters", 200).json()
     return {f"{row['letter_type']}/{row['addressee_kind']}": row for row in rows}
 
@@ -79,9 +89,16 @@ def session_of(world: World) -> Any:
 def test_a_grant_issues_its_letters_on_approval_idempotently_and_reprints_byte_for_byte(world: World) -> None:
     app = apply_with_council_consent(world)
     decision = world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
-    letters = letters_of(world, app["case_id"])
-    assert set(letters) == {"decision/recipient", "eligibility_certificate/recipient",
+    # the approval planned the letters (numbers and snapshots) and rendered none of them
+    planned = {f"{row['letter_type']}/{row['addressee_kind']}": row for row in decision["letters"]}
+    assert set(planned) == {"decision/recipient", "eligibility_certificate/recipient",
                             "proxy_payment_notice/landlord", "council_notice/council"}
+    assert {row["status"] for row in planned.values()} == {"pending"}
+    assert world.get("clerk", f"/api/v1/cases/{app['case_id']}/letters", 200).json() == []
+    letters = letters_of(world, app["case_id"])
+    assert set(letters) == set(planned)
+    assert {k: row["document_number"] for k, row in letters.items()} == {
+        k: row["document_number"] for k, row in planned.items()}
     numbers = {row["document_number"] for row in letters.values()}
     assert len(numbers) == 4 and all(n.endswith("号") and "千代生第" in n for n in numbers)
 
@@ -107,9 +124,9 @@ def test_a_grant_issues_its_letters_on_approval_idempotently_and_reprints_byte_f
     assert second.content == first.content
     with session_of(world) as session:
         stored = session.get(Letter, main["id"])
-        assert stored is not None and stored.template_version.startswith(wf.TEMPLATE_VERSION)
-        # and a re-render from the decision is byte-identical too (created_at = the approval time)
-        content = wf.rebuild_contents(session, [stored])[0]
+        assert stored is not None and stored.template_version.startswith(wf.wording_version())
+        # and a re-render from the stored snapshot is byte-identical too (created_at = the approval time)
+        content = wf.archived_contents(session, [stored])[0][0]
         assert render_pdf(content, created_at=wf.as_utc(stored.created_at)) == stored.pdf
         reads = session.scalars(select(AuditEvent).where(AuditEvent.action == "letter.read")).all()
         assert len(reads) == 3 and {r.username for r in reads} == {"clerk", "approver"}
@@ -188,8 +205,10 @@ def built_letters(world: World, decision_id: int) -> dict[str, LetterContent]:
         assert decision is not None
         head = wf.municipality_letterhead("131016")
         built: dict[str, LetterContent] = {}
+        inputs: dict[str, Any] = {}
         for number, plan in enumerate(wf.plan_letters(session, decision), start=1):
-            built[plan.key] = plan.build(head.letterhead(f"試第{number}号"), built)
+            inputs[plan.key] = plan.build(head.letterhead(f"試第{number}号"), inputs)
+            built[plan.key] = build_from_snapshot(to_snapshot(inputs[plan.key]))  # as the worker builds it
         return built
 
 
@@ -209,7 +228,9 @@ def test_the_council_notice_needs_the_recorded_consent(quiet_world: World) -> No
     d2 = world.decide(with_consent["case_id"], {"kind": "grant", "application_id": with_consent["id"]})
     council = built_letters(world, d2["id"])["council_notice/council"]
     assert council.addressee.name == "社会福祉法人千代田区社会福祉協議会"
-    assert "本人の同意に基づき" in council.plain_text() and "60,000円" in council.plain_text()
+    assert "本人の同意に基づき" in council.plain_text()
+    # guide ch.7: only the minimum (who, which decision, when, the period): no amount, account or income
+    assert "円" not in council.plain_text() and "支給決定" in council.plain_text()
     assert letters_of(world, with_consent["case_id"]) == {}  # nothing issued with the setting off
 
 
@@ -218,7 +239,9 @@ def test_a_stop_notice_lists_the_evidence_first_unpaid_month_and_repayment(quiet
     case_id, grant_id = world.granted_case()
     world.pay(grant_id, "2025-05", "2025-06")
     evidence = [{"kind": "monthly_activity_counts", "note": "令和7年5月分 面談1回"},
-                {"kind": "interview_records"}, {"kind": "hello_work_confirmations"},
+                {"kind": "interview_records", "document_id": world.upload(case_id, "interview_records")},
+                {"kind": "hello_work_confirmations",
+                 "document_id": world.upload(case_id, "hello_work_confirmations")},
                 {"kind": "reminder_log", "note": "5月12日・19日に電話"}]
     stop = world.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "job_search_failure",
                                   "event_date": "2025-05-20", "evidence": evidence})
@@ -246,13 +269,15 @@ def test_extension_change_and_refused_extension_letters_notify_the_landlord(quie
     assert "55,000円" in built["change_decision/recipient"].plain_text()
     assert "家賃額の変更" in built["change_decision/recipient"].plain_text()
     assert "支給額変更" in built["proxy_payment_notice/landlord"].title
-    ext = world.apply({"application_date": "2025-07-15"}, kind="extension", case_id=case_id)
+    world.at("2025-07-15")  # PD30: the extension's application date is the day it is submitted
+    ext = world.apply({}, kind="extension", case_id=case_id)
     d = world.decide(case_id, {"kind": "extension", "application_id": ext["id"], "grant_id": grant_id})
     built = built_letters(world, d["id"])
     text_ = built["extension_decision/recipient"].plain_text()
     assert "令和7年8月分から令和7年10月分まで（3か月）" in text_ and "6か月（上限9か月）" in text_
     assert "支給期間延長" in built["proxy_payment_notice/landlord"].title
-    late = world.apply({"application_date": "2025-11-01"}, kind="extension", case_id=case_id)
+    world.at("2025-11-01")
+    late = world.apply({}, kind="extension", case_id=case_id)
     d = world.decide(case_id, {"kind": "extension_refusal", "application_id": late["id"], "grant_id": grant_id})
     built = built_letters(world, d["id"])
     assert "延長申請却下通知書" in built["extension_refusal/recipient"].title
@@ -334,3 +359,143 @@ def test_interruption_and_resumption_notices_count_the_months_against_the_cap(qu
     for expected in ("住居確保給付金支給再開決定通知書", "令和7年10月分から令和7年11月分まで（2か月）", "60,000円",
                      "6か月（通算9か月まで）", "【教示】"):
         assert expected in text_, expected
+
+
+# --- the outbox (issue 13) -------------------------------------------------------------------------------
+
+
+def _plans(world: World, case_id: int) -> dict[str, dict[str, Any]]:
+    rows = world.get("clerk", f"/api/v1/cases/{case_id}/letter-plans", 200).json()
+    return {f"{row['letter_type']}/{row['addressee_kind']}": row for row in rows}
+
+
+def test_a_crash_after_rendering_before_commit_leaves_the_letter_pending_and_it_is_issued_once(
+    world: World,
+) -> None:
+    """An exception injected between render and commit: nothing is archived, the failure is recorded,
+    the other letters are issued; the next pass issues the letter, exactly once, with the same bytes."""
+    app = world.apply()
+    world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    factory = world.client.app.state.session_factory  # type: ignore[attr-defined]
+
+    def crash_on_the_decision(plan: Any) -> None:
+        if plan.letter_type == "decision":
+            raise RuntimeError("worker died after rendering")
+
+    counts = wf.work_letters(factory, after_render=crash_on_the_decision)
+    assert counts == {"issued": 2, "failed": 1, "skipped": 0}  # one failure never blocks the others
+    plans = _plans(world, app["case_id"])
+    assert plans["decision/recipient"]["status"] == "pending"
+    assert plans["decision/recipient"]["attempts"] == 1
+    assert "worker died" in plans["decision/recipient"]["error"]
+    assert plans["eligibility_certificate/recipient"]["status"] == "issued"
+    # the next try waits (RETRY_AFTER); a clock past it issues the letter
+    from service.clock import FixedClock
+
+    later = FixedClock(datetime.now(UTC) + timedelta(minutes=1))
+    assert wf.work_letters(factory, clock=later) == {"issued": 1, "failed": 0, "skipped": 0}
+    assert wf.work_letters(factory, clock=later) == {"issued": 0, "failed": 0, "skipped": 0}
+    letters = letters_of(world, app["case_id"])
+    assert set(letters) == set(plans) and _plans(world, app["case_id"])["decision/recipient"]["status"] == "issued"
+    with session_of(world) as session:
+        assert session.scalar(text("SELECT count(*) FROM letter WHERE letter_type = 'decision'")) == 1
+        stored = session.get(Letter, letters["decision/recipient"]["id"])
+        assert stored is not None
+        content = wf.archived_contents(session, [stored])[0][0]
+        assert render_pdf(content, created_at=wf.as_utc(stored.created_at)) == stored.pdf
+
+
+def test_a_worker_killed_mid_render_leaves_nothing_and_the_restart_issues_each_letter_once(
+    world: World, database_url: str,
+) -> None:
+    """SIGKILL of a worker process while it holds a rendered, uncommitted letter."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    app = world.apply()
+    world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    script = (
+        "import sys, time\n"
+        "from service.db.session import make_engine, make_session_factory\n"
+        "from service.workflows.letters import work_letters\n"
+        "def pause(plan):\n"
+        "    print('rendered', plan.letter_type, flush=True)\n"
+        "    time.sleep(60)\n"
+        "work_letters(make_session_factory(make_engine(sys.argv[1])), after_render=pause)\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script, database_url], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()
+        assert line.startswith("rendered"), line
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert world.get("clerk", f"/api/v1/cases/{app['case_id']}/letters", 200).json() == []
+    assert {row["status"] for row in _plans(world, app["case_id"]).values()} == {"pending"}
+    assert run_worker(world)["issued"] == 3
+    assert run_worker(world)["issued"] == 0
+    with session_of(world) as session:
+        counts = session.execute(text("SELECT letter_type, addressee_kind, count(*) FROM letter "
+                                      "GROUP BY letter_type, addressee_kind")).all()
+    assert sorted(count for *_, count in counts) == [1, 1, 1]
+
+
+def test_a_letter_that_keeps_failing_shows_in_the_work_queue_and_a_clerk_can_retry(world: World) -> None:
+    app = world.apply()
+    world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    factory = world.client.app.state.session_factory  # type: ignore[attr-defined]
+    from service.clock import FixedClock
+
+    def broken(plan: Any) -> None:
+        if plan.addressee_kind == "landlord":
+            raise ValueError("the landlord notice cannot be laid out")
+
+    start = datetime.now(UTC)
+    for minutes in (0, 1, 10):
+        wf.work_letters(factory, clock=FixedClock(start + timedelta(minutes=minutes)), after_render=broken)
+    landlord = _plans(world, app["case_id"])["proxy_payment_notice/landlord"]
+    assert landlord["status"] == "failed" and landlord["attempts"] == wf.MAX_ATTEMPTS
+    queue = world.get("clerk", "/api/v1/work-queue?month=2025-05", 200).json()
+    assert [row["plan_id"] for row in queue["letters_failed"]] == [landlord["plan_id"]]
+    # failed letters are not tried again until a clerk asks
+    assert wf.work_letters(factory, clock=FixedClock(start + timedelta(hours=1)))["issued"] == 0
+    world.post("agency", f"/api/v1/letter-plans/{landlord['plan_id']}/retry", 403)
+    retried = world.post("clerk", f"/api/v1/letter-plans/{landlord['plan_id']}/retry", 200).json()
+    assert retried["status"] == "pending" and retried["attempts"] == 0
+    assert wf.work_letters(factory, clock=FixedClock(start + timedelta(hours=1)))["issued"] == 1
+    assert world.get("clerk", "/api/v1/work-queue?month=2025-05", 200).json()["letters_failed"] == []
+    world.post("clerk", f"/api/v1/letter-plans/{landlord['plan_id']}/retry", 409)
+    screen = world.client.get(f"/cases/{app['case_id']}/letters")  # the case screen needs a login: 200 or redirect
+    assert screen.status_code in (200, 303, 401)
+
+
+def test_the_outbox_tables_are_append_only(world: World) -> None:
+    from service_world import assert_append_only
+
+    app = world.apply()
+    world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    factory = world.client.app.state.session_factory  # type: ignore[attr-defined]
+
+    def once(plan: Any) -> None:
+        if plan.letter_type == "decision":
+            raise RuntimeError("fails once")
+
+    wf.work_letters(factory, after_render=once)
+    assert_append_only(world.client.app.state.engine, ("letter", "letter_plan", "letter_event"))  # type: ignore[attr-defined]
+
+
+def test_the_cron_command_renders_the_pending_letters(world: World, database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli
+
+    app = world.apply()
+    world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    result = CliRunner().invoke(cli, ["letters", "work", "--db", database_url])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1]) == {"issued": 3, "failed": 0, "skipped": 0}
+    assert len(world.get("clerk", f"/api/v1/cases/{app['case_id']}/letters", 200).json()) == 3

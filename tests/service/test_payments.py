@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +14,31 @@ from service_world import INTAKE, MOVING_FACTS, RENT_FACTS, World
 
 from payments.zengin import parse_transfer_file
 from payments.zengin_validator import validate_transfer_file
+from service.clock import FixedClock
 from service.db.session import unit_of_work
-from service.workflows.admin import create_user
+from service.workflows import payments as payments_wf
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
 def with_second_finance(world: World) -> World:
     """The world plus a second finance user (PD17: the approver is not the preparer)."""
-    with unit_of_work(world.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
-        user, token = create_user(session, "finance2", "finance")
-        world.tokens["finance2"], world.users["finance2"] = token, user.id
+    world.second_finance()
     return world
 
 
 @pytest.fixture
 def fin(world: World) -> World:
+    """Finance's world on the office clock of 20 May 2025 (the tests' applications are of May 2025)."""
+    at(world, date(2025, 5, 20))
     return with_second_finance(world)
+
+
+def at(world: World, day: date) -> FixedClock:
+    """Set the office clock of the app (service.clock) to ``day``."""
+    clock = FixedClock.at_office_day(day)
+    world.client.app.state.office_clock = clock  # type: ignore[attr-defined]
+    return clock
 
 
 def intake_with(**payee: Any) -> dict[str, Any]:
@@ -83,6 +92,7 @@ def test_a_month_is_run_approved_by_another_person_and_exported_once(fin: World)
     assert fin.clock(grant_id)["months"][0]["status"] == "paid"
     # Rerunning the month adds nothing; the next month pays the next instalment (新規コード 0).
     assert run(fin, "2025-05", 200)["batch_id"] is None
+    at(fin, date(2025, 6, 2))
     june = run(fin, "2025-06")
     june_file = parse_transfer_file(approve_export(fin, june["batch_id"]))
     assert june_file.transfers[0].new_code == "0" and june_file.total_amount_yen == 60000
@@ -109,7 +119,7 @@ def test_a_bad_payee_is_left_out_and_reported_and_the_rest_goes_on(fin: World) -
     assert fixed["problems"] == [] and fixed["account_version"] == 2
     second = run(fin, "2025-05")  # the left-out case is paid once its payee is fixed
     assert second["payment_count"] == 1 and second["excluded"] == []
-    assert fin.clock(bad_grant)["months"][0]["status"] == "paid"
+    assert fin.clock(bad_grant)["months"][0]["status"] == "in_batch"  # PD31: paid only once exported
     assert good_case != bad_case
 
 
@@ -127,6 +137,7 @@ def test_a_returned_transfer_is_paid_again_once_the_account_is_fixed(fin: World)
     again = fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", good_csv, "text/csv")}).json()
     assert again["already_imported"] == 1 and again["reversed_payments"] == 0
     assert fin.clock(grant_id)["months"][0]["status"] == "scheduled"
+    at(fin, date(2025, 6, 2))
     june = run(fin, "2025-06")  # June is paid; the returned May waits for a fixed account
     assert june["payment_count"] == 1
     assert [x["reason_code"] for x in june["excluded"]] == ["returned_not_payable"]
@@ -152,7 +163,8 @@ def test_nothing_is_paid_after_a_stop_or_during_an_interruption(fin: World) -> N
     stopped_case, stopped = granted(fin, intake_with(account_number="2222222"))
     cause = "job_search_failure"
     fin.decide(stopped_case, {"kind": "stop", "grant_id": stopped, "cause": cause, "event_date": "2025-06-10",
-                              "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause(cause)]]})
+                              "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause(cause)]]})
+    at(fin, date(2025, 9, 1))
     report = run(fin, "2025-09")
     statements = fin.get("finance", f"/api/v1/payment-batches/{report['batch_id']}/statements", 200).json()
     paid = sorted((line["case_reference"], line["benefit_month"]) for s in statements for line in s["lines"])
@@ -168,7 +180,7 @@ def test_a_moving_grant_is_split_between_the_agent_and_the_removal_company(fin: 
     case_id = app["case_id"]
     fin.decide(case_id, {"kind": "moving_grant", "application_id": app["id"]})
     grant_id = fin.get("clerk", f"/api/v1/cases/{case_id}", 200).json()["grants"][0]["grant_id"]
-    assert run(fin, "2025-06", 200)["batch_id"] is None  # not confirmed yet: nothing due
+    assert run(fin, "2025-05", 200)["batch_id"] is None  # not confirmed yet: nothing due
     fin.upload(case_id, "housing_report")
     fin.upload(case_id, "expense_evidence")
     fin.decide(case_id, {"kind": "moving_confirmation", "grant_id": grant_id,
@@ -180,24 +192,26 @@ def test_a_moving_grant_is_split_between_the_agent_and_the_removal_company(fin: 
     assert mover["problems"] == []
     fin.client.put(f"/api/v1/grants/{grant_id}/payees/moving_other", headers=fin.h("finance"),
                    json={"payee_id": mover["id"]})
-    from datetime import date
-
-    report = run(fin, date.today().strftime("%Y-%m"))
+    # The confirmation's month is its review day (the wall clock until decisions read the office clock).
+    at(fin, date.today())
+    month = payments_wf.latest_payable_month(date.today())
+    report = run(fin, month)
     assert report["payment_count"] == 2 and report["transfer_count"] == 2 and report["total_yen"] == 80000
     parsed = parse_transfer_file(approve_export(fin, report["batch_id"]))
     assert sorted(t.amount_yen for t in parsed.transfers) == [30000, 50000]
     ledger = fin.get("finance", f"/api/v1/grants/{grant_id}/payments", 200).json()
     assert sorted((p["part"], p["amount_yen"]) for p in ledger) == [("moving_initial", 50000), ("moving_other", 30000)]
-    assert run(fin, date.today().strftime("%Y-%m"), 200)["batch_id"] is None
+    assert run(fin, month, 200)["batch_id"] is None
 
 
 def test_receivables_plans_receipts_and_balances(fin: World) -> None:
     from calculations.stops import STOP_EVIDENCE, StopCause
 
     case_id, grant_id = granted(fin)
-    run(fin, "2025-07")  # May to July in one batch (arrears)
+    at(fin, date(2025, 7, 1))
+    approve_export(fin, run(fin, "2025-07")["batch_id"])  # May to July in one batch (arrears)
     fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit", "event_date": "2025-05-20",
-                         "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
+                         "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
     fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error"})
     (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
     assert claim["claimed_yen"] == 120000 and claim["balance_yen"] == 120000
@@ -238,8 +252,6 @@ def test_finance_exports_and_statistics_hold_integers_only(fin: World, tmp_path:
     sheet = openpyxl.load_workbook(next(p for p in paths if p.suffix == ".xlsx" and "payments" in p.name)).active
     amounts = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert amounts == [60000, 60000] and all(type(a) is int for a in amounts)
-    from datetime import date
-
     stats = fin.get("finance", f"/api/v1/statistics/monthly.csv?month={date.today():%Y-%m}", 200).content
     table = list(csv.DictReader(io.StringIO(stats.decode("utf-8-sig"))))
     sections = {(r["section"], r["item"]): r for r in table}
@@ -257,12 +269,14 @@ def _claimed_then_july_returned(fin: World, stop_event_date: str) -> tuple[int, 
     from calculations.stops import STOP_EVIDENCE, StopCause
 
     case_id, grant_id = granted(fin)
+    at(fin, date(2025, 6, 2))
     approve_export(fin, run(fin, "2025-06")["batch_id"])  # May and June
+    at(fin, date(2025, 7, 1))
     july = run(fin, "2025-07")
     parsed = parse_transfer_file(approve_export(fin, july["batch_id"]))
     fin.decide(case_id, {"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit",
                          "event_date": stop_event_date,
-                         "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
+                         "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause.income_over_limit]]})
     claim_decision = fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id,
                                           "repayment_cause": "recipient_error"})
     returned = ("batch_id,customer_code,amount_yen,reason_code,reason\r\n"
@@ -360,7 +374,8 @@ def test_a_grant_whose_intake_payee_cannot_be_registered_is_listed_for_assignmen
     (missing,) = fin.get("finance", "/api/v1/grants-without-payee", 200).json()
     assert (missing["grant_id"], missing["part"], missing["intake_payee_name"]) == (grant_id, "rent", "株式会社テスト不動産")
     report = run(fin, "2025-05", 200)  # nothing to pay: no batch
-    assert report["batch_id"] is None and [x["reason_code"] for x in report["excluded"]] == ["payee_missing"]
+    assert report["batch_id"] is None and [x["reason_code"] for x in report["excluded"]] == ["payee_invalid"]
+    assert "account_number" in report["excluded"][0]["reason"]
     payee = fin.post("finance", "/api/v1/payees", 201, json={
         "kind": "agent", "name": "株式会社テスト不動産", "holder_name": "カ)テストフドウサン", "bank_code": "0001",
         "branch_code": "001", "account_type": "ordinary", "account_number": "1234567"}).json()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any
 
 import pytest
 from service_world import World, assert_append_only
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from test_payments import approve_export, granted, run, with_second_finance
+from test_payments import approve_export, at, granted, run, with_second_finance
 
+from service.clock import FixedClock
 from service.db.models import BenefitMonth
 from service.db.models_payments import (
     PAYMENT_APPEND_ONLY_TABLES,
@@ -27,11 +29,15 @@ from service.workflows.common import Actor
 
 @pytest.fixture
 def fin(world: World) -> World:
+    at(world, CLOCK_DAY)
     return with_second_finance(world)
 
 
-def _finance(world: World, name: str = "finance") -> Actor:
-    return Actor(user_id=world.users[name], username=name, role="finance")
+CLOCK_DAY = date(2025, 5, 20)
+
+
+def _finance(world: World, name: str = "finance", day: date = CLOCK_DAY) -> Actor:
+    return Actor(user_id=world.users[name], username=name, role="finance", clock=FixedClock.at_office_day(day))
 
 
 def _count(session: Any, model: Any) -> int:
@@ -77,8 +83,15 @@ def test_a_run_killed_midway_leaves_nothing_and_running_again_completes_it(
     def crash(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("killed")
 
+    real_audit = wf.audit
+
+    def crash_at_run_end(session: Any, actor: Any, action: str, **kwargs: Any) -> None:
+        if action == "payment.run":  # after the batch, its transfers and its ledger rows are written
+            raise RuntimeError("killed")
+        real_audit(session, actor, action, **kwargs)
+
     with monkeypatch.context() as patch:
-        patch.setattr(wf, "_mark_months_paid", crash)
+        patch.setattr(wf, "audit", crash_at_run_end)
         with pytest.raises(RuntimeError), unit_of_work(factory) as session:
             wf.prepare_month(session, _finance(fin), "2025-05")
     with unit_of_work(factory) as session:

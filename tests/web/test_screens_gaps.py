@@ -121,7 +121,10 @@ def exported_batch(browser: Any) -> tuple[Any, int]:
     batch_id = int(r.headers["location"].rsplit("/", 1)[1])
     finance2.get(f"/finance/batches/{batch_id}")
     finance2.post(f"/finance/batches/{batch_id}/approve", {})
-    r = finance2.post(f"/finance/batches/{batch_id}/export", {})
+    # The screen offers the 振込指定日: the run's date, or the next bank day once it has passed.
+    offered = re.search(r'name="pay_date" value="([0-9-]+)"', finance2.get(f"/finance/batches/{batch_id}").text)
+    assert offered is not None
+    r = finance2.post(f"/finance/batches/{batch_id}/export", {"pay_date": offered.group(1)})
     assert "全銀ファイルを出力しました" in r.text and "支払明細書" in r.text
     return finance2, batch_id
 
@@ -146,7 +149,7 @@ def _stop_and_claim(web_app: Any, case_id: int, grant_id: int) -> int:
     clerk = Actor(user_id=ids["clerk"], username="clerk", role="clerk")
     approver = Actor(user_id=ids["approver"], username="approver", role="approver")
     drafts = [{"kind": "stop", "grant_id": grant_id, "cause": "income_over_limit", "event_date": "2025-05-20",
-               "evidence": [{"kind": k} for k in STOP_EVIDENCE[StopCause("income_over_limit")]]},
+               "evidence": [{"kind": k, "note": "記録"} for k in STOP_EVIDENCE[StopCause("income_over_limit")]]},
               {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error"}]
     for draft in drafts:
         with unit_of_work(web_app.state.session_factory) as session:

@@ -1,7 +1,7 @@
 """case search: the applicant's name and kana on the case, and one normalised search key (issue 14)
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0008
 Create Date: 2026-11-29 11:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0010'
-down_revision: str | None = '0004'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
