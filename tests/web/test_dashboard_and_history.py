@@ -82,3 +82,20 @@ def test_the_admin_searches_the_audit_log_and_exports_it(browser: Any) -> None:
     assert len(rows) > 3 and all(row[5] == str(case_id) for row in rows[1:])
     assert {"申請を提出", "申請書を作成"} <= {row[3] for row in rows[1:]}
     assert clerk.get("/admin/audit", params={"user": "clerk"}).status_code == 403
+
+
+FIGURES = {"counted_income_yen": 0, "standard_amount_yen": 84_000, "income_limit_yen": 137_700,
+           "asset_limit_yen": 504_000}
+
+
+def test_the_estimate_states_the_households_own_share_above_the_ceiling() -> None:
+    from service.web.core import templates
+
+    html = templates.get_template("_assessment.html").render(assessment={"ok": True, "result": {
+        "eligible": True, "amount_yen": 53_700, "rent_ceiling_yen": 53_700, "household_size": 1, **FIGURES,
+        "trace": [{"step": "rent_yen", "value": 70_000, "rule": "R9"}], "reasons": []}})
+    assert "超える 16,300円 は支給の対象にならず" in html and "月 16,300円" in html
+    below = templates.get_template("_assessment.html").render(assessment={"ok": True, "result": {
+        "eligible": True, "amount_yen": 50_000, "rent_ceiling_yen": 53_700, "household_size": 1, **FIGURES,
+        "trace": [{"step": "rent_yen", "value": 50_000, "rule": "R9"}], "reasons": []}})
+    assert "自己負担" not in below
