@@ -11,7 +11,6 @@ import httpx
 from web_world import PASSWORD, Browser, apply_through_wizard
 
 
-
 def login(page: Any, username: str) -> None:
     page.goto("/login")
     page.fill("#username", username)
