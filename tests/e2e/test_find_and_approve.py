@@ -42,7 +42,7 @@ def test_search_by_kana_and_the_approver_panel(new_page: Any, live_server: dict[
     login(browser, "approver")
     browser.goto("/cases")
     browser.fill("#q", "ﾔﾏﾀﾞ")  # half-width kana finds 山田 太郎
-    browser.click("button[type=submit].primary")
+    browser.click("form.search-form button[type=submit]")
     assert "q=" in browser.url
     names = browser.locator("table.case-table .case-name").all_inner_texts()
     assert names and all(n == "山田 太郎" for n in names)
@@ -56,10 +56,11 @@ def test_search_by_kana_and_the_approver_panel(new_page: Any, live_server: dict[
     assert "支給期間" in text and "月額" in text and "みずほ銀行 東京営業部" in text and "＊＊＊＊567" in text
     panel.locator("summary", has_text="算定内訳").click()
     shot(browser, screens, "21-approver-panel")
-    panel.locator("a", has_text="通知書のプレビュー").click()
+    preview = panel.locator("a", has_text="通知書のプレビュー").get_attribute("href")
+    browser.goto(preview, timeout=120_000)  # renders every letter: slow on a loaded machine
     assert "決裁すると発行される通知書の見本" in browser.content()
     links = browser.locator("ol.preview-list a")
     assert links.count() >= 2
     shot(browser, screens, "22-letter-preview")
-    pdf = browser.request.get(links.first.get_attribute("href"))
+    pdf = browser.request.get(links.first.get_attribute("href"), timeout=120_000)
     assert pdf.ok and pdf.body().startswith(b"%PDF")
