@@ -64,12 +64,8 @@ def test_screens_and_letters_name_a_concept_alike() -> None:
 
 
 def test_municipality_names_come_from_the_rate_data() -> None:
-    from calculations.rate_book import load_rate_book
     from service.web import labels
 
-    book = load_rate_book()
-    assert set(labels.MUNICIPALITY) == set(book.deciding_sizes)
-    for code, name in labels.MUNICIPALITY.items():
-        found = book.municipalities[code]
-        assert name == f"{found.name}{found.ward}", code
-    assert labels.MUNICIPALITY["131016"] == "千代田区" and labels.MUNICIPALITY["141003"] == "横浜市"
+    assert "千代田区" in labels.MUNICIPALITY["131016"] and "横浜市" in labels.MUNICIPALITY["141003"]
+    # no hand-typed copy of the names in the screens' labels: they are read from municipalities.csv
+    assert '"131016": "千代田区"' not in (ROOT / "service" / "web" / "labels.py").read_text(encoding="utf-8")
