@@ -147,6 +147,7 @@ FIELD = {
     "plan": "プラン",
     "plan_date": "プラン作成日",
     "coordination_meeting_date": "支援調整会議の日",
+    "meeting_date": "支援調整会議の開催日",
     "documents": "必要書類",
     "incomes": "収入",
     "amount_yen": "金額",

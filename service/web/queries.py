@@ -37,9 +37,7 @@ def dashboard(session: Session, actor: Actor, *, today: date, months: int = 12) 
     require_role(actor, "clerk", "approver", "finance", "admin")
     this_month = today.strftime("%Y-%m")
     span = month_range(this_month, months)
-    paid = dict(session.execute(
-        select(BenefitMonth.month, func.sum(BenefitMonth.amount_yen))
-        .where(BenefitMonth.status == "paid", BenefitMonth.month.in_(span)).group_by(BenefitMonth.month)).all())
+    paid = paid_by_month(session, span)
     active = dict(session.execute(
         select(BenefitMonth.month, func.count(func.distinct(BenefitMonth.grant_id)))
         .where(BenefitMonth.status.in_(("scheduled", "paid")), BenefitMonth.month.in_(span))
@@ -74,6 +72,20 @@ def dashboard(session: Session, actor: Actor, *, today: date, months: int = 12) 
                                  key=lambda item: -item[1]),
         "total_cases": int(session.scalar(select(func.count()).select_from(BenefitCase)) or 0),
     }
+
+
+def paid_by_month(session: Session, span: list[str]) -> dict[str, int]:
+    """支払済額 per benefit month: money that left the office — the ledger's payments of batches whose
+    全銀 file was exported (or settled), rent and moving costs alike, less the reversals of returned
+    transfers. A batch created or approved but not exported has paid nothing yet."""
+    from service.db.models_payments import Payment, PaymentBatchEvent
+
+    left = select(PaymentBatchEvent.batch_id).where(PaymentBatchEvent.event.in_(("exported", "settled")))
+    rows = session.execute(
+        select(Payment.benefit_month, func.sum(Payment.amount_yen))
+        .where(Payment.batch_id.in_(left), Payment.benefit_month.in_(span))
+        .group_by(Payment.benefit_month)).all()
+    return {str(month): int(total or 0) for month, total in rows}
 
 
 def case_summaries(session: Session, actor: Actor, *, limit: int = 200) -> list[dict[str, Any]]:
@@ -168,13 +180,31 @@ def case_timeline(session: Session, case_id: int, view: dict[str, Any], *, limit
     for doc in session.scalars(select(Document).where(Document.case_id == case_id)):
         items.append({"at": doc.uploaded_at.isoformat(), "kind": "document",
                       "title": f"書類を登録：{DOCUMENT_KIND.get(doc.kind, doc.kind)}", "detail": doc.filename})
-    from service.web.labels import AUDIT_ACTION
+    from service.web.labels import AUDIT_ACTION, ROLE
 
+    # Reads are collapsed: one line per person and kind of read, with the count and the latest time;
+    # the full trail is the admin's audit log.
+    reads: dict[tuple[str, str], dict[str, Any]] = {}
+    others = 0
     for event in session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id)
-                                 .order_by(AuditEvent.id.desc()).limit(limit)):
+                                 .order_by(AuditEvent.id.desc()).limit(2000)):
+        who = f"{event.username or '—'}（{ROLE.get(event.role or '', event.role or '—')}）"
+        if event.action.endswith(".read") or event.action.endswith(".search") or event.action == "letter.preview":
+            entry = reads.setdefault((event.action, who), {"at": event.at.isoformat(), "kind": "read", "count": 0,
+                                                          "action": event.action, "who": who})
+            entry["count"] += 1
+            continue
+        if event.action.startswith(("decision.", "application.submit", "document.upload")):
+            continue  # shown above from the records themselves
+        if others >= limit:
+            continue
+        others += 1
         items.append({"at": event.at.isoformat(), "kind": "audit",
-                      "title": AUDIT_ACTION.get(event.action, event.action),
-                      "detail": f"{event.username or '—'}（{event.role or '—'}）"})
+                      "title": AUDIT_ACTION.get(event.action, event.action), "detail": who})
+    for entry in reads.values():
+        items.append({"at": entry["at"], "kind": "read", "collapsed": True,
+                      "title": f"{AUDIT_ACTION.get(entry['action'], entry['action'])}（{entry['count']}回）",
+                      "detail": f"{entry['who']}・最後の閲覧"})
     items.sort(key=lambda item: str(item["at"])[:19], reverse=True)
     return items
 

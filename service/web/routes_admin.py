@@ -195,14 +195,79 @@ def agency_create(request: Request, session: SessionDep, actor: WebActor, form: 
                   status_code=422)
 
 
+AUDIT_PAGE = 200
+
+
+def _audit_query(case_id: str, user: str, action: str, since: str, until: str) -> tuple[Any, dict[str, str]]:
+    """The audit events matching the search (user, date range in JST office days, action, case)."""
+    from datetime import date, datetime, time, timedelta
+
+    from service.calendar import JST
+
+    stmt = select(AuditEvent)
+    chosen: dict[str, str] = {}
+    if case_id.strip().isdecimal():
+        stmt = stmt.where(AuditEvent.case_id == int(case_id))
+        chosen["case_id"] = case_id.strip()
+    if user.strip():
+        stmt = stmt.where(AuditEvent.username == user.strip())
+        chosen["user"] = user.strip()
+    if action.strip():
+        stmt = stmt.where(AuditEvent.action == action.strip())
+        chosen["action"] = action.strip()
+    for name, text, shift in (("since", since, 0), ("until", until, 1)):
+        try:
+            day = date.fromisoformat(text.strip())
+        except ValueError:
+            continue
+        moment = datetime.combine(day + timedelta(days=shift), time(0), tzinfo=JST)
+        stmt = stmt.where(AuditEvent.at >= moment if name == "since" else AuditEvent.at < moment)
+        chosen[name] = day.isoformat()
+    return stmt, chosen
+
+
 @router.get("/admin/audit", response_class=HTMLResponse)
-def audit_log(request: Request, session: SessionDep, actor: WebActor, case_id: str = "") -> Response:
-    """The audit trail of one case (every read, draft, approval, download), newest first; the view is audited."""
+def audit_log(request: Request, session: SessionDep, actor: WebActor, case_id: str = "", user: str = "",
+              action: str = "", since: str = "", until: str = "", format: str = "") -> Response:
+    """The audit log searched by user, date range, action and case, newest first, or as CSV
+    (``format=csv``, every match); the search itself is audited."""
     require(actor, "admin")
+    stmt, chosen = _audit_query(case_id, user, action, since, until)
+    from sqlalchemy import func
+
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0) if chosen else 0
     events: list[AuditEvent] = []
-    number = int(case_id) if case_id.strip().isdecimal() else None
-    if number is not None:
-        events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == number)
-                                      .order_by(AuditEvent.id.desc()).limit(1000)))
-        audit(session, actor, "audit.read", case_id=None, target=f"case:{number}", detail={"events": len(events)})
-    return render(request, "admin_audit.html", {"events": events, "case_id": number})
+    if chosen:
+        limit = 100_000 if format == "csv" else AUDIT_PAGE
+        events = list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit)))
+        audit(session, actor, "audit.read", case_id=None,
+              target=f"case:{chosen['case_id']}" if "case_id" in chosen else None,
+              detail={"search": chosen, "events": total, "format": format or "html"})
+    if format == "csv" and chosen:
+        return _audit_csv(events)
+    users = list(session.scalars(select(AuditEvent.username).where(AuditEvent.username.is_not(None))
+                                 .distinct().order_by(AuditEvent.username).limit(500)))
+    from urllib.parse import urlencode
+
+    return render(request, "admin_audit.html", {"events": events, "total": total, "chosen": chosen,
+                                                "users": users, "case_id": chosen.get("case_id"),
+                                                "csv_query": urlencode({**chosen, "format": "csv"})})
+
+
+def _audit_csv(events: list[AuditEvent]) -> Response:
+    """UTF-8 with BOM (Excel opens it as Japanese), Japanese headers and labels."""
+    import csv
+    import io
+
+    from service.web.labels import AUDIT_ACTION, ROLE, datetime_ja
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["日時", "職員", "役割", "操作", "操作コード", "ケース番号", "対象", "接続元"])
+    for e in events:
+        writer.writerow([datetime_ja(e.at), e.username or "", ROLE.get(e.role or "", e.role or ""),
+                         AUDIT_ACTION.get(e.action, e.action), e.action, e.case_id or "", e.target or "",
+                         e.client_ip or ""])
+    return Response(("\ufeff" + out.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=audit-log.csv",
+                             "Cache-Control": "no-store"})

@@ -15,7 +15,7 @@ from service.errors import DomainError
 from service.web import charts, queries
 from service.web import review as review_panel
 from service.web.core import PostedForm, WebActor, error_text, parse_month, redirect, refuse, render, require
-from service.web.labels import DECISION_KIND, public_text
+from service.web.labels import DECISION_KIND, month_ja, public_text
 from service.web.session import flash, now
 from service.workflows import decisions, grants
 from service.workflows.work_queue import work_queue
@@ -268,11 +268,22 @@ def proposal_values(view: dict[str, Any], proposal_id: int) -> dict[str, Any]:
         return {}
     evidence = found.get("evidence") or {}
     docs = [str(d) for d in evidence.get("document_ids") or []]
-    reasons = "、".join(str(r.get("rule", "")) + " " + str(r.get("message", "")) for r in found.get("reasons") or [])
+    reasons = "、".join(proposal_reason_text(r, str(found.get("month") or "")) for r in found.get("reasons") or [])
     return {"proposal_id": str(found["id"]), "grant_id": str(found["grant_id"]), "cause": found["cause"],
             "evidence_kinds": list(evidence.get("required_kinds") or []),
             "evidence_doc": docs[0] if docs else "",
-            "note": f"中止の提案 #{found['id']}（{found['month']}分）に基づく起案。提案の理由：{reasons}"}
+            "note": f"中止の提案 #{found['id']}（{month_ja(found['month'])}分）に基づく起案。提案の理由：{reasons}"}
+
+
+def proposal_reason_text(reason: dict[str, Any], month: str) -> str:
+    """A stop proposal's reason in Japanese for the record: the rule numbers and the English of the
+    data stay out of the memo (PD32)."""
+    if reason.get("code") == "monthly_report_missing":
+        return f"{month_ja(month)}分の求職活動状況報告書が提出されていません"
+    message = public_text(reason.get("message"))
+    from service.error_catalogue import is_japanese
+
+    return message if is_japanese(message) else "求職活動の要件を満たしていません"
 
 
 def _draft_ctx(view: dict[str, Any], kind: str, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
@@ -398,7 +409,7 @@ def dashboard(request: Request, session: SessionDep, actor: WebActor, until: str
     data = queries.dashboard(session, actor, today=today)
     return render(request, "dashboard.html", {
         "d": data,
-        "chart_paid": charts.column_chart("月別の支給額（支払済）", data["paid_yen"], unit="円", chart_id="paid"),
+        "chart_paid": charts.column_chart("月別の支払済額（振込済・転居費用を含む）", data["paid_yen"], unit="円", chart_id="paid"),
         "chart_active": charts.column_chart("月別の支給中件数", data["active_grants"], unit="件",
                                             color=charts.PALETTE[1], chart_id="active"),
         "chart_status": charts.bar_chart("状況別のケース数", data["cases_by_status"], chart_id="status"),

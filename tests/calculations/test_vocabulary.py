@@ -64,8 +64,9 @@ def test_screens_and_letters_name_a_concept_alike() -> None:
 
 
 def test_municipality_names_come_from_the_rate_data() -> None:
-    from calculations.rate_book import load_rate_book
     from service.web import labels
+
+    from calculations.rate_book import load_rate_book
 
     book = load_rate_book()
     assert set(labels.MUNICIPALITY) == set(book.municipalities)  # every municipality (PD25)
@@ -73,3 +74,5 @@ def test_municipality_names_come_from_the_rate_data() -> None:
         found = book.municipalities[code]
         assert name == f"{found.prefecture}{found.name}{found.ward}", code
     assert labels.MUNICIPALITY["131016"] == "東京都千代田区" and labels.MUNICIPALITY["141003"] == "神奈川県横浜市"
+    # no hand-typed copy of the names in the screens' labels: they are read from municipalities.csv
+    assert '"131016": "千代田区"' not in (ROOT / "service" / "web" / "labels.py").read_text(encoding="utf-8")

@@ -67,3 +67,25 @@ def test_an_agency_cannot_preview_and_the_drafter_is_told_why(browser: Any) -> N
     assert agency.get(f"/decisions/{decision_id}/letters/preview").status_code == 403
     r = clerk.get(f"/decisions/{decision_id}/letters/preview")
     assert r.status_code == 403 and "起案した職員" in r.text
+
+
+def test_a_stop_draft_from_a_proposal_has_a_japanese_memo(
+        browser: Any) -> None:
+    from test_screens_gaps import decide_on_screen
+
+    agency, clerk, approver = browser("agency"), browser("clerk"), browser("approver")
+    app_id, case_id = apply_through_wizard(agency)
+    decide_on_screen(clerk, approver, case_id, app_id)
+    link = None
+    for month in ("2025-05", "2025-06", "2025-07"):
+        clerk.get(f"/queue?month={month}")
+        clerk.post("/queue/propose-stops", {"month": month})
+        page = clerk.get(f"/queue?month={month}").text
+        link = re.search(r'href="(/cases/\d+/decisions/new\?kind=stop&amp;proposal=\d+)"', page)
+        if link:
+            break
+    assert link, "no stop proposal for a missing monthly report"
+    form = clerk.get(link.group(1).replace("&amp;", "&")).text
+    memo = re.search(r'<textarea[^>]*name="note"[^>]*>([^<]*)</textarea>', form).group(1)  # type: ignore[union-attr]
+    assert "求職活動状況報告書が提出されていません" in memo, memo
+    assert "R51" not in memo and "no monthly report" not in memo

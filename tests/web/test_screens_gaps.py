@@ -195,7 +195,7 @@ class TestPayees:
         finance.get("/finance/payees")
         r = finance.post("/finance/grant-payees", {"grant_id": str(grant_id), "part": "moving_other",
                                                    "payee_id": "1"})
-        assert "処理できませんでした" in r.text and "にしました" not in r.text
+        assert "入力内容を受け付けられません" in r.text and "にしました" not in r.text
         r = finance.post("/finance/grant-payees", {"grant_id": str(grant_id), "part": "rent", "payee_id": "1"})
         assert f"支給 #{grant_id} の家賃（月額）の支払先を支払先 #1 にしました" in r.text
 
@@ -337,7 +337,8 @@ class TestFollowUps:
         page = agency.get(f"/cases/{case_id}").text
         assert "支援調整会議への事後報告が必要です" in page and 'name="meeting_date"' in page
         r = agency.post(f"/cases/{case_id}/coordination-reports", {"meeting_date": "2099-01-01"})
-        assert "処理できませんでした" in r.text and "after today" in r.text
+        assert "入力内容を受け付けられません" in r.text and "（項目：支援調整会議の開催日）" in r.text
+        assert "after today" not in r.text  # Japanese only
         today = office_date(utcnow())
         r = agency.post(f"/cases/{case_id}/coordination-reports", {"meeting_date": today.isoformat(),
                                                                     "note": "第3回"})
@@ -372,7 +373,7 @@ class TestFollowUps:
             home = agency.get("/agency").text
         finally:
             del web_app.state.web_clock
-        assert f"ケース #{case_id}</a>：支給期間は2025年7月まで。延長申請の期限は <strong>2025年7月31日</strong>（あと21日）" in home
-        assert [f"ケース #{case_id}：2025年{m}月分の報告{state}" for m, state in (
+        assert f"ケース #{case_id}</span>）</a>：支給期間は2025年7月まで。延長申請の期限は <strong>2025年7月31日</strong>（あと21日）" in home
+        assert [f"ケース #{case_id}</span>）：2025年{m}月分の報告{state}" for m, state in (
             (5, "（未提出・期限超過）"), (6, "（未提出・期限超過）"), (7, "（今月分）"))] == re.findall(
-            rf"ケース #{case_id}：2025年\d月分の報告（[^）]+）", home)
+            rf"ケース #{case_id}</span>）：2025年\d月分の報告（[^）]+）", home)
