@@ -64,9 +64,8 @@ def test_screens_and_letters_name_a_concept_alike() -> None:
 
 
 def test_municipality_names_come_from_the_rate_data() -> None:
-    from service.web import labels
-
     from calculations.rate_book import load_rate_book
+    from service.web import labels
 
     book = load_rate_book()
     assert set(labels.MUNICIPALITY) == set(book.municipalities)  # every municipality (PD25)
