@@ -107,6 +107,8 @@ class ApplicantIn(Strict):
     name_kana: Kana | None = None
     address: Address | None = None
     phone: Phone | None = None
+    #: 郵便番号 (``1010052`` or ``101-0052``): the letters' 宛名 print it as 〒101-0052 (issue 14).
+    postal_code: StrictStr | None = Field(default=None, pattern=r"^[0-9]{3}-?[0-9]{4}$")
 
 
 class PayeeIn(Strict):

@@ -13,11 +13,27 @@ import pytest
 from payments.zengin import parse_transfer_file
 from payments.zengin_validator import validate_transfer_file
 
+#: Runs the CLI with the machine's clock (service.clock.SystemClock) moved to another real date. (freezegun
+#: cannot be used here: its fake ``date`` class breaks FastAPI's pydantic schemas built by create_app.)
+SHIFTED_MACHINE_CLOCK = """
+import sys
+from datetime import datetime, timezone
+import service.clock
+MACHINE_NOW = datetime.fromisoformat(sys.argv.pop(1)).astimezone(timezone.utc)
+service.clock.SystemClock.now = lambda self: MACHINE_NOW
+from service.cli import app
+app(prog_name="housing-benefit")
+"""
 
-def run_demo(out: Path, db: Path) -> dict:
-    done = subprocess.run([sys.executable, "-m", "service.cli", "demo", "--out", str(out), "--db", f"sqlite:///{db}"],
+
+def run_demo(out: Path, db: Path, machine_now: str | None = None) -> dict:
+    command = [sys.executable, "-m", "service.cli"] if machine_now is None else \
+        [sys.executable, "-c", SHIFTED_MACHINE_CLOCK, machine_now]
+    done = subprocess.run([*command, "demo", "--out", str(out), "--db", f"sqlite:///{db}"],
                           capture_output=True, check=False, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "Warning" not in done.stderr, done.stderr[:1000]  # issue 14: no deprecation warning first
+    assert "demo: 2026-11-24 runs: payment run 2026-11" in done.stderr  # progress, one line per step
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
@@ -75,3 +91,37 @@ def test_a_second_run_adds_nothing_and_pays_nothing_twice(demo: tuple[Path, dict
     out, first, second, first_files = demo
     assert second == first
     assert digests(out) == first_files
+
+
+def test_a_fresh_run_on_another_day_writes_the_same_bytes(demo: tuple[Path, dict, dict, dict],
+                                                          tmp_path: Path) -> None:
+    """issue 11: the scenario clock, not the machine's, dates everything. 2027-06-15 is long after the
+    extension deadline (2026-11-30) and every pay date the scenario uses."""
+    _, first, _, first_files = demo
+    other = run_demo(tmp_path / "out", tmp_path / "demo.db", machine_now="2027-06-15T23:59:00+09:00")
+    assert other == first
+    assert digests(tmp_path / "out") == first_files
+
+
+def test_work_is_left_waiting_and_every_decision_precedes_its_payments(demo: tuple[Path, dict, dict, dict]) -> None:
+    """issue 11: one application waiting for review, one draft waiting for approval; every approved
+    decision is dated before the export of each batch that pays its case's months."""
+    import sqlalchemy as sa
+
+    db = demo[0].parent / "demo.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        decided = {row[0] for row in connection.execute(sa.text(
+            "SELECT application_id FROM decision WHERE application_id IS NOT NULL"))}
+        applications = connection.execute(sa.text("SELECT id, status FROM application")).all()
+        drafts = connection.execute(sa.text("SELECT d.kind FROM decision d LEFT JOIN decision_review r "
+                                            "ON r.decision_id = d.id WHERE r.id IS NULL")).all()
+        paid_before_decided = connection.execute(sa.text(
+            "SELECT p.id FROM payment p JOIN benefit_grant g ON g.id = p.grant_id "
+            "JOIN decision_review r ON r.decision_id = g.decision_id WHERE p.created_at <= r.reviewed_at")).all()
+        payments = connection.execute(sa.text("SELECT count(*) FROM payment")).scalar_one()
+    engine.dispose()
+    waiting = [app_id for app_id, status in applications if app_id not in decided and status == "submitted"]
+    assert len(waiting) == 1
+    assert [kind for (kind,) in drafts] == ["grant"]
+    assert payments > 0 and paid_before_decided == []
