@@ -125,3 +125,15 @@ def test_work_is_left_waiting_and_every_decision_precedes_its_payments(demo: tup
     assert len(waiting) == 1
     assert [kind for (kind,) in drafts] == ["grant"]
     assert payments > 0 and paid_before_decided == []
+
+
+def test_letters_carry_the_postal_code_and_dates_in_order(demo: tuple[Path, dict, dict, dict]) -> None:
+    """issue 14: the intake's 郵便番号 reaches the 宛名; issue 11: decided 9月9日 after the application of
+    9月7日, first 振込日 9月25日 (PD28)."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(demo[0] / "letters" / "0001-decision-recipient.pdf")[0]
+    text = page.get_textpage().get_text_range()
+    assert "〒101-0052" in text
+    assert "令和8年9月7日付けで申請" in text and "令和8年9月9日付けで決定" in text
+    assert "令和8年9月25日" in text
