@@ -46,10 +46,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     from web_world import seed_users
 
     from service.app import create_app
+    from service.letter_worker import start_for_app
 
     db = tmp_path_factory.mktemp("e2e") / "e2e.db"
     app = create_app(f"sqlite:///{db}")
     seed_users(app.state.session_factory)
+    worker = start_for_app(app, poll_seconds=0.5)  # as `serve` does: letters are rendered after the approval
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -64,6 +66,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     yield {"url": f"http://127.0.0.1:{port}", "app": app}
     server.should_exit = True
     thread.join(timeout=10)
+    worker.stop()
     app.state.engine.dispose()
 
 

@@ -92,8 +92,12 @@ def test_agency_submits_clerk_drafts_approver_approves_finance_exports_letters_d
     approver.wait_for_url(re.compile(rf"/cases/{case_id}$"))
     assert "決裁しました" in approver.content()
 
-    # letters (issued on approval)
-    approver.goto(f"/cases/{case_id}/letters")
+    # letters: planned at approval, rendered by the worker right after (the page lists them once issued)
+    for _ in range(40):
+        approver.goto(f"/cases/{case_id}/letters")
+        if approver.locator("a[href$='.pdf']").count():
+            break
+        approver.wait_for_timeout(500)
     shot(approver, screens, "11-letters")
     href = approver.locator("a[href$='.pdf']").first.get_attribute("href")
     response = approver.request.get(href)
@@ -262,8 +266,9 @@ def test_the_moving_wizard_payees_and_admin_screens(new_page: Any, screens: Path
     finance = new_page()
     login(finance, "finance")
     finance.goto("/finance/payees/new")
+    # an account of its own: the intake payee of the first test holds 1234567 (one account, one payee)
     fill_form(finance, {"kind": "agent", "name": "株式会社テスト不動産", "bank_code": "0001", "branch_code": "001",
-                        "account_number": "1234567", "holder_name": "カ)テスト☆フドウサン"})
+                        "account_number": "7654321", "holder_name": "カ)テスト☆フドウサン"})
     finance.get_by_role("button", name="保存する").click()
     finance.wait_for_load_state()
     assert "変換できません" in finance.content()

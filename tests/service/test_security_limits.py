@@ -4,6 +4,7 @@ counts on every field, months within the rate tables; uploads checked against th
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import copy
 from typing import Any
 
@@ -40,7 +41,9 @@ def _call_asgi(app: Any, method: str, path: str, headers: list[tuple[bytes, byte
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "path": path,
              "raw_path": path.encode(), "query_string": b"", "root_path": "", "scheme": "http",
              "server": ("testserver", 80), "client": ("192.0.2.1", 4000), "headers": headers}
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: a browser test earlier in the session may leave this thread's loop running.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], body, pulled

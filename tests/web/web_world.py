@@ -84,10 +84,12 @@ STEP4 = {**{f"consent_{k}": "yes" for k in RENT_CONSENTS}, "emergency": "no", "p
 DOC_KINDS = ("identity", "job_loss_proof", "income_evidence", "bank_book_copies", "dwelling_status_notice")
 
 
-def apply_through_wizard(agency: Browser, *, submit: bool = True) -> tuple[int, int]:
-    """Walk the wizard with valid data; returns (application id, case id)."""
+def apply_through_wizard(agency: Browser, *, submit: bool = True, birth_date: str | None = None) -> tuple[int, int]:
+    """Walk the wizard with valid data; returns (application id, case id). ``birth_date`` makes the applicant
+    another person of the same name (one benefit per household, PD27, tells them apart by birth date)."""
     agency.get("/applications/new")
-    r = agency.post("/applications/new", {**STEP1, "action": "next"}, follow_redirects=False)
+    step1 = {**STEP1, "m0_birth_date": birth_date} if birth_date else STEP1
+    r = agency.post("/applications/new", {**step1, "action": "next"}, follow_redirects=False)
     assert r.status_code == 303, r.text
     app_id = int(r.headers["location"].split("/")[2])
     for step, data in ((2, STEP2), (3, STEP3)):
