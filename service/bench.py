@@ -376,8 +376,29 @@ BENCHMARKS: dict[str, Callable[[bool], Figure]] = {
 }
 
 
+def calibration_ops_per_second() -> Figure:
+    """A fixed pure-Python loop (integer arithmetic, a dict and a list), so that figures taken on machines
+    of different speed (up to 3× apart) can be compared: divide a figure by this one."""
+    best = 0.0
+    for _ in range(3):
+        started = time.perf_counter()
+        total, seen, items = 0, {}, []
+        for i in range(CALIBRATION_OPS):
+            total = (total + i * 7) % 1_000_003
+            seen[i & 1023] = total
+            items.append(total & 255)
+        elapsed = time.perf_counter() - started
+        best = max(best, CALIBRATION_OPS / elapsed)
+    return {"value": round(best), "unit": "loop iterations/s", "iterations": CALIBRATION_OPS}
+
+
+CALIBRATION_OPS = 2_000_000
+
+
 def run_benchmarks(*, quick: bool = False, only: set[str] | None = None) -> dict[str, Any]:
-    figures: dict[str, Any] = {}
+    progress("bench: calibration_ops_per_second ...")
+    figures: dict[str, Any] = {"calibration_ops_per_second": calibration_ops_per_second()}
+    progress(f"bench: calibration_ops_per_second = {figures['calibration_ops_per_second']}")
     for name, measure in BENCHMARKS.items():
         if only and name not in only:
             continue
