@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, update
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service.clock import SYSTEM_CLOCK, OfficeClock
-from service.db.models import AuditEvent, BenefitCase, utcnow
+from service.db.models import AuditEvent, BenefitCase
 from service.errors import ConcurrentModification, Forbidden, NotFound
 
 
@@ -84,7 +85,7 @@ def load_case(session: Session, actor: Actor, case_id: int) -> BenefitCase:
     return case
 
 
-def bump_case_version(session: Session, case: BenefitCase, expected: int | None, now: Any = None) -> int:
+def bump_case_version(session: Session, case: BenefitCase, expected: int | None, now: datetime) -> int:
     """Take the case for this action: exactly one of two concurrent actions wins (409 for the other)."""
     seen = case.version if expected is None else expected
     if expected is not None and expected != case.version:
@@ -93,7 +94,6 @@ def bump_case_version(session: Session, case: BenefitCase, expected: int | None,
             " reload the case and try again",
             field="case_version",
         )
-    now = now or utcnow()  # the ORM's default time when the caller passes no clock
     result = session.execute(
         update(BenefitCase)
         .where(BenefitCase.id == case.id, BenefitCase.version == seen)

@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from payments.payees import check_payee
-from service.db.models import utcnow
 from service.db.models_finance import RefundOrder, RefundOrderEvent
 from service.db.models_payments import Payee, PaymentBatchEvent, PaymentReturn
 from service.errors import Conflict, Forbidden, InvalidRequest, NotFound, RuleViolation
@@ -88,7 +87,7 @@ def draft_refund(session: Session, actor: Actor, claim_id: int, payee_id: int, n
                              code="refund_payee_kind", field="payee_id")
     order = RefundOrder(claim_id=receivable.claim_id, case_id=receivable.case_id, grant_id=receivable.grant_id,
                         payee_id=payee.id, amount_yen=receivable.refund_due_yen, note=note,
-                        drafted_by=actor.user_id, drafted_at=utcnow())
+                        drafted_by=actor.user_id, drafted_at=actor.clock.now())
     session.add(order)
     session.flush()
     audit(session, actor, "refund.draft", case_id=order.case_id, target=f"refund_order:{order.id}",
@@ -104,7 +103,7 @@ def _load(session: Session, order_id: int) -> RefundOrder:
 
 
 def _event(session: Session, actor: Actor, order: RefundOrder, event: str) -> None:
-    session.add(RefundOrderEvent(order_id=order.id, event=event, user_id=actor.user_id, at=utcnow()))
+    session.add(RefundOrderEvent(order_id=order.id, event=event, user_id=actor.user_id, at=actor.clock.now()))
     try:
         session.flush()
     except IntegrityError as error:
@@ -205,7 +204,7 @@ def _returned_to_same_account(session: Session, order_id: int, payee: Payee) -> 
 
 def record_batched(session: Session, actor: Actor, batch_id: int, codes: dict[int, int]) -> None:
     """The refund orders (order id → customer code) are transfers of ``batch_id``."""
-    now = utcnow()
+    now = actor.clock.now()
     for order_id, code in codes.items():
         session.add(RefundOrderEvent(order_id=order_id, event="batched", batch_id=batch_id, customer_code=code,
                                      user_id=actor.user_id, at=now))

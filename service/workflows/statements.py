@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.db.models import utcnow
 from service.db.models_finance import PaymentStatement
 from service.errors import Conflict
 from service.workflows.common import Actor, audit, require_role
@@ -53,7 +52,7 @@ def archive_statements(session: Session, actor: Actor, batch_id: int) -> list[St
     data = payments.remittance_statements(session, actor, batch_id)
     if len(data) != len(pdfs):  # pragma: no cover - both come from the same ledger in one transaction
         raise Conflict("the statements changed while they were rendered", field="batch_id")
-    now = utcnow()
+    now = actor.clock.now()
     for number, ((name, pdf), statement) in enumerate(zip(pdfs, data, strict=True), start=1):
         session.add(PaymentStatement(batch_id=batch_id, number=number, payee_id=int(statement.payee["id"]),
                                      payee_name=name, total_yen=statement.total_yen, content=pdf,
