@@ -50,9 +50,9 @@ def household_income_yen(
         for item in member.incomes:
             amount = item_amount_yen(item)
             if student_excluded:
-                trace.add("income_excluded", amount, "R30", member=index, kind=item.kind, note="student (PD4)")
+                trace.add("income_excluded", amount, "R30", member=index, kind=item.kind, note="student_income")
             elif item.kind not in settings.counted_income_kinds:
-                trace.add("income_excluded", amount, "PD3", member=index, kind=item.kind, note="kind not counted")
+                trace.add("income_excluded", amount, "PD3", member=index, kind=item.kind, note="kind_not_counted")
             else:
                 trace.add("income_counted", amount, INCOME_RULE.get(item.kind, "R29"), member=index, kind=item.kind)
                 total += amount

@@ -50,14 +50,21 @@ INCOME_KIND_LABELS: dict[str, str] = {
 }
 
 NOTE_LABELS: dict[str, str] = {
-    "student": "就学中の世帯員の収入のため認定しません",
+    # the note codes calculations/income.py writes into the trace
     "student_income": "就学中の世帯員の収入のため認定しません",
     "kind_not_counted": "収入として認定しない種類の給付等のため認定しません",
-    "not_counted_kind": "収入として認定しない種類の給付等のため認定しません",
-    # the notes as calculations/income.py writes them
-    "student (PD4)": "就学中の世帯員の収入のため認定しません",
-    "kind not counted": "収入として認定しない種類の給付等のため認定しません",
 }
+#: Notes as decisions stored before 2026-11-29 wrote them (history is never rewritten; reprints read them).
+STORED_NOTE_CODES: dict[str, str] = {"student (PD4)": "student_income", "kind not counted": "kind_not_counted"}
+
+
+def note_label(note: str) -> str:
+    """The trace note as a resident reads it. An unknown note stops the letter (the outbox shows it as
+    failed) rather than printing a code or an internal rule number to a reader (PD32)."""
+    label = NOTE_LABELS.get(STORED_NOTE_CODES.get(note, note))
+    if label is None:
+        raise LetterInputError(f"no Japanese wording for the trace note {note!r}")
+    return label
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -264,7 +271,7 @@ def breakdown_table(
         if formula:
             lines.append(formula)
         if step.note:
-            lines.append(NOTE_LABELS.get(step.note, step.note))
+            lines.append(note_label(step.note))
         rows.append((step_label(step, members), "\n".join(lines), basis_text(step.rule) if step.rule else ""))
     return Table(
         heading=heading,

@@ -81,7 +81,7 @@ REFUSAL_TRACE: tuple[dict[str, object], ...] = (
         "rule": "R30",
         "member": "child",
         "kind": "wages",
-        "note": "student",
+        "note": "student_income",
     },
     {"step": "household_income_yen", "value": 240000, "rule": "R26"},
     {"step": "standard_amount_yen", "value": 130000, "rule": "R11"},

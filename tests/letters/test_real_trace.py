@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pypdfium2 as pdfium
+import pytest
 
 from calculations.contract import assess_payload
 from calculations.rate_book import load_rate_book
@@ -134,3 +135,22 @@ def test_the_moving_letter_from_a_real_assessment() -> None:
                      "補助対象経費 250,000円 と支給上限額 161,100円 のいずれか低い額 ＝ 161,100円",
                      "支給額（転居費用補助）", "110,000円", "51,100円"):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize(("note", "label"), [
+    ("student_income", "就学中の世帯員の収入のため認定しません"),
+    ("kind_not_counted", "収入として認定しない種類の給付等のため認定しません"),
+    ("student (PD4)", "就学中の世帯員の収入のため認定しません"),  # as decisions stored before 2026-11-29 wrote it
+])
+def test_trace_notes_read_in_japanese_without_rule_numbers(note: str, label: str) -> None:
+    from letters.breakdown import note_label
+
+    assert note_label(note) == label
+
+
+def test_an_unknown_trace_note_stops_the_letter_rather_than_print_a_code() -> None:
+    from letters.breakdown import note_label
+    from letters.model import LetterInputError
+
+    with pytest.raises(LetterInputError):
+        note_label("R30 something new")
