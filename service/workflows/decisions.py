@@ -637,30 +637,34 @@ def _apply_extension_refusal(session: Session, case: BenefitCase, decision: Deci
 
 def _apply_change(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
     app = _decision_application(session, decision)
-    grant = _decision_grant(session, decision)
     amount = int(decision.result["amount_yen"])
-    before = clock_of(session, grant)
-    after = _ok(gc.apply_change(before, str(decision.params["effective_month"]), amount), "grant_id")
-    _write_clock(session, grant, before, after, decision.id)
+    grant = _advance_clock(session, decision, "grant_id",
+                           lambda clock: gc.apply_change(clock, str(decision.params["effective_month"]), amount))
     grant.amount_yen = amount
     grant.updated_at = now
     app.status = "decided"
 
 
-def _apply_interruption(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _advance_clock(session: Session, decision: Decision, field: str,
+                   step: Callable[[gc.GrantClock], gc.Outcome]) -> BenefitGrant:
+    """Read the decision's grant into the pure clock, take ``step`` (a refusal names ``field``) and write
+    the months that changed; returns the grant for the caller's own columns."""
     grant = _decision_grant(session, decision)
     before = clock_of(session, grant)
-    after = _ok(gc.apply_interruption(before, str(decision.params["effective_month"])), "effective_month")
-    _write_clock(session, grant, before, after, decision.id)
+    _write_clock(session, grant, before, _ok(step(before), field), decision.id)
+    return grant
+
+
+def _apply_interruption(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+    grant = _advance_clock(session, decision, "effective_month",
+                           lambda clock: gc.apply_interruption(clock, str(decision.params["effective_month"])))
     grant.status = "interrupted"
     grant.updated_at = now
 
 
 def _apply_resumption(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
-    grant = _decision_grant(session, decision)
-    before = clock_of(session, grant)
-    after = _ok(gc.apply_resumption(before, str(decision.params["resume_month"])), "resume_month")
-    _write_clock(session, grant, before, after, decision.id)
+    grant = _advance_clock(session, decision, "resume_month",
+                           lambda clock: gc.apply_resumption(clock, str(decision.params["resume_month"])))
     grant.status = "active"
     grant.updated_at = now
 
