@@ -227,14 +227,16 @@ def test_a_refund_is_drafted_approved_by_another_user_paid_in_the_next_run_and_t
     assert fin.get("finance", "/api/v1/receivables", 200).json() == []
 
 
-def test_a_refund_in_a_cancelled_batch_is_paid_in_the_next_run(fin: World) -> None:
+def _approved_refund(fin: World, *, paid_back_yen: int) -> int:
+    """A claim withdrawn by a returned transfer after ``paid_back_yen`` was paid back, and a refund order
+    for it to the recipient's own account, drafted by finance and approved by finance2 (PD9, PD17)."""
     from test_payments import _claimed_then_july_returned
 
     case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-06-20")
     fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
     (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
     fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
-             json={"amount_yen": 5000, "received_on": "2025-09-29"})
+             json={"amount_yen": paid_back_yen, "received_on": "2025-09-29"})
     fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error",
                          "supersedes_decision_id": claim_decision["id"]})
     recipient = fin.post("finance", "/api/v1/payees", 201, json={
@@ -243,6 +245,11 @@ def test_a_refund_in_a_cancelled_batch_is_paid_in_the_next_run(fin: World) -> No
     order = fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/refunds", 201,
                      json={"payee_id": recipient}).json()
     fin.post("finance2", f"/api/v1/refund-orders/{order['id']}/approve", 200)
+    return int(recipient)  # the recipient's payee id
+
+
+def test_a_refund_in_a_cancelled_batch_is_paid_in_the_next_run(fin: World) -> None:
+    _approved_refund(fin, paid_back_yen=5000)
     at(fin, date(2025, 8, 1))
     first = run(fin, "2025-08")
     fin.post("finance", f"/api/v1/payment-batches/{first['batch_id']}/cancel", 200)
@@ -252,21 +259,7 @@ def test_a_refund_in_a_cancelled_batch_is_paid_in_the_next_run(fin: World) -> No
 
 
 def test_a_returned_refund_waits_for_a_fixed_account_then_is_paid_again(fin: World) -> None:
-    from test_payments import _claimed_then_july_returned
-
-    case_id, grant_id, claim_decision, returned = _claimed_then_july_returned(fin, "2025-06-20")
-    fin.post("finance", "/api/v1/payment-returns", 200, files={"file": ("r.csv", returned, "text/csv")})
-    (claim,) = fin.get("finance", "/api/v1/receivables", 200).json()
-    fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/receipts", 201,
-             json={"amount_yen": 7000, "received_on": "2025-09-29"})
-    fin.decide(case_id, {"kind": "repayment", "grant_id": grant_id, "repayment_cause": "recipient_error",
-                         "supersedes_decision_id": claim_decision["id"]})
-    recipient = fin.post("finance", "/api/v1/payees", 201, json={
-        "kind": "recipient", "name": "山田 太郎", "holder_name": "ﾔﾏﾀﾞ ﾀﾛｳ", "bank_code": "0005",
-        "branch_code": "001", "account_type": "ordinary", "account_number": "2222222"}).json()["id"]
-    order = fin.post("finance", f"/api/v1/repayment-claims/{claim['claim_id']}/refunds", 201,
-                     json={"payee_id": recipient}).json()
-    fin.post("finance2", f"/api/v1/refund-orders/{order['id']}/approve", 200)
+    recipient = _approved_refund(fin, paid_back_yen=7000)
     at(fin, date(2025, 8, 1))
     batch = run(fin, "2025-08")
     approve_export(fin, batch["batch_id"])
