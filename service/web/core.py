@@ -25,6 +25,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters.update(labels.FILTERS)
 templates.env.globals.update(labels.TABLES)
 templates.env.globals["field_label"] = labels.field_label
+templates.env.globals["LETTER_TYPE"] = labels.LETTER_TYPE
 
 
 class LoginRequired(Exception):

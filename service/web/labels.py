@@ -298,3 +298,25 @@ TABLES = {
     "MUNICIPALITY": MUNICIPALITY, "AUDIT_ACTION": AUDIT_ACTION,
     "CASE_FILTER_STATUS": CASE_FILTER_STATUS, "CASE_SORT": CASE_SORT, "ADDRESSEE_KIND": ADDRESSEE_KIND,
 }
+
+
+#: Each kind of letter by the name printed at its head (letters.model.LetterType), for the screens that
+#: list letters still waiting to be rendered or that failed.
+LETTER_TYPE = {
+    "eligibility_certificate": "支給対象者証明書",
+    "decision": "支給決定通知書",
+    "refusal": "不支給決定通知書",
+    "extension_decision": "支給期間延長決定通知書",
+    "extension_refusal": "支給期間延長不支給決定通知書",
+    "change_decision": "支給額変更決定通知書",
+    "stop_notice": "支給中止通知書",
+    "interruption_notice": "支給中断決定通知書",
+    "resumption_notice": "支給再開決定通知書",
+    "repayment_demand": "返還請求書",
+    "repayment_withdrawal": "返還請求取消通知書",
+    "moving_decision": "転居費用補助 支給決定通知書",
+    "moving_confirmation": "転居費用補助 支給額確定通知書",
+    "proxy_payment_notice": "代理受領に関する通知書（貸主等あて）",
+    "council_notice": "社会福祉協議会への通知",
+    "remittance_statement": "支払明細書",
+}

@@ -75,3 +75,11 @@ def test_municipality_names_come_from_the_rate_data() -> None:
     assert labels.MUNICIPALITY["131016"] == "東京都千代田区" and labels.MUNICIPALITY["141003"] == "神奈川県横浜市"
     # no hand-typed copy of the names in the screens' labels: they are read from municipalities.csv
     assert '"131016": "千代田区"' not in (ROOT / "service" / "web" / "labels.py").read_text(encoding="utf-8")
+
+
+def test_every_kind_of_letter_has_its_japanese_name_on_the_screens() -> None:
+    from letters.model import LetterType
+    from service.web import labels
+
+    assert set(labels.LETTER_TYPE) == {member.value for member in LetterType}
+    assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", name) for name in labels.LETTER_TYPE.values())
