@@ -14,6 +14,7 @@ from service.schemas.applications import (
     dump_facts,
     dump_intake,
 )
+from service.schemas.responses import ApplicationDetailOut, ApplicationOut, DocumentOut
 from service.security import find_individual_number
 from service.workflows import applications as wf
 from service.workflows.grants import application_dict, document_dict
@@ -28,7 +29,7 @@ def _refuse_individual_number(request_body: dict[str, Any]) -> None:
                              field=field)
 
 
-@router.post("/applications", status_code=201)
+@router.post("/applications", status_code=201, response_model=ApplicationOut)
 def create_application(
     body: ApplicationCreate,
     actor: ActorDep,
@@ -47,7 +48,7 @@ def create_application(
     return application_dict(session, app)
 
 
-@router.get("/applications/{application_id}")
+@router.get("/applications/{application_id}", response_model=ApplicationDetailOut)
 def get_application(application_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     app = wf.read_application(session, actor, application_id)
     out = application_dict(session, app)
@@ -55,7 +56,7 @@ def get_application(application_id: int, actor: ActorDep, session: SessionDep) -
     return out
 
 
-@router.patch("/applications/{application_id}")
+@router.patch("/applications/{application_id}", response_model=ApplicationOut)
 def update_application(application_id: int, body: ApplicationUpdate, actor: ActorDep,
                        session: SessionDep) -> dict[str, Any]:
     facts = dump_facts(body.facts) if body.facts is not None else None
@@ -65,14 +66,14 @@ def update_application(application_id: int, body: ApplicationUpdate, actor: Acto
     return application_dict(session, app)
 
 
-@router.post("/applications/{application_id}/submit")
+@router.post("/applications/{application_id}/submit", response_model=ApplicationOut)
 def submit_application(application_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """Submit; an incomplete application is refused (422) with every missing item in ``details``."""
     app = wf.submit_application(session, actor, application_id)
     return application_dict(session, app)
 
 
-@router.post("/applications/{application_id}/return")
+@router.post("/applications/{application_id}/return", response_model=ApplicationOut)
 def return_application(application_id: int, body: ApplicationReturnIn, actor: ActorDep,
                        session: SessionDep) -> dict[str, Any]:
     """The office returns a submitted application to its agency with a reason; the agency edits and
@@ -81,7 +82,7 @@ def return_application(application_id: int, body: ApplicationReturnIn, actor: Ac
     return application_dict(session, app)
 
 
-@router.post("/applications/{application_id}/coordination-meeting")
+@router.post("/applications/{application_id}/coordination-meeting", response_model=ApplicationOut)
 def coordination_meeting(application_id: int, body: CoordinationMeetingIn, actor: ActorDep,
                          session: SessionDep) -> dict[str, Any]:
     """The clerk records the 支援調整会議 date of the plan (R87) or the emergency path (R88)."""
@@ -91,7 +92,7 @@ def coordination_meeting(application_id: int, body: CoordinationMeetingIn, actor
     return application_dict(session, app)
 
 
-@router.post("/cases/{case_id}/documents", status_code=201)
+@router.post("/cases/{case_id}/documents", status_code=201, response_model=DocumentOut)
 def upload_document(
     request: Request,
     case_id: int,

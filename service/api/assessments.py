@@ -12,6 +12,7 @@ from calculations.contract import assess_payload
 from calculations.errors import InvalidInput
 from calculations.rate_book import load_rate_book
 from service.calendar import office_calendar
+from service.schemas.responses import AssessmentOut
 
 router = APIRouter(prefix="/api/v1", tags=["assessments"])
 
@@ -50,7 +51,11 @@ def assess_json(body: bytes) -> tuple[int, dict[str, Any]]:
             "required": ["benefit", "municipality_code", "application_date", "household", "assets_yen",
                          "declarations"]}}}},
     },
-    responses={422: {"description": "Input that cannot be assessed",
+    # The body is written by assess_payload itself (contracts.md §1, byte for byte): the model only
+    # documents it, FastAPI never re-serialises the answer.
+    response_model=None,
+    responses={200: {"model": AssessmentOut, "description": "The assessment (contracts.md §1 output)"},
+               422: {"description": "Input that cannot be assessed",
                      "content": {"application/json": {"schema": _ERROR_SCHEMA}}}},
 )
 async def create_assessment(request: Request) -> JSONResponse:

@@ -9,20 +9,32 @@ from service.errors import parse_date
 from service.schemas.common import RateMonth
 from service.schemas.decisions import DecisionCommand, DecisionReviewIn
 from service.schemas.misc import CoordinationReportIn, MonthlyReportIn
+from service.schemas.responses import (
+    ApprovedDecisionOut,
+    CaseOut,
+    CaseRowOut,
+    CoordinationReportOut,
+    DecisionOut,
+    GrantClockOut,
+    MonthlyReportOut,
+    StopProposalOut,
+    WorkQueueOut,
+)
 from service.workflows import case_search, compliance, coordination, decisions, grants
 from service.workflows.work_queue import work_queue
 
 router = APIRouter(tags=["cases"])
 
 
-@router.get("/cases")
+@router.get("/cases", response_model=list[CaseRowOut])
 def list_cases(actor: ActorDep, session: SessionDep, response: Response,
                limit: int = Query(default=100, ge=1, le=1000), offset: int = Query(default=0, ge=0),
                q: str = Query(default="", max_length=100,
                               description="name (kanji or kana, any width), case number, payee or phone"),
-               status: str | None = Query(default=None, description="|".join(case_search.STATUS_FILTERS)),
+               status: str | None = Query(default=None, max_length=40,
+                                           description="|".join(case_search.STATUS_FILTERS)),
                agency_id: int | None = None, month: RateMonth | None = None,
-               sort: str = Query(default="old", description="|".join(case_search.SORTS))) -> list[dict[str, Any]]:
+               sort: str = Query(default="old", max_length=40, description="|".join(case_search.SORTS))) -> list[dict[str, Any]]:
     """The cases the actor may see (an agency: its own), filtered; ``X-Total-Count`` is the number of all
     matches, for paging with ``limit`` and ``offset``."""
     rows, total = case_search.search_cases(
@@ -32,12 +44,12 @@ def list_cases(actor: ActorDep, session: SessionDep, response: Response,
     return rows
 
 
-@router.get("/cases/{case_id}")
+@router.get("/cases/{case_id}", response_model=CaseOut)
 def get_case(case_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     return grants.case_view(session, actor, case_id)
 
 
-@router.post("/cases/{case_id}/decisions", status_code=201)
+@router.post("/cases/{case_id}/decisions", status_code=201, response_model=DecisionOut)
 def draft_decision(case_id: int, body: Annotated[DecisionCommand, Body()], actor: ActorDep,
                    session: SessionDep) -> dict[str, Any]:
     """A clerk drafts a decision: one body per ``kind`` (the command of that kind); the body's
@@ -46,12 +58,12 @@ def draft_decision(case_id: int, body: Annotated[DecisionCommand, Body()], actor
     return grants.decision_dict(session, decision)
 
 
-@router.get("/decisions/{decision_id}")
+@router.get("/decisions/{decision_id}", response_model=DecisionOut)
 def get_decision(decision_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     return grants.read_decision(session, actor, decision_id)
 
 
-@router.post("/decisions/{decision_id}/approve")
+@router.post("/decisions/{decision_id}/approve", response_model=ApprovedDecisionOut)
 def approve_decision(decision_id: int, request: Request, actor: ActorDep, session: SessionDep,
                      body: DecisionReviewIn | None = None) -> dict[str, Any]:
     body = body or DecisionReviewIn()
@@ -64,7 +76,7 @@ def approve_decision(decision_id: int, request: Request, actor: ActorDep, sessio
     return {**grants.decision_dict(session, decision), "letters": decision_letter_statuses(session, decision.id)}
 
 
-@router.post("/decisions/{decision_id}/return")
+@router.post("/decisions/{decision_id}/return", response_model=DecisionOut)
 def return_decision(decision_id: int, actor: ActorDep, session: SessionDep,
                     body: DecisionReviewIn | None = None) -> dict[str, Any]:
     body = body or DecisionReviewIn()
@@ -73,12 +85,12 @@ def return_decision(decision_id: int, actor: ActorDep, session: SessionDep,
     return grants.decision_dict(session, decision)
 
 
-@router.get("/grants/{grant_id}")
+@router.get("/grants/{grant_id}", response_model=GrantClockOut)
 def grant_clock(grant_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     return grants.grant_clock(session, actor, grant_id)
 
 
-@router.post("/cases/{case_id}/monthly-reports", status_code=201)
+@router.post("/cases/{case_id}/monthly-reports", status_code=201, response_model=MonthlyReportOut)
 def monthly_report(case_id: int, body: MonthlyReportIn, actor: ActorDep,
                    session: SessionDep) -> dict[str, Any]:
     report, proposal = compliance.record_monthly_report(
@@ -91,7 +103,7 @@ def monthly_report(case_id: int, body: MonthlyReportIn, actor: ActorDep,
             "stop_proposal": grants.proposal_dict(proposal) if proposal is not None else None}
 
 
-@router.post("/cases/{case_id}/coordination-reports", status_code=201)
+@router.post("/cases/{case_id}/coordination-reports", status_code=201, response_model=CoordinationReportOut)
 def coordination_report(case_id: int, body: CoordinationReportIn, actor: ActorDep,
                         session: SessionDep) -> dict[str, Any]:
     """R88: the emergency grant of the case was reported to the 支援調整会議 on ``meeting_date``."""
@@ -100,7 +112,7 @@ def coordination_report(case_id: int, body: CoordinationReportIn, actor: ActorDe
     return coordination.report_out(report)
 
 
-@router.get("/work-queue")
+@router.get("/work-queue", response_model=WorkQueueOut, response_model_exclude_unset=True)
 def get_work_queue(actor: ActorDep, session: SessionDep, month: RateMonth | None = None,
                    limit: int = Query(default=200, ge=1, le=1000), offset: int = Query(default=0, ge=0),
                    section: str | None = Query(default=None, max_length=40)) -> dict[str, Any]:
@@ -109,7 +121,7 @@ def get_work_queue(actor: ActorDep, session: SessionDep, month: RateMonth | None
                       offset=offset, section=section)
 
 
-@router.post("/stop-proposals/generate")
+@router.post("/stop-proposals/generate", response_model=list[StopProposalOut])
 def generate_stop_proposals(actor: ActorDep, session: SessionDep, month: RateMonth) -> list[dict[str, Any]]:
     """Propose stops for the month's missing monthly reports (a clerk decides; idempotent)."""
     proposals = compliance.propose_stops_for_missing_reports(session, actor, month)

@@ -13,12 +13,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from service.deps import ActorDep, SessionDep
+from service.schemas.responses import LetterOut, LetterPlanStatusOut
 from service.workflows import letters as wf
 
 router = APIRouter(tags=["letters"])
 
-PDF_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}},
-                                                       "description": "The PDF"}}
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}, "description": "The PDF"}}
 
 
 def _pdf(data: bytes, filename: str, sha256: str | None = None) -> Response:
@@ -29,18 +30,18 @@ def _pdf(data: bytes, filename: str, sha256: str | None = None) -> Response:
     return Response(content=data, media_type="application/pdf", headers=headers)
 
 
-@router.get("/cases/{case_id}/letters")
+@router.get("/cases/{case_id}/letters", response_model=list[LetterOut])
 def list_letters(case_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     return [wf.letter_dict(letter) for letter in wf.list_case_letters(session, actor, case_id)]
 
 
-@router.post("/decisions/{decision_id}/letters")
+@router.post("/decisions/{decision_id}/letters", response_model=list[LetterOut])
 def issue_letters(decision_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     """Issue every letter the approved decision needs (idempotent: a second call adds nothing)."""
     return [wf.letter_dict(letter) for letter in wf.issue_letters_for_decision(session, actor, decision_id)]
 
 
-@router.get("/cases/{case_id}/letter-plans")
+@router.get("/cases/{case_id}/letter-plans", response_model=list[LetterPlanStatusOut])
 def case_letter_plans(case_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     """Every planned letter of the case with its status: pending, issued or failed (issue 13)."""
     wf.list_case_letters(session, actor, case_id)  # the same access rules and audit as the letters
@@ -48,7 +49,7 @@ def case_letter_plans(case_id: int, actor: ActorDep, session: SessionDep) -> lis
     return rows if actor.role != "agency" else [row for row in rows if row["addressee_kind"] == "recipient"]
 
 
-@router.post("/letter-plans/{plan_id}/retry")
+@router.post("/letter-plans/{plan_id}/retry", response_model=LetterPlanStatusOut)
 def retry_letter(plan_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """A clerk asks for another try of a failed letter; the worker renders it again."""
     return wf.retry_letter(session, actor, plan_id)
@@ -60,7 +61,7 @@ def print_run(actor: ActorDep, session: SessionDep, day: date = Query(...)) -> R
     return _pdf(wf.print_run(session, actor, day), f"print-run-{day.isoformat()}.pdf")
 
 
-@router.get("/letters/{letter_id}")
+@router.get("/letters/{letter_id}", response_model=LetterOut)
 def get_letter(letter_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     return wf.letter_dict(wf.read_letter(session, actor, letter_id))
 

@@ -160,9 +160,9 @@ class StopCommand(_OnGrant):
     """中止 (R58–R61, PD8, PD16): evidence is documents on the case or a written record."""
 
     kind: Literal["stop"]
-    cause: StrictStr | None = None
+    cause: Code | None = None
     event_date: DateStr | None = None
-    evidence: list[EvidenceIn] | None = None
+    evidence: list[EvidenceIn] | None = Field(default=None, max_length=MAX_ITEMS)
     proposal_id: StrictInt | None = None
 
 
@@ -177,7 +177,7 @@ class MovingConfirmationCommand(_OnGrant):
     """転居費用補助の支給額確定 (R81)."""
 
     kind: Literal["moving_confirmation"]
-    actual_costs: list[CostIn] | None = None
+    actual_costs: list[CostIn] | None = Field(default=None, max_length=MAX_COSTS)
 
 
 DecisionCommand = Annotated[
