@@ -273,6 +273,7 @@ def test_every_key_of_the_answers_is_named_by_their_schema(world: World) -> None
     def call(who: str, method: str, url: str, template: str, **kwargs: Any) -> Any:
         r = world.client.request(method, url, headers=world.h(who), **kwargs)
         assert r.status_code < 300, (url, r.text[:300])
+        assert r.headers["cache-control"] == "no-store", url  # personal data: never cached (issue 12)
         answer = spec["paths"][template][method.lower()]["responses"][str(r.status_code)]
         if "application/json" in r.headers["content-type"]:
             schema = answer["content"]["application/json"]["schema"]
