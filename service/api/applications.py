@@ -29,7 +29,9 @@ def _refuse_individual_number(request_body: dict[str, Any]) -> None:
                              field=field)
 
 
-@router.post("/applications", status_code=201, response_model=ApplicationOut)
+@router.post("/applications", status_code=201, response_model=ApplicationOut,
+             responses={200: {"model": ApplicationOut,
+                              "description": "The same Idempotency-Key again: the application created then"}})
 def create_application(
     body: ApplicationCreate,
     actor: ActorDep,
