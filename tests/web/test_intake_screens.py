@@ -135,3 +135,41 @@ def test_the_review_names_what_is_not_given(browser: Any) -> None:
     review = html.unescape(b.get(f"/applications/{app_id}/step/5").text)
     assert '<dt>家賃（月額）</dt><dd class="unset">未入力</dd>' in review
     assert '<dt>金融機関・支店</dt><dd class="unset">未入力</dd>' in review
+
+
+def test_the_estimate_states_the_households_own_share_from_the_assessed_ceiling(browser: Any) -> None:
+    """千代田区, 2 people: the ceiling the assessment traces is 64,000円 (rate data, not a constant here)."""
+    from service import rules
+    from service.workflows.applications import assessable_facts
+
+    b = browser("agency")
+    app_id, _case_id = apply_through_wizard(b, submit=False)
+    from service.db.models import Application
+
+    with b.client.app.state.session_factory() as session:
+        draft = session.get(Application, app_id)
+        assert draft is not None
+        facts = dict(draft.facts)
+    r = b.post(f"/applications/{app_id}/estimate", {"step": "3", **STEP3, "rent_yen": "90000"})
+    assert r.status_code == 200
+    trace = rules.assess(assessable_facts({**facts, "rent_yen": 90000}))["trace"]
+    ceiling = next(step["value"] for step in trace if step["step"] == "rent_ceiling_yen")
+    assert isinstance(ceiling, int) and 0 < ceiling < 90000
+    share = 90000 - ceiling
+    text = html.unescape(r.text)
+    assert f"上限額 {ceiling:,}円 を超えています" in text and f"月 {share:,}円</strong>（家賃 − 上限額）" in text
+    below = b.post(f"/applications/{app_id}/estimate", {"step": "3", **STEP3, "rent_yen": str(ceiling)})
+    assert "自己負担" not in below.text
+
+
+def test_the_own_share_reads_the_traced_ceiling_and_names_an_income_reduction() -> None:
+    from service.web.core import templates
+
+    result = {"eligible": True, "amount_yen": 40_000, "rent_ceiling_yen": 53_700, "household_size": 1,
+              "counted_income_yen": 100_000, "standard_amount_yen": 84_000, "income_limit_yen": 137_700,
+              "asset_limit_yen": 504_000, "reasons": [],
+              "trace": [{"step": "rent_yen", "value": 70_000, "rule": "R9"},
+                        {"step": "rent_ceiling_yen", "value": 50_000, "rule": "R10"}]}
+    text = templates.get_template("_assessment.html").render(assessment={"ok": True, "result": result})
+    assert "上限額 50,000円 を超えています" in text and "月 20,000円</strong>（家賃 − 上限額）" in text
+    assert "世帯が払う家賃は月 30,000円（家賃 − 支給額）" in text
