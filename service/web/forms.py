@@ -521,7 +521,7 @@ def bank_options() -> tuple[tuple[str, str], ...]:
     a name (みずほ), a reading (ミズホ) or the code finds it."""
     from payments.bank_codes import search_banks
 
-    return tuple((b.code, f"{b.name}（{b.reading}）") for b in search_banks("", limit=100_000))
+    return tuple((b.code, _choice_label(b.name, b.reading)) for b in search_banks("", limit=100_000))
 
 
 @functools.lru_cache(maxsize=64)
@@ -529,7 +529,12 @@ def branch_options(bank_code: str) -> tuple[tuple[str, str], ...]:
     """The branches of one bank (name and reading by code), for the branch list of the payee step."""
     from payments.bank_codes import search_branches
 
-    return tuple((b.code, f"{b.name}（{b.reading}）") for b in search_branches(bank_code, "", limit=100_000))
+    return tuple((b.code, _choice_label(b.name, b.reading)) for b in search_branches(bank_code, "", limit=100_000))
+
+
+def _choice_label(name: str, reading: str) -> str:
+    """「三菱ＵＦＪ（みつびしゆ－えふじえい）」; the reading left out when it is the name (みずほ)."""
+    return name if name == reading else f"{name}（{reading}）"
 
 
 UNSET = "未入力"
