@@ -69,6 +69,7 @@ def test_the_branch_list_follows_the_bank(browser: Any) -> None:
     assert '<option value="001">' in options and options.count("<option") > 100
     assert b.get("/bank-branches", params={"bank": "9999"}).text.strip() == ""
     assert browser().get("/bank-branches", params={"bank": "0001"}, follow_redirects=False).status_code in (303, 401)
+    assert browser("clerk").get("/bank-branches", params={"bank": "0001"}).status_code == 403
 
 
 def test_unknown_bank_and_branch_codes_are_errors_at_their_fields(browser: Any) -> None:
