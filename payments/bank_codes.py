@@ -7,13 +7,28 @@ U+FF0D); ``jaconv.z2h(kana, kana=True, ascii=True, digit=True)`` gives the file 
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import jaconv
 from zengin_code import Bank
 
-__all__ = ["JAPAN_POST_BANK_CODE", "bank_kana", "branch_kana", "japan_post_to_zengin"]
+__all__ = [
+    "JAPAN_POST_BANK_CODE",
+    "BankChoice",
+    "bank_kana",
+    "bank_name",
+    "branch_kana",
+    "branch_name",
+    "japan_post_to_zengin",
+    "resolve_bank",
+    "resolve_branch",
+    "search_banks",
+    "search_branches",
+]
 
 JAPAN_POST_BANK_CODE = "9900"
 """ゆうちょ銀行 (zengin.md §1.11, §3.1)."""
@@ -76,3 +91,123 @@ def japan_post_to_zengin(symbol: str, number: str) -> tuple[str, str, str]:
             raise ValueError(f"ゆうちょ 振替口座 番号 {number!r} must have at most 7 digits")
         return symbol[1:3] + "9", "2", number.zfill(7)
     raise ValueError(f"ゆうちょ 記号 {symbol!r} must have 5 digits starting with 1 (通常) or 0 (振替)")
+
+
+# --- choosing a bank and a branch by name (issue 14: intake that helps) --------------------------------
+
+BANK_CODE_RE = re.compile(r"^[0-9]{4}$")
+BRANCH_CODE_RE = re.compile(r"^[0-9]{3}$")
+
+_SMALL_HIRAGANA = str.maketrans("ぁぃぅぇぉゃゅょっゎゕゖ", "あいうえおやゆよつわかけ")
+# How people write the kinds of institution, against the short forms zengin-code registers (城南信金).
+_INSTITUTION_WORDS = (("信用金庫", "信金"), ("信用組合", "信組"), ("労働金庫", "労金"))
+
+
+@dataclass(frozen=True, slots=True)
+class BankChoice:
+    """One bank or branch offered to a person choosing it by name: its code, its name as zengin-code
+    registers it (``みずほ``, ``東京営業部``) and its reading in hiragana."""
+
+    code: str
+    name: str
+    reading: str
+
+
+def _key(text: str) -> str:
+    """The form names are compared in: NFKC (full/half width are one), katakana as hiragana, small kana
+    as large (zengin-code writes ｷﾖｳ for きょう), long vowels and dashes as ``-``, no spaces, lower case."""
+    normalized = unicodedata.normalize("NFKC", text).lower()
+    hiragana: str = jaconv.kata2hira(normalized)
+    hiragana = hiragana.translate(_SMALL_HIRAGANA)
+    hiragana = re.sub(r"[\u30fc\u2010-\u2015\u2212\uff70-]", "-", hiragana)
+    return re.sub(r"[\s\u3000]", "", hiragana)
+
+
+def _bank_key(text: str) -> str:
+    key = _key(text)
+    for long, short in _INSTITUTION_WORDS:
+        key = key.replace(long, short)
+    return key.removesuffix("銀行")
+
+
+def _branch_key(text: str) -> str:
+    return _key(text).removesuffix("支店")
+
+
+def bank_name(bank_code: str) -> str | None:
+    """The bank's name as zengin-code registers it (``0001`` → ``みずほ``), ``None`` for an unknown code."""
+    bank = _bank(bank_code)
+    return None if bank is None else str(bank.name)
+
+
+def branch_name(bank_code: str, branch_code: str) -> str | None:
+    """The branch's name (``0001``, ``001`` → ``東京営業部``), ``None`` for an unknown bank or branch."""
+    bank = _bank(bank_code)
+    branch = None if bank is None else bank.branches.get(branch_code)
+    return None if branch is None else str(branch.name)
+
+
+@lru_cache(maxsize=1)
+def _bank_choices() -> tuple[tuple[BankChoice, frozenset[str]], ...]:
+    banks: Any = Bank.all
+    return tuple((BankChoice(str(b.code), str(b.name), str(b.hira)),
+                  frozenset({_bank_key(str(b.name)), _bank_key(str(b.hira))}))
+                 for b in sorted(banks.values(), key=lambda b: str(b.code)))
+
+
+@lru_cache(maxsize=256)
+def _branch_choices(bank_code: str) -> tuple[tuple[BankChoice, frozenset[str]], ...]:
+    bank = _bank(bank_code)
+    if bank is None:
+        return ()
+    return tuple((BankChoice(str(b.code), str(b.name), str(b.hira)),
+                  frozenset({_branch_key(str(b.name)), _branch_key(str(b.hira))}))
+                 for b in sorted(bank.branches.values(), key=lambda b: str(b.code)))
+
+
+def _search(choices: tuple[tuple[BankChoice, frozenset[str]], ...], key: str, limit: int) -> list[BankChoice]:
+    """Exact names first, then names starting with the query, then names containing it; code order within."""
+    if not key:
+        return [choice for choice, _keys in choices[:limit]]
+    ranked: list[tuple[int, BankChoice]] = []
+    for choice, keys in choices:
+        if choice.code == key or key in keys:
+            ranked.append((0, choice))
+        elif choice.code.startswith(key) or any(k.startswith(key) for k in keys):
+            ranked.append((1, choice))
+        elif any(key in k for k in keys):
+            ranked.append((2, choice))
+    ranked.sort(key=lambda item: (item[0], item[1].code))
+    return [choice for _rank, choice in ranked[:limit]]
+
+
+def search_banks(query: str, limit: int = 20) -> list[BankChoice]:
+    """Banks whose code, name or reading matches ``query`` (``みずほ``, ``ミズホ銀行``, ``城南信用金庫``,
+    ``0001``); all banks in code order for an empty query, at most ``limit``."""
+    return _search(_bank_choices(), _bank_key(query), limit)
+
+
+def search_branches(bank_code: str, query: str, limit: int = 50) -> list[BankChoice]:
+    """Branches of ``bank_code`` matching ``query`` by code, name or reading (``東京営業部``,
+    ``とうきょう``, ``001``); empty for an unknown bank."""
+    return _search(_branch_choices(bank_code), _branch_key(query), limit)
+
+
+def _resolve(choices: tuple[tuple[BankChoice, frozenset[str]], ...], code_re: re.Pattern[str], key: str,
+             text: str) -> str | None:
+    digits = unicodedata.normalize("NFKC", text).strip()
+    if code_re.match(digits):
+        return digits if any(choice.code == digits for choice, _keys in choices) else None
+    found = {choice.code for choice, keys in choices if key in keys}
+    return found.pop() if len(found) == 1 else None
+
+
+def resolve_bank(text: str) -> str | None:
+    """The code of the one bank ``text`` names (its code, name or reading), else ``None`` (unknown code,
+    no such name, or a reading two banks share)."""
+    return _resolve(_bank_choices(), BANK_CODE_RE, _bank_key(text), text)
+
+
+def resolve_branch(bank_code: str, text: str) -> str | None:
+    """The code of the one branch of ``bank_code`` that ``text`` names, else ``None``."""
+    return _resolve(_branch_choices(bank_code), BRANCH_CODE_RE, _branch_key(text), text)

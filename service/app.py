@@ -130,10 +130,10 @@ def create_app(database_url: str | None = None, *, settings: Settings | None = N
     app.add_middleware(RequestGuard, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
 
-    from service.api import admin, applications, assessments, cases
+    from service.api import admin, applications, assessments, banks, cases
     from service.api.responses import ERRORS
 
-    for module in (admin, applications, cases):
+    for module in (admin, applications, banks, cases):
         app.include_router(module.router, prefix=API_PREFIX, responses=ERRORS)
     # The lead's assessments router carries its own /api/v1 prefix.
     app.include_router(assessments.router)

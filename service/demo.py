@@ -222,7 +222,8 @@ def run_september(api: DemoApi) -> dict[str, Any]:
     # 2. Agency A: a partial payment (income above 基準額), then a change of rent (R54, PD10).
     sato_household = [applicant("1988-02-03", [{"kind": "wages", "amount_yen": 158000,
                                                 "commuting_allowance_yen": 8000}]),
-                      {"relationship": "child", "birth_date": "2016-05-20", "student": True, "incomes": []}]
+                      {"name": "佐藤 陽太", "relationship": "child", "birth_date": "2016-05-20", "student": True,
+                       "incomes": []}]
     sato = api.apply("agency_a", rent_facts(application_date="2026-09-10", household=sato_household, rent_yen=70000,
                                             assets_yen=250000, trigger_date="2026-07-31", cause="employer_reasons"),
                      intake_data=intake("佐藤 花子", "サトウ ハナコ", "101-0032",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, StrictBool, StrictStr, field_validator
+from pydantic import Field, StrictBool, StrictStr, ValidationInfo, field_validator
 
 from service.schemas.common import (
     MAX_COSTS,
@@ -33,6 +33,8 @@ class IncomeIn(Strict):
 
 
 class MemberIn(Strict):
+    #: the member's name (issue 14); the applicant's own is ``intake.applicant.name``.
+    name: Name | None = None
     relationship: Code | None = None
     birth_date: DateStr | None = None
     student: StrictBool | None = None
@@ -132,6 +134,28 @@ class PayeeIn(Strict):
 
         return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
+    @field_validator("bank_code")
+    @classmethod
+    def _known_bank(cls, value: str | None) -> str | None:
+        """A bank code zengin-code does not know (9999) is refused: a transfer to it can never arrive."""
+        from payments.bank_codes import bank_name
+
+        if value is not None and bank_name(value) is None:
+            raise ValueError(f"bank code {value} is not a bank in the 全銀 bank list (zengin-code)")
+        return value
+
+    @field_validator("branch_code")
+    @classmethod
+    def _known_branch(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A branch the given bank does not have is refused (checked when the bank code is given and
+        known; a branch without its bank is listed as missing at submission)."""
+        from payments.bank_codes import branch_name
+
+        bank_code = info.data.get("bank_code")
+        if value is not None and bank_code and branch_name(bank_code, value) is None:
+            raise ValueError(f"branch code {value} is not a branch of bank {bank_code} (zengin-code)")
+        return value
+
     @field_validator("corporate_number")
     @classmethod
     def _check_corporate_number(cls, value: str | None) -> str | None:
@@ -145,16 +169,22 @@ class PayeeIn(Strict):
         except ValidationError as exc:
             raise ValueError(f"not a valid 法人番号: {exc}") from exc
 
-    @field_validator("holder_kana")
+    @field_validator("holder_kana", mode="before")
     @classmethod
-    def _check_kana(cls, value: str | None) -> str | None:
-        import re
+    def _to_bank_kana(cls, value: Any) -> Any:
+        """口座名義 as the bank holds it: hiragana, full-width katakana and letters, 株式会社 … become the
+        全銀 half-width form (``かぶしきがいしゃ てすと`` → ``ｶﾌﾞｼｷｶﾞｲｼﾔ ﾃｽﾄ``, ``カ)テスト`` → ``ｶ)ﾃｽﾄ``;
+        zengin.md §1.8, §3.3). A character with no 全銀 form (kanji, ゠, ヲ) or a name longer than the
+        受取人名 field (30) is refused naming this field, never dropped."""
+        from payments.kana import ZenginKanaError, to_zengin_kana
+        from payments.payees import HOLDER_NAME_MAX_BYTES
 
-        if value is None:
-            return None
-        if not re.fullmatch(r"[\u30A0-\u30FF\uFF61-\uFF9F0-9A-Z()（）.\-/ 　]+", value):
-            raise ValueError("holder name must be in katakana (カナ)")
-        return value
+        if not isinstance(value, str) or len(value) > 200:
+            return value  # the type and the length limit refuse it
+        try:
+            return to_zengin_kana(value, max_bytes=HOLDER_NAME_MAX_BYTES)
+        except ZenginKanaError as exc:
+            raise ValueError(f"the holder name cannot be written in the 全銀 kana: {exc}") from exc
 
 
 class PlanIn(Strict):

@@ -35,6 +35,8 @@ MEMBER_ROWS = 6
 INCOME_ROWS = 2
 COST_ROWS = 6
 MONTH_RE = re.compile(r"^\d{4}-\d{2}$")
+#: A person's name (氏名): the API's limit (service.schemas.common.Name).
+NAME_LIMIT = 200
 
 
 def steps_for(benefit: str) -> tuple[tuple[int, str, str], ...]:
@@ -186,12 +188,17 @@ def parse_household(form: FormData, saved: dict[str, Any]) -> Parsed:
         relationship = "applicant" if i == 0 else _choice(form, f"m{i}_relationship", RELATIONSHIP)
         birth = _date(form, f"m{i}_birth_date", f"世帯員{i + 1}の生年月日", errors)
         student = _yesno(form, f"m{i}_student")
-        if i > 0 and relationship is None and birth is None and f"m{i}_birth_date" not in errors:
+        name = _raw(form, f"m{i}_name") if i > 0 else ""
+        if i > 0 and relationship is None and birth is None and not name and f"m{i}_birth_date" not in errors:
             continue
         if i > 0 and relationship is None:
             errors[f"m{i}_relationship"] = f"世帯員{i + 1}の続柄を選択してください。"
+        if len(name) > NAME_LIMIT:
+            errors[f"m{i}_name"] = f"世帯員{i + 1}の氏名は{NAME_LIMIT}文字以内で入力してください。"
         member: dict[str, Any] = {"relationship": relationship, "birth_date": birth,
                                   "student": student if student is not None else None}
+        if name:
+            member["name"] = name
         old = old_members[len(members)] if len(members) < len(old_members) else {}
         member["incomes"] = copy.deepcopy(old.get("incomes") or [])
         members.append(member)
@@ -201,6 +208,12 @@ def parse_household(form: FormData, saved: dict[str, Any]) -> Parsed:
         value = _raw(form, f"applicant_{key}")
         if value:
             applicant[key] = value
+    postal = _text(form, "applicant_postal_code").replace("〒", "").replace("ー", "-").strip()
+    if postal:
+        if re.fullmatch(r"[0-9]{3}-?[0-9]{4}", postal):
+            applicant["postal_code"] = postal if "-" in postal else f"{postal[:3]}-{postal[3:]}"
+        else:
+            errors["applicant_postal_code"] = "郵便番号は 101-0052 のように7桁の数字で入力してください。"
     kana = applicant.get("name_kana")
     if kana and not re.fullmatch(r"[\u30A0-\u30FF\uFF61-\uFF9F 　]+", kana):
         errors["applicant_name_kana"] = "氏名（カナ）はカタカナで入力してください。"
@@ -330,7 +343,8 @@ def parse_dwelling(form: FormData, saved: dict[str, Any], benefit: str = "rent")
         parse_moving(form, out)
     rent_fields = () if benefit == "moving" else (("rent_yen", "家賃額"), ("common_charges_yen", "共益費・管理費"))
     for key, label in rent_fields:
-        value = _yen(form, key, label, errors)
+        # a blank rent is an error at its field, never taken as 0 or left for later
+        value = _yen(form, key, label, errors, required=key == "rent_yen")
         if value is not None:
             out.facts[key] = value
     if benefit == "rent" and saved.get("applicant_type") == "homeless":
@@ -343,9 +357,15 @@ def parse_dwelling(form: FormData, saved: dict[str, Any], benefit: str = "rent")
     account_type = _choice(form, "account_type", ACCOUNT_TYPE)
     if account_type:
         payee["account_type"] = account_type
+    bank_code = _bank_code(form, errors)
+    if bank_code:
+        payee["bank_code"] = bank_code
+        branch_code = _branch_code(form, bank_code, errors)
+        if branch_code:
+            payee["branch_code"] = branch_code
+    elif _text(form, "branch_code") and "bank_code" not in errors:
+        errors["bank_code"] = "支店を選ぶ前に金融機関を選んでください。"
     checks = {
-        "bank_code": (r"\d{4}", "金融機関コードは4桁の数字で入力してください。"),
-        "branch_code": (r"\d{3}", "支店コードは3桁の数字で入力してください。"),
         "account_number": (r"\d{7}", "口座番号は7桁の数字で入力してください（7桁未満は前に0を付けます）。"),
         "corporate_number": (r"\d{13}", "法人番号は13桁の数字で入力してください。"),
     }
@@ -359,21 +379,90 @@ def parse_dwelling(form: FormData, saved: dict[str, Any], benefit: str = "rent")
     name = _raw(form, "payee_name")
     if name:
         payee["name"] = name
-    holder = _text(form, "holder_kana")
+    holder = _holder_kana(form, errors)
     if holder:
-        holder = unicodedata.normalize("NFKC", holder)
         payee["holder_kana"] = holder
     out.intake["payee"] = payee
     return out
 
 
+def _bank_code(form: FormData, errors: dict[str, str]) -> str | None:
+    """The bank chosen by its code or typed by name or reading (みずほ, みずほ銀行, ミズホ) → its code; an
+    unknown code (9999) or name is an error at the field."""
+    from payments.bank_codes import resolve_bank
+
+    text = _text(form, "bank_code")
+    if not text:
+        return None
+    if text.isdecimal() and len(text) != 4:
+        errors["bank_code"] = "金融機関コードは4桁の数字で入力するか、金融機関名から選んでください。"
+        return None
+    code = resolve_bank(text)
+    if code is None:
+        what = f"金融機関コード {text}" if text.isdecimal() else f"「{text}」"
+        errors["bank_code"] = (f"{what} に当たる金融機関が全銀の金融機関一覧にありません。"
+                               "金融機関名・よみ・コードで候補から選んでください。")
+    return code
+
+
+def _branch_code(form: FormData, bank_code: str, errors: dict[str, str]) -> str | None:
+    """The branch of ``bank_code`` chosen by code, name or reading; unknown is an error at the field."""
+    from payments.bank_codes import bank_name, resolve_branch
+
+    text = _text(form, "branch_code")
+    if not text:
+        return None
+    if text.isdecimal() and len(text) != 3:
+        errors["branch_code"] = "支店コードは3桁の数字で入力するか、支店名から選んでください。"
+        return None
+    code = resolve_branch(bank_code, text)
+    if code is None:
+        what = f"支店コード {text}" if text.isdecimal() else f"「{text}」"
+        errors["branch_code"] = (f"{what} に当たる支店が {bank_name(bank_code)}（{bank_code}）にありません。"
+                                 "支店名・よみ・コードで候補から選んでください。")
+    return code
+
+
+def _holder_kana(form: FormData, errors: dict[str, str]) -> str | None:
+    """口座名義 in the bank's kana (全銀 half-width): ひらがな and カタカナ are converted, not refused; a
+    character with no 全銀 form is an error naming it."""
+    from payments.kana import EmptyName, NameTooLong, UnrepresentableCharacter, to_zengin_kana
+    from payments.payees import HOLDER_NAME_MAX_BYTES
+
+    text = _raw(form, "holder_kana")
+    if not text:
+        return None
+    try:
+        return to_zengin_kana(text, max_bytes=HOLDER_NAME_MAX_BYTES)
+    except UnrepresentableCharacter as exc:
+        errors["holder_kana"] = (f"口座名義の「{exc.character}」（{exc.position + 1}文字目）は銀行の口座名義に使える"
+                                 "文字（カナ・英大文字・数字・記号 ( ) - . ）に変換できません。通帳のとおりカナで入力してください。")
+    except NameTooLong as exc:
+        errors["holder_kana"] = (f"口座名義は銀行のカナにすると{exc.length_bytes}文字になり、"
+                                 f"{exc.max_bytes}文字を超えます。")
+    except EmptyName:
+        errors["holder_kana"] = "口座名義をカナで入力してください。"
+    return None
+
+
+def is_blank_first_step(parsed: Parsed) -> bool:
+    """Nothing typed on the first step (the application date is filled in by the screen): saving it
+    would create an empty case, so nothing is created."""
+    facts = parsed.facts
+    members = facts.get("household") or []
+    typed_member = any(m.get("birth_date") or m.get("student") is not None or m.get("name")
+                       or (i > 0 and m.get("relationship")) for i, m in enumerate(members))
+    return not (facts.get("municipality_code") or facts.get("applicant_type") or typed_member
+                or any(parsed.intake.get("applicant") or {}))
+
+
 def parse_consents(form: FormData, saved_intake: dict[str, Any], benefit: str, kind: str = "initial") -> Parsed:
-    from service.workflows.applications import REQUIRED_CONSENTS
+    from service.workflows.applications import OPTIONAL_CONSENTS, REQUIRED_CONSENTS
 
     out = Parsed()
     if kind != "initial":
         return out
-    consents = {key: form.get(f"consent_{key}") == "yes" for key in REQUIRED_CONSENTS[benefit]}
+    consents = {key: form.get(f"consent_{key}") == "yes" for key in (*REQUIRED_CONSENTS[benefit], *OPTIONAL_CONSENTS)}
     out.intake["consents"] = consents
     emergency = _yesno(form, "emergency")
     if emergency is not None:
@@ -421,3 +510,157 @@ def parse_step(step: int, form: FormData, facts: dict[str, Any], intake: dict[st
     else:
         parsed = Parsed()
     return validate(parsed)
+
+
+# --- the payee step's lists and the review (issue 14: intake that helps) ---------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def bank_options() -> tuple[tuple[str, str], ...]:
+    """Every bank of zengin-code for the payee step's list: the code with the name and reading, so typing
+    a name (みずほ), a reading (ミズホ) or the code finds it."""
+    from payments.bank_codes import search_banks
+
+    return tuple((b.code, _choice_label(b.name, b.reading)) for b in search_banks("", limit=100_000))
+
+
+@functools.lru_cache(maxsize=64)
+def branch_options(bank_code: str) -> tuple[tuple[str, str], ...]:
+    """The branches of one bank (name and reading by code), for the branch list of the payee step."""
+    from payments.bank_codes import search_branches
+
+    return tuple((b.code, _choice_label(b.name, b.reading)) for b in search_branches(bank_code, "", limit=100_000))
+
+
+def _choice_label(name: str, reading: str) -> str:
+    """「三菱ＵＦＪ（みつびしゆ－えふじえい）」; the reading left out when it is the name (みずほ)."""
+    return name if name == reading else f"{name}（{reading}）"
+
+
+UNSET = "未入力"
+
+
+def _or_unset(value: Any, text: str | None = None) -> str:
+    return UNSET if value is None or value == "" else (text if text is not None else str(value))
+
+
+def _yes_no(value: Any) -> str:
+    return UNSET if value is None else "はい" if value else "いいえ"
+
+
+def _bank_text(payee: dict[str, Any]) -> str:
+    from payments.bank_codes import bank_name, branch_name
+
+    bank_code, branch_code = payee.get("bank_code"), payee.get("branch_code")
+    if not bank_code:
+        return UNSET
+    bank = bank_name(str(bank_code)) or "不明な金融機関"
+    branch = (branch_name(str(bank_code), str(branch_code)) or "不明な支店") if branch_code else UNSET
+    return f"{bank}（{bank_code}） {branch}（{branch_code or '—'}）"
+
+
+def review_rows(facts: dict[str, Any], intake: dict[str, Any], benefit: str,
+                kind: str = "initial") -> list[tuple[str, list[tuple[str, str]]]]:
+    """Everything the application will submit, in sections of (label, value) for the review step:
+    applicant, household members with their incomes, dates, declarations, dwelling or move, payee with
+    the bank and branch names, the consents. A value not given reads 「未入力」, never a blank."""
+    from service.web import labels as lb
+
+    applicant = intake.get("applicant") or {}
+    household = facts.get("household") or []
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
+    sections.append(("申請の基本情報", [
+        ("申請先", _or_unset(facts.get("municipality_code"), municipality_name(facts.get("municipality_code")))),
+        ("申請日", _or_unset(facts.get("application_date"), lb.date_ja(facts.get("application_date")))),
+        *([("申請者の区分", _or_unset(facts.get("applicant_type"),
+                                 lb.APPLICANT_TYPE.get(str(facts.get("applicant_type")))))] if benefit == "rent" else []),
+    ]))
+    sections.append(("申請者", [
+        ("氏名", _or_unset(applicant.get("name"))),
+        ("氏名（カナ）", _or_unset(applicant.get("name_kana"))),
+        ("郵便番号", _or_unset(applicant.get("postal_code"), f"〒{applicant.get('postal_code')}")),
+        ("住所", _or_unset(applicant.get("address"))),
+        ("電話番号", _or_unset(applicant.get("phone"))),
+    ]))
+    members: list[tuple[str, str]] = []
+    for i, member in enumerate(household):
+        name = member.get("name") or (applicant.get("name") if i == 0 else None)
+        relation = lb.RELATIONSHIP.get(str(member.get("relationship")), UNSET)
+        student = {True: "就学中", False: "就学していない"}.get(member.get("student"), "就学中か未入力")
+        incomes = [f"{lb.INCOME_KIND.get(str(inc.get('kind')), str(inc.get('kind')))} 月{lb.yen(inc.get('amount_yen'))}"
+                   + (f"（うち通勤手当 {lb.yen(inc.get('commuting_allowance_yen'))}）"
+                      if inc.get("commuting_allowance_yen") else "")
+                   for inc in member.get("incomes") or []]
+        members.append((f"世帯員{i + 1}（{relation}）",
+                        f"{_or_unset(name)}・生年月日 {_or_unset(member.get('birth_date'), lb.date_ja(member.get('birth_date')))}"
+                        f"・{student}・収入 {'、'.join(incomes) if incomes else 'なし'}"))
+    sections.append((f"世帯（{len(household)}人）と収入", members or [("世帯員", UNSET)]))
+    sections.append(("資産", [("世帯の預貯金・現金", _or_unset(facts.get("assets_yen"), lb.yen(facts.get("assets_yen"))))]))
+    if benefit == "moving":
+        drop = facts.get("income_drop") or {}
+        review = facts.get("household_finance_review") or {}
+        destination = facts.get("destination") or {}
+        costs = [f"{lb.MOVING_COST.get(str(c.get('category')), str(c.get('category')))} {lb.yen(c.get('amount_yen'))}"
+                 for c in facts.get("costs") or []]
+        sections.append(("収入の減少と転居", [
+            ("収入が減少した月", _or_unset(drop.get("month"), lb.month_ja(drop.get("month")))),
+            ("収入が減少した理由", _or_unset(drop.get("cause"), lb.INCOME_DROP_CAUSE.get(str(drop.get("cause"))))),
+            ("主たる生計維持者か", _yes_no(drop.get("main_earner"))),
+            ("現在の家賃", _or_unset(facts.get("current_rent_yen"), lb.yen(facts.get("current_rent_yen")))),
+            ("転居先", _or_unset(destination.get("municipality_code"),
+                              municipality_name(destination.get("municipality_code")))),
+            ("転居が必要と認められるか", _yes_no(review.get("move_needed"))),
+            ("転居費用を用意することが困難か", _yes_no(review.get("cannot_fund"))),
+            ("転居費用", "、".join(costs) if costs else UNSET),
+        ]))
+    else:
+        trigger = facts.get("trigger") or {}
+        sections.append(("離職・廃業・休業等", [
+            ("状況", _or_unset(trigger.get("kind"), lb.TRIGGER_KIND.get(str(trigger.get("kind"))))),
+            ("離職・廃業の日", lb.date_ja(trigger["date"]) if trigger.get("date")
+             else "該当なし（休業等）" if trigger.get("kind") == "reduced_work" else UNSET),
+            ("理由", _or_unset(trigger.get("cause"), lb.TRIGGER_CAUSE.get(str(trigger.get("cause"))))),
+            ("主たる生計維持者か", _yes_no(trigger.get("main_earner"))),
+            ("求職活動ができなかった日数", _or_unset(trigger.get("job_search_blocked_days"),
+                                          f"{trigger.get('job_search_blocked_days')}日")),
+        ]))
+        rows = [("家賃（月額）", _or_unset(facts.get("rent_yen"), lb.yen(facts.get("rent_yen")))),
+                ("共益費・管理費（月額）", _or_unset(facts.get("common_charges_yen"), lb.yen(facts.get("common_charges_yen"))))]
+        if facts.get("applicant_type") == "homeless":
+            rows.append(("初期費用を支払った日", _or_unset(facts.get("lease_initial_costs_paid_on"),
+                                                  lb.date_ja(facts.get("lease_initial_costs_paid_on")))))
+        sections.append(("住居", rows))
+    declarations = facts.get("declarations") or {}
+    sections.append(("申告事項", [
+        *([("ハローワークに求職の申込みをしている", _yes_no(declarations.get("hello_work_registered")))]
+          if benefit == "rent" else []),
+        ("国や自治体から類似の給付を受けている", _yes_no(declarations.get("similar_benefit"))),
+        ("世帯員に暴力団員がいる", _yes_no(declarations.get("gang_member_in_household"))),
+    ]))
+    payee = intake.get("payee") or {}
+    sections.append(("支払先（代理受領）", [
+        ("種別", _or_unset(payee.get("payee_kind"), lb.PAYEE_KIND.get(str(payee.get("payee_kind"))))),
+        ("名称", _or_unset(payee.get("name"))),
+        ("法人番号", payee.get("corporate_number") or "なし"),
+        ("金融機関・支店", _bank_text(payee)),
+        ("預金種目・口座番号", f"{lb.ACCOUNT_TYPE.get(str(payee.get('account_type')), UNSET)} "
+                         f"{_or_unset(payee.get('account_number'))}"),
+        ("口座名義（銀行のカナ）", _or_unset(payee.get("holder_kana"))),
+    ]))
+    from service.workflows.applications import OPTIONAL_CONSENTS, REQUIRED_CONSENTS
+
+    consents = intake.get("consents") or {}
+    plan = intake.get("plan") or {}
+    if kind != "initial":  # extensions and changes carry the consents and plan of the first application
+        return sections
+    sections.append(("説明と同意・プラン", [
+        *((lb.CONSENT.get(key, key), "同意あり" if consents.get(key) is True else "未確認")
+          for key in REQUIRED_CONSENTS[benefit]),
+        *((lb.CONSENT.get(key, key), "同意あり" if consents.get(key) is True else "同意なし")
+          for key in OPTIONAL_CONSENTS),
+        ("緊急対応", _yes_no(intake.get("emergency"))),
+        ("プラン作成日", _or_unset(plan.get("plan_date"), lb.date_ja(plan.get("plan_date")))),
+        ("支援調整会議の日", _or_unset(plan.get("coordination_meeting_date"),
+                                    lb.date_ja(plan.get("coordination_meeting_date")))),
+    ]))
+    return sections

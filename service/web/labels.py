@@ -88,6 +88,7 @@ CONSENT = {
     "refusal_if_no_improvement": "転居により家計が改善しない場合は支給されないこと",
     "deposit_and_advance_rent_excluded": "敷金・前家賃は対象外であること",
     "partial_over_cap": "上限額を超える部分は自己負担となること",
+    "share_with_council": "決定通知書の写しを社会福祉協議会に送付すること（生活福祉資金の借受人の場合）",
 }
 
 RELATIONSHIP = vocabulary.screen_labels(vocabulary.Relationship)
@@ -238,6 +239,8 @@ def missing_message(item: dict[str, Any]) -> str:
         return f"{label} がまだ登録されていません"
     if ".consents." in field:
         return f"{label} の説明と同意が未確認です"
+    if item.get("message") == "unknown":
+        return f"{label} が全銀の金融機関一覧にありません。選び直してください"
     if field == "intake.emergency":
         return "緊急対応に該当するかを選択してください"
     if field == "intake.plan.plan_date":

@@ -64,11 +64,15 @@ def _wizard_context(request: Request, session: SessionDep, actor: WebActor, app_
         "member_rows": forms.MEMBER_ROWS, "income_rows": forms.INCOME_ROWS, "cost_rows": forms.COST_ROWS,
         "values": values, "errors": {}, "today": _today(request).isoformat(),
         "benefit": benefit, "kind": app.kind if app else "initial",
-        "consent_keys": wf.REQUIRED_CONSENTS[benefit],
+        "consent_keys": wf.REQUIRED_CONSENTS[benefit], "optional_consent_keys": wf.OPTIONAL_CONSENTS,
         "nonce": secrets.token_urlsafe(12),
     }
     if step == 1:
         ctx["municipality_choices"] = forms.applicant_municipality_options()
+    if step == 3:
+        ctx.update(_payee_choices(values, intake))
+    if step == 5:
+        ctx.update(review=forms.review_rows(facts, intake, benefit, app.kind if app else "initial"))
     if benefit == "moving" and step in (3, 5):
         raw = facts.get("destination")
         destination: dict[str, Any] = raw if isinstance(raw, dict) else {}
@@ -86,6 +90,37 @@ def _wizard_context(request: Request, session: SessionDep, actor: WebActor, app_
             if app.status == "draft" else []
         ctx["assessment"] = assessment_panel(facts)
     return ctx
+
+
+def _payee_choices(values: dict[str, Any], intake: dict[str, Any]) -> dict[str, Any]:
+    """The payee step's bank and branch lists (by name, reading and code) and the names chosen so far."""
+    from payments import bank_codes
+
+    payee = intake.get("payee") or {}
+    typed_bank = str(values.get("bank_code") or payee.get("bank_code") or "")
+    bank_code = bank_codes.resolve_bank(typed_bank) if typed_bank else None
+    typed_branch = str(values.get("branch_code") or payee.get("branch_code") or "")
+    branch_code = bank_codes.resolve_branch(bank_code, typed_branch) if bank_code and typed_branch else None
+    return {
+        "bank_choices": forms.bank_options(),
+        "branch_choices": forms.branch_options(bank_code) if bank_code else (),
+        "bank_chosen": bank_codes.bank_name(bank_code) if bank_code else "",
+        "branch_chosen": bank_codes.branch_name(bank_code, branch_code) if bank_code and branch_code else "",
+    }
+
+
+@router.get("/bank-branches", response_class=HTMLResponse)
+def bank_branch_options(request: Request, actor: WebActor, bank: str = "") -> Response:
+    """The branches of a bank as ``<option>`` elements for the payee step's list (wizard.js asks when the
+    bank changes); nothing for an unknown bank."""
+    require(actor, "agency")
+    from payments.bank_codes import resolve_bank
+
+    code = resolve_bank(bank[:50]) if bank else None
+    response = templates.TemplateResponse(request, "_branch_options.html", {
+        "branch_choices": forms.branch_options(code) if code else ()})
+    save_session(request, response)
+    return response
 
 
 @router.get("/applications/new", response_class=HTMLResponse)
@@ -123,6 +158,9 @@ def _save_step(request: Request, session: SessionDep, actor: WebActor, app_id: i
     facts = app.facts if app else {"benefit": benefit}
     intake = app.intake if app else {}
     parsed = forms.parse_step(step, form, facts, intake, benefit, app.kind if app else "initial")
+    if app is None and not parsed.errors and forms.is_blank_first_step(parsed):
+        parsed.errors["_form"] = ("何も入力されていないため、申請は作成していません。申請先の市区町村や申請者の氏名など"
+                                  "を入力してから保存してください。")
     if parsed.errors:
         ctx = _wizard_context(request, session, actor, app_id, step, values=dict(form), benefit=benefit)
         ctx["errors"] = parsed.errors

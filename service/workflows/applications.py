@@ -37,6 +37,10 @@ REQUIRED_CONSENTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Consents asked at intake that an application may go without: copies of the decisions to the
+#: 社会福祉協議会 (R57, R84), the key the letters read (``letters.COUNCIL_CONSENT``).
+OPTIONAL_CONSENTS: tuple[str, ...] = ("share_with_council",)
+
 PAYEE_FIELDS = ("payee_kind", "name", "bank_code", "branch_code", "account_type", "account_number",
                 "holder_kana")
 
@@ -394,6 +398,7 @@ def missing_items(session: Session, app: Application) -> list[dict[str, str]]:
         for field in PAYEE_FIELDS:
             if not payee.get(field):
                 items.append({"field": f"intake.payee.{field}", "message": "required"})
+        items.extend(_unknown_account(payee))
         applicant = intake.get("applicant") or {}
         for field in ("name", "name_kana"):
             if not applicant.get(field):
@@ -411,6 +416,18 @@ def missing_items(session: Session, app: Application) -> list[dict[str, str]]:
         if kind not in present and kind not in exempt:
             items.append({"field": f"documents.{kind}", "message": "document (R85) not uploaded"})
     return items
+
+
+def _unknown_account(payee: dict[str, Any]) -> list[dict[str, str]]:
+    """A bank or branch code zengin-code does not know (a draft saved before codes were checked)."""
+    from payments.bank_codes import bank_name, branch_name
+
+    bank, branch = payee.get("bank_code"), payee.get("branch_code")
+    if bank and bank_name(str(bank)) is None:
+        return [{"field": "intake.payee.bank_code", "message": "unknown"}]
+    if bank and branch and branch_name(str(bank), str(branch)) is None:
+        return [{"field": "intake.payee.branch_code", "message": "unknown"}]
+    return []
 
 
 def submit_application(session: Session, actor: Actor, application_id: int) -> Application:

@@ -7,6 +7,24 @@
   var panel = document.getElementById("estimate");
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
+  // The payee step: when the bank changes, its branches fill the branch list (by name, reading and code).
+  var bank = document.getElementById("bank_code");
+  var branches = document.getElementById("branch-options");
+  if (bank && branches && branches.dataset.source) {
+    var lastBank = null;
+    var loadBranches = function () {
+      var value = bank.value.trim();
+      if (!value || value === lastBank) { return; }
+      lastBank = value;
+      fetch(branches.dataset.source + "?bank=" + encodeURIComponent(value),
+            { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) { if (html !== null && bank.value.trim() === value) { branches.innerHTML = html; } })
+        .catch(function () { /* keep the list there is */ });
+    };
+    bank.addEventListener("change", loadBranches);
+    bank.addEventListener("blur", loadBranches);
+  }
   if (!form || !panel || !form.dataset.estimate) { return; }
   var timer = null;
   var seq = 0;
