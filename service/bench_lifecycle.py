@@ -149,9 +149,10 @@ def _worker(url: str, first: int, count: int, ready: Any, go: Any) -> None:
     engine.dispose()
 
 
-def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
-    """Submit, assess, draft and approve, one transaction per step, on PostgreSQL; ``PROCESSES``
-    server processes (one per core, as uvicorn workers) with ``WORKERS`` requests in flight each."""
+def in_process_cases_per_second(quick: bool) -> dict[str, Any]:
+    """The workflows without HTTP: submit, assess, draft and approve, one transaction per step, on
+    PostgreSQL; ``PROCESSES`` processes with ``WORKERS`` threads each (the figure measured before the
+    HTTP one; kept to tell the app's own cost from the HTTP layer's)."""
     count = 40 if quick else 400
     with throwaway_postgres("hb_bench_lifecycle") as url:
         upgrade(url)
@@ -184,9 +185,191 @@ def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
         if any(process.exitcode for process in processes):
             raise RuntimeError("a lifecycle worker failed")
     return {"value": round(share * PROCESSES / elapsed, 1), "unit": "cases/s", "cases": share * PROCESSES,
-            "processes": PROCESSES, "threads_per_process": WORKERS,
+            "processes": PROCESSES, "threads_per_process": WORKERS, "path": "in process, no HTTP",
             "steps": "create, 5 documents in one form (the wizard's step), submit, draft (assess), approve with "
                      "letters planned (issue 13); one transaction each"}
+
+
+# --- the same life through the production app over HTTP (issue 11's figure) ---------------------------
+
+
+def _tokens(factory: sessionmaker[Session]) -> dict[str, str]:
+    """An API token per role, as an administrator issues them."""
+    with unit_of_work(factory) as session:
+        agency = get_or_create_agency(session, "BENCH", "ベンチマーク相談支援機関")
+        return {role: create_user(session, f"bench-{role}", role, agency.id if role == "agency" else None)[1]
+                for role in ("agency", "clerk", "approver")}
+
+
+def _serve(url: str, port: int) -> None:
+    """One server process as ``housing-benefit serve`` runs the app (production settings, letters planned
+    on approval), without its letter worker: rendering is measured by ``letters_per_second``."""
+    import logging
+
+    import uvicorn
+    from pydantic import SecretStr
+
+    from service.app import create_app
+    from service.config import Settings
+
+    settings = Settings(database_url=url, environment="production", web_secret=SecretStr("bench-" + "s" * 40),
+                        migrate_on_start=False, issue_letters_on_approval=True)
+    logging.getLogger("uvicorn.access").disabled = True  # thousands of lines on the bench's stderr
+    uvicorn.run(create_app(url, settings=settings), host="127.0.0.1", port=port, log_level="warning")
+
+
+class _Http:
+    """A lean keep-alive HTTP/1.1 client on one connection (the client shares the 2 cores with the
+    servers: httpx would cost it about as much as the server's own work)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: Any = None
+        self.writer: Any = None
+
+    async def open(self) -> None:
+        import asyncio
+
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def call(self, method: str, path: str, token: str, body: bytes = b"",
+                   content_type: str = "application/json", expect: int = 200) -> Any:
+        import json
+
+        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nAuthorization: Bearer {token}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        self.writer.write(head + body)
+        await self.writer.drain()
+        status_and_headers = await self.reader.readuntil(b"\r\n\r\n")
+        lines = status_and_headers.split(b"\r\n")
+        length = next(int(line.split(b":", 1)[1]) for line in lines if line.lower().startswith(b"content-length:"))
+        payload = await self.reader.readexactly(length)
+        status = int(lines[0].split()[1])
+        if status != expect:
+            raise RuntimeError(f"{method} {path}: {status} {payload[:300]!r}")
+        return json.loads(payload)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+_BOUNDARY = "hb-bench-boundary"
+
+
+def _multipart(fields: dict[str, str], filename: str, content: bytes) -> bytes:
+    parts = [f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    parts.append(f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+                 "Content-Type: application/pdf\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{_BOUNDARY}--\r\n".encode()
+
+
+def _case_body(index: int) -> tuple[bytes, tuple[str, ...]]:
+    import json
+
+    facts = rent_facts(application_date="2026-10-05", household=[applicant("1980-01-01", [
+        {"kind": "wages", "amount_yen": 40000 + index % 50 * 1000}])], rent_yen=60000, assets_yen=100000,
+        trigger_date="2026-08-31")
+    intake = {"applicant": {"name": f"試験 {index}", "name_kana": "シケン", "address": "東京都千代田区"},
+              "payee": copy.deepcopy(AGENT_KANDA), "emergency": True, "consents": RENT_CONSENTS}
+    body = json.dumps({"kind": "initial", "benefit": "rent", "facts": facts, "intake": intake},
+                      ensure_ascii=False).encode()
+    return body, required_documents("initial", "rent", facts)
+
+
+async def _http_case(http: _Http, tokens: dict[str, str], index: int) -> None:
+    """One case's life as the agency, the clerk and the approver send it: the application, each required
+    document (the API takes one file a request), the submission, the draft and the approval (letters
+    planned), each request its own transaction with its token."""
+    import json
+
+    body, kinds = _case_body(index)
+    app = await http.call("POST", "/api/v1/applications", tokens["agency"], body, expect=201)
+    app_id, case_id = app["id"], app["case_id"]
+    for kind in kinds:
+        form = _multipart({"kind": kind, "application_id": str(app_id)}, f"{kind}.pdf", b"%PDF-1.4\n")
+        await http.call("POST", f"/api/v1/cases/{case_id}/documents", tokens["agency"], form,
+                        f"multipart/form-data; boundary={_BOUNDARY}", expect=201)
+    await http.call("POST", f"/api/v1/applications/{app_id}/submit", tokens["agency"])
+    draft = await http.call("POST", f"/api/v1/cases/{case_id}/decisions", tokens["clerk"],
+                            json.dumps({"kind": "grant", "application_id": app_id}).encode(), expect=201)
+    approved = await http.call("POST", f"/api/v1/decisions/{draft['id']}/approve", tokens["approver"])
+    if len(approved["letters"]) != 3:
+        raise RuntimeError(f"the approval planned {len(approved['letters'])} letters, not 3")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
+    """Cases per second through the production app over HTTP with API tokens, on PostgreSQL (issue 11):
+    ``PROCESSES`` server processes (one per core, as uvicorn workers) with ``WORKERS`` requests in
+    flight each; a case is 9 requests (create, 5 documents, submit, draft, approve with letters planned).
+    The client (one asyncio process, lean raw HTTP) runs on the same machine; its CPU time is reported."""
+    import asyncio
+
+    import httpx
+
+    count = 40 if quick else 400
+    with throwaway_postgres("hb_bench_lifecycle") as url:
+        upgrade(url)
+        engine = make_engine(url)
+        tokens = _tokens(make_session_factory(engine))
+        engine.dispose()
+        context = multiprocessing.get_context("spawn")
+        ports = [_free_port() for _ in range(PROCESSES)]
+        servers = [context.Process(target=_serve, args=(url, port), daemon=True) for port in ports]
+        for server in servers:
+            server.start()
+        try:
+            deadline = time.monotonic() + 60
+            for port in ports:
+                while True:
+                    try:
+                        if httpx.get(f"http://127.0.0.1:{port}/api/v1/cases", timeout=1).status_code < 500:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("a lifecycle server did not start")
+                    time.sleep(0.2)
+            clients = [(port, slot) for port in ports for slot in range(WORKERS)]
+            share = count // len(clients)
+
+            async def run() -> tuple[float, float]:
+                connections = [_Http(port) for port, _ in clients]
+                for http in connections:
+                    await http.open()
+                # Warm-up, untimed: a case per connection (imports, caches, the servers' pools).
+                await asyncio.gather(*(_http_case(http, tokens, 1_000_000 + n) for n, http in enumerate(connections)))
+
+                async def lane(n: int, http: _Http) -> None:
+                    for index in range(1 + n * share, 1 + (n + 1) * share):
+                        await _http_case(http, tokens, index)
+
+                cpu, started = time.process_time(), time.perf_counter()
+                await asyncio.gather(*(lane(n, http) for n, http in enumerate(connections)))
+                elapsed, client_cpu = time.perf_counter() - started, time.process_time() - cpu
+                for http in connections:
+                    http.close()
+                return elapsed, client_cpu
+
+            elapsed, client_cpu = asyncio.run(run())
+        finally:
+            for server in servers:
+                server.terminate()
+                server.join(10)
+    cases = share * len(clients)
+    return {"value": round(cases / elapsed, 1), "unit": "cases/s", "cases": cases, "processes": PROCESSES,
+            "requests_in_flight_per_process": WORKERS, "path": "HTTP, production app, API tokens",
+            "client_cpu_ms_per_case": round(client_cpu * 1000 / cases, 1), "target": 100,
+            "steps": "POST application, 5 × POST document (one file a request), submit, draft (assess), approve "
+                     "with letters planned (issue 13); one transaction each; the letter worker not running"}
 
 
 def seed_grants(url: str, count: int, month: str) -> None:

@@ -58,6 +58,11 @@ def _need(value: Any, name: str, kind: str) -> Any:
 
 def decision_status(session: Session, decision: Decision) -> str:
     outcome = session.scalar(select(DecisionReview.outcome).where(DecisionReview.decision_id == decision.id))
+    return status_after_review(session, decision, outcome)
+
+
+def status_after_review(session: Session, decision: Decision, outcome: str | None) -> str:
+    """The decision's status given its review's outcome (None: not reviewed), for a caller that holds it."""
     if outcome is None:
         return "draft"
     if outcome != "approved":
@@ -807,6 +812,7 @@ def draft_decision(session: Session, actor: Actor, case_id: int, draft: dict[str
     """A clerk's draft. Checks what the rules need now; nothing changes until approval."""
     require_role(actor, "clerk")
     spec = _kind(str(draft.get("kind")))
+    _preload_case_and_application(session, case_id, draft.get("application_id"))
     case = load_case(session, actor, case_id)
     bump_case_version(session, case, draft.get("case_version"), actor.clock.now())
     kind = draft["kind"]
@@ -845,6 +851,22 @@ def draft_decision(session: Session, actor: Actor, case_id: int, draft: dict[str
     audit(session, actor, "decision.draft", case_id=case.id, target=f"decision:{decision.id}",
           detail={"kind": kind})
     return decision
+
+
+def _preload_case_and_application(session: Session, case_id: int, application_id: Any) -> None:
+    """One SELECT for the case and the application a draft names, held in the identity map so that
+    ``load_case`` and ``load_application`` find them there. Who may see them is checked by those two, as
+    always; an application of another case is not loaded here."""
+    if not isinstance(application_id, int):
+        return
+    row = session.execute(
+        select(BenefitCase, Application)
+        .outerjoin(Application, (Application.id == application_id) & (Application.case_id == BenefitCase.id))
+        .where(BenefitCase.id == case_id)
+    ).first()
+    for loaded in row or ():
+        if loaded is not None:
+            hold(session, loaded)
 
 
 def _load_draft(session: Session, actor: Actor, decision_id: int) -> tuple[Decision, BenefitCase]:

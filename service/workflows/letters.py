@@ -37,8 +37,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from calculations.moving import AGENT_CATEGORIES, ELIGIBLE_CATEGORIES
 from letters import (
@@ -960,7 +961,19 @@ def _store_plans(session: Session, actor: Actor, prepared: _Prepared) -> list[Le
           detail={"letters": [{"letter_type": row.letter_type, "addressee_kind": row.addressee_kind,
                                "document_number": row.document_number} for row in rows]})
     session.flush()
+    session.info.setdefault(_PLANNED_NOW, set()).update(row.id for row in rows)
     return [*prepared.existing, *rows]
+
+
+_PLANNED_NOW = "letters.planned_now"
+"""``session.info`` key: ids of the plans written in the session's open transaction. No worker can have
+rendered or failed them yet (they are not committed), so their status needs no query."""
+
+
+@sqlalchemy_event.listens_for(Session, "after_transaction_end")
+def _forget_planned_now(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PLANNED_NOW, None)
 
 
 def plan_decision_letters(session: Session, actor: Actor, decision_id: int, *,
@@ -1018,6 +1031,10 @@ class PlanStatus:
 def plan_statuses(session: Session, plans: Sequence[LetterPlan]) -> list[PlanStatus]:
     if not plans:
         return []
+    planned_now = session.info.get(_PLANNED_NOW, set())
+    if all(plan.id in planned_now for plan in plans):  # e.g. the approval's answer: pending, no query
+        return [PlanStatus(plan=plan, status="pending", letter_id=None, attempts=0, last_error=None,
+                           last_failed_at=None) for plan in plans]
     decision_ids = {plan.decision_id for plan in plans}
     issued = {(letter.decision_id, letter.letter_type, letter.addressee_kind): letter.id
               for letter in session.scalars(select(Letter).where(Letter.decision_id.in_(decision_ids)))}
