@@ -19,7 +19,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db.migrate import upgrade
-from service.db.models import AppUser, BenefitCase, BenefitGrant, BenefitMonth, MonthlyReport
+from service.db.models import (
+    Application,
+    AppUser,
+    BenefitCase,
+    BenefitGrant,
+    BenefitMonth,
+    Decision,
+    MonthlyReport,
+    StopProposal,
+)
 from service.db.session import make_engine, make_session_factory, unit_of_work
 from service.demo import AGENT_KANDA, RENT_CONSENTS, applicant, rent_facts
 from service.workflows.admin import create_user, get_or_create_agency
@@ -149,9 +158,10 @@ def _worker(url: str, first: int, count: int, ready: Any, go: Any) -> None:
     engine.dispose()
 
 
-def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
-    """Submit, assess, draft and approve, one transaction per step, on PostgreSQL; ``PROCESSES``
-    server processes (one per core, as uvicorn workers) with ``WORKERS`` requests in flight each."""
+def in_process_cases_per_second(quick: bool) -> dict[str, Any]:
+    """The workflows without HTTP: submit, assess, draft and approve, one transaction per step, on
+    PostgreSQL; ``PROCESSES`` processes with ``WORKERS`` threads each (the figure measured before the
+    HTTP one; kept to tell the app's own cost from the HTTP layer's)."""
     count = 40 if quick else 400
     with throwaway_postgres("hb_bench_lifecycle") as url:
         upgrade(url)
@@ -184,13 +194,200 @@ def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
         if any(process.exitcode for process in processes):
             raise RuntimeError("a lifecycle worker failed")
     return {"value": round(share * PROCESSES / elapsed, 1), "unit": "cases/s", "cases": share * PROCESSES,
-            "processes": PROCESSES, "threads_per_process": WORKERS,
+            "processes": PROCESSES, "threads_per_process": WORKERS, "path": "in process, no HTTP",
             "steps": "create, 5 documents in one form (the wizard's step), submit, draft (assess), approve with "
                      "letters planned (issue 13); one transaction each"}
 
 
+# --- the same life through the production app over HTTP (issue 11's figure) ---------------------------
+
+
+def _tokens(factory: sessionmaker[Session]) -> dict[str, str]:
+    """An API token per role, as an administrator issues them."""
+    with unit_of_work(factory) as session:
+        agency = get_or_create_agency(session, "BENCH", "ベンチマーク相談支援機関")
+        return {role: create_user(session, f"bench-{role}", role, agency.id if role == "agency" else None)[1]
+                for role in ("agency", "clerk", "approver")}
+
+
+def _serve(url: str, port: int) -> None:
+    """One server process as ``housing-benefit serve`` runs the app (production settings, letters planned
+    on approval), without its letter worker: rendering is measured by ``letters_per_second``."""
+    import logging
+
+    import uvicorn
+    from pydantic import SecretStr
+
+    from service.app import create_app
+    from service.config import Settings
+
+    settings = Settings(database_url=url, environment="production", web_secret=SecretStr("bench-" + "s" * 40),
+                        migrate_on_start=False, issue_letters_on_approval=True)
+    logging.getLogger("uvicorn.access").disabled = True  # thousands of lines on the bench's stderr
+    uvicorn.run(create_app(url, settings=settings), host="127.0.0.1", port=port, log_level="warning")
+
+
+class _Http:
+    """A lean keep-alive HTTP/1.1 client on one connection (the client shares the 2 cores with the
+    servers: httpx would cost it about as much as the server's own work)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: Any = None
+        self.writer: Any = None
+
+    async def open(self) -> None:
+        import asyncio
+
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def call(self, method: str, path: str, token: str, body: bytes = b"",
+                   content_type: str = "application/json", expect: int = 200) -> Any:
+        import json
+
+        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nAuthorization: Bearer {token}\r\n"
+                f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        self.writer.write(head + body)
+        await self.writer.drain()
+        status_and_headers = await self.reader.readuntil(b"\r\n\r\n")
+        lines = status_and_headers.split(b"\r\n")
+        length = next(int(line.split(b":", 1)[1]) for line in lines if line.lower().startswith(b"content-length:"))
+        payload = await self.reader.readexactly(length)
+        status = int(lines[0].split()[1])
+        if status != expect:
+            raise RuntimeError(f"{method} {path}: {status} {payload[:300]!r}")
+        return json.loads(payload)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+_BOUNDARY = "hb-bench-boundary"
+
+
+def _multipart(fields: dict[str, str], filename: str, content: bytes) -> bytes:
+    parts = [f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    parts.append(f'--{_BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+                 "Content-Type: application/pdf\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{_BOUNDARY}--\r\n".encode()
+
+
+def _case_body(index: int) -> tuple[bytes, tuple[str, ...]]:
+    import json
+
+    facts = rent_facts(application_date="2026-10-05", household=[applicant("1980-01-01", [
+        {"kind": "wages", "amount_yen": 40000 + index % 50 * 1000}])], rent_yen=60000, assets_yen=100000,
+        trigger_date="2026-08-31")
+    intake = {"applicant": {"name": f"試験 {index}", "name_kana": "シケン", "address": "東京都千代田区"},
+              "payee": copy.deepcopy(AGENT_KANDA), "emergency": True, "consents": RENT_CONSENTS}
+    body = json.dumps({"kind": "initial", "benefit": "rent", "facts": facts, "intake": intake},
+                      ensure_ascii=False).encode()
+    return body, required_documents("initial", "rent", facts)
+
+
+async def _http_case(http: _Http, tokens: dict[str, str], index: int) -> None:
+    """One case's life as the agency, the clerk and the approver send it: the application, each required
+    document (the API takes one file a request), the submission, the draft and the approval (letters
+    planned), each request its own transaction with its token."""
+    import json
+
+    body, kinds = _case_body(index)
+    app = await http.call("POST", "/api/v1/applications", tokens["agency"], body, expect=201)
+    app_id, case_id = app["id"], app["case_id"]
+    for kind in kinds:
+        form = _multipart({"kind": kind, "application_id": str(app_id)}, f"{kind}.pdf", b"%PDF-1.4\n")
+        await http.call("POST", f"/api/v1/cases/{case_id}/documents", tokens["agency"], form,
+                        f"multipart/form-data; boundary={_BOUNDARY}", expect=201)
+    await http.call("POST", f"/api/v1/applications/{app_id}/submit", tokens["agency"])
+    draft = await http.call("POST", f"/api/v1/cases/{case_id}/decisions", tokens["clerk"],
+                            json.dumps({"kind": "grant", "application_id": app_id}).encode(), expect=201)
+    approved = await http.call("POST", f"/api/v1/decisions/{draft['id']}/approve", tokens["approver"])
+    if len(approved["letters"]) != 3:
+        raise RuntimeError(f"the approval planned {len(approved['letters'])} letters, not 3")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
+    """Cases per second through the production app over HTTP with API tokens, on PostgreSQL (issue 11):
+    ``PROCESSES`` server processes (one per core, as uvicorn workers) with ``WORKERS`` requests in
+    flight each; a case is 9 requests (create, 5 documents, submit, draft, approve with letters planned).
+    The client (one asyncio process, lean raw HTTP) runs on the same machine; its CPU time is reported."""
+    import asyncio
+
+    import httpx
+
+    count = 40 if quick else 400
+    with throwaway_postgres("hb_bench_lifecycle") as url:
+        upgrade(url)
+        engine = make_engine(url)
+        tokens = _tokens(make_session_factory(engine))
+        engine.dispose()
+        context = multiprocessing.get_context("spawn")
+        ports = [_free_port() for _ in range(PROCESSES)]
+        servers = [context.Process(target=_serve, args=(url, port), daemon=True) for port in ports]
+        for server in servers:
+            server.start()
+        try:
+            deadline = time.monotonic() + 60
+            for port in ports:
+                while True:
+                    try:
+                        if httpx.get(f"http://127.0.0.1:{port}/api/v1/cases", timeout=1).status_code < 500:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("a lifecycle server did not start")
+                    time.sleep(0.2)
+            clients = [(port, slot) for port in ports for slot in range(WORKERS)]
+            share = count // len(clients)
+
+            async def run() -> tuple[float, float]:
+                connections = [_Http(port) for port, _ in clients]
+                for http in connections:
+                    await http.open()
+                # Warm-up, untimed: a case per connection (imports, caches, the servers' pools).
+                await asyncio.gather(*(_http_case(http, tokens, 1_000_000 + n) for n, http in enumerate(connections)))
+
+                async def lane(n: int, http: _Http) -> None:
+                    for index in range(1 + n * share, 1 + (n + 1) * share):
+                        await _http_case(http, tokens, index)
+
+                cpu, started = time.process_time(), time.perf_counter()
+                await asyncio.gather(*(lane(n, http) for n, http in enumerate(connections)))
+                elapsed, client_cpu = time.perf_counter() - started, time.process_time() - cpu
+                for http in connections:
+                    http.close()
+                return elapsed, client_cpu
+
+            elapsed, client_cpu = asyncio.run(run())
+        finally:
+            for server in servers:
+                server.terminate()
+                server.join(10)
+    cases = share * len(clients)
+    return {"value": round(cases / elapsed, 1), "unit": "cases/s", "cases": cases, "processes": PROCESSES,
+            "requests_in_flight_per_process": WORKERS, "path": "HTTP, production app, API tokens",
+            "client_cpu_ms_per_case": round(client_cpu * 1000 / cases, 1), "target": 100,
+            "steps": "POST application, 5 × POST document (one file a request), submit, draft (assess), approve "
+                     "with letters planned (issue 13); one transaction each; the letter worker not running"}
+
+
 def seed_grants(url: str, count: int, month: str) -> None:
-    """``count`` active rent grants in their period, bulk-inserted with SQLAlchemy Core."""
+    """``count`` rent grants in their period, bulk-inserted with SQLAlchemy Core, so that every heading of
+    the work queue has rows: 1 in 21 ends this month (a third of them with extensions left), 1 in 10
+    has not reported last month (1 in 5 of those with a proposed stop), 1 in 20 was decided in the
+    emergency path and is not yet reported to the 支援調整会議, 1 in 500 is a homeless applicant's
+    certificate waiting for the 住居確保報告書; 1 in 500 cases has a draft waiting for approval and 1 in
+    500 a submitted extension application."""
     engine = make_engine(url)
     factory = make_session_factory(engine)
     actors = _actors(factory)
@@ -198,7 +395,7 @@ def seed_grants(url: str, count: int, month: str) -> None:
     with unit_of_work(factory) as session:
         grant = session.scalars(select(BenefitGrant)).one()
         app_id, decision_id = grant.application_id, grant.decision_id
-        agency_user = actors["agency"].user_id
+        agency_user, clerk_user = actors["agency"].user_id, actors["clerk"].user_id
         case = session.get(BenefitCase, grant.case_id)
         assert case is not None
         agency_id = case.agency_id
@@ -212,9 +409,11 @@ def seed_grants(url: str, count: int, month: str) -> None:
                 for _ in range(size)]).scalars().all()
             grant_ids = connection.execute(insert(BenefitGrant).returning(BenefitGrant.id), [
                 {"case_id": cid, "application_id": app_id, "decision_id": decision_id, "benefit": "rent",
-                 "status": "active", "amount_yen": 53700, "first_month": months[0],
+                 "status": "certified" if (start + i) % 500 == 3 else "active", "amount_yen": 53700,
+                 "first_month": months[0],
                  "period_last_month": months[(start + i) % 3] if (start + i) % 7 == 0 else "2027-01",
-                 "extensions_used": (start + i) % 3} for i, cid in enumerate(case_ids)]).scalars().all()
+                 "extensions_used": (start + i) // 3 % 3, "coordination_report_due": (start + i) % 20 == 0}
+                for i, cid in enumerate(case_ids)]).scalars().all()
             connection.execute(insert(BenefitMonth), [
                 {"grant_id": gid, "month": m, "amount_yen": 53700, "status": "scheduled", "decision_id": decision_id}
                 for gid in grant_ids for m in months])
@@ -223,6 +422,19 @@ def seed_grants(url: str, count: int, month: str) -> None:
                 {"case_id": cid, "grant_id": gid, "month": months[1], "interviews": 4, "hello_work_consultations": 2,
                  "employer_applications": 4, "evidence": [], "reasons": [], "submitted_by": agency_user}
                 for i, (cid, gid) in enumerate(zip(case_ids, grant_ids, strict=True)) if i % 10])
+            connection.execute(insert(StopProposal), [
+                {"case_id": cid, "grant_id": gid, "month": months[1], "source": "monthly_report",
+                 "cause": "job_search_failure", "reasons": [], "evidence": {}, "status": "open"}
+                for i, (cid, gid) in enumerate(zip(case_ids, grant_ids, strict=True)) if i % 50 == 0])
+            connection.execute(insert(Decision), [
+                {"case_id": cid, "sequence": 2, "kind": "interruption", "grant_id": gid,
+                 "params": {"effective_month": "2027-01"}, "facts": None, "result": {},
+                 "rates_version": "bench", "code_version": "bench", "drafted_by": clerk_user}
+                for i, (cid, gid) in enumerate(zip(case_ids, grant_ids, strict=True)) if i % 500 == 1])
+            connection.execute(insert(Application), [
+                {"case_id": cid, "agency_id": agency_id, "kind": "extension", "benefit": "rent",
+                 "status": "submitted", "facts": {}, "intake": {}, "created_by": agency_user}
+                for i, cid in enumerate(case_ids) if i % 500 == 2])
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("ANALYZE")  # as autovacuum would after a bulk load
     engine.dispose()
@@ -244,7 +456,9 @@ def work_queue_p95_ms(quick: bool) -> dict[str, Any]:
                 started = time.perf_counter()
                 work_queue(session, clerk, "2026-11")
                 timings.append((time.perf_counter() - started) * 1000)
+        with unit_of_work(factory) as session:
+            totals = work_queue(session, clerk, "2026-11", limit=1)["totals"]
         engine.dispose()
     timings.sort()
     return {"value": round(timings[int(len(timings) * 0.95) - 1], 1), "unit": "ms", "grants": count,
-            "median_ms": round(statistics.median(timings), 1)}
+            "median_ms": round(statistics.median(timings), 1), "totals": totals, "target": 100}

@@ -91,8 +91,10 @@ def _aware(moment: datetime) -> datetime:
 
 def authenticate(session: Session, token: str, now: datetime | None = None) -> AppUser:
     """The active user of a live token (not revoked, not expired at ``now``), else 401."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    user = session.get(AppUser, row.user_id) if row is not None else None
+    # One SELECT per request: the token and its user together.
+    found = session.execute(select(ApiToken, AppUser).join(AppUser, AppUser.id == ApiToken.user_id)
+                            .where(ApiToken.token_hash == hash_token(token))).first()
+    row, user = (found[0], found[1]) if found is not None else (None, None)
     if row is None or user is None or not user.active or row.revoked_at is not None:
         raise Unauthorized("invalid or missing API token")
     if row.expires_at is not None and now is not None and _aware(row.expires_at) <= now:

@@ -227,6 +227,7 @@ def _insert_application(
         if benefit not in ("rent", "moving"):
             raise IncompleteApplication("benefit is required (rent or moving)", field="benefit")
         case = BenefitCase(agency_id=actor.agency_id, benefit=benefit, status="open", version=1)
+        case_search.refresh_case(case, intake)  # the search key goes in with the row: no UPDATE after
         session.add(case)
         session.flush()
     assert benefit is not None
@@ -243,7 +244,8 @@ def _insert_application(
         created_by=actor.user_id,
     )
     session.add(app)
-    case_search.refresh_case(case, intake)
+    if case_id is not None:
+        case_search.refresh_case(case, intake)
     session.flush()
     return app
 

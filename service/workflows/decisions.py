@@ -58,6 +58,11 @@ def _need(value: Any, name: str, kind: str) -> Any:
 
 def decision_status(session: Session, decision: Decision) -> str:
     outcome = session.scalar(select(DecisionReview.outcome).where(DecisionReview.decision_id == decision.id))
+    return status_after_review(session, decision, outcome)
+
+
+def status_after_review(session: Session, decision: Decision, outcome: str | None) -> str:
+    """The decision's status given its review's outcome (None: not reviewed), for a caller that holds it."""
     if outcome is None:
         return "draft"
     if outcome != "approved":
@@ -550,9 +555,10 @@ def _prepare_moving_confirmation(session: Session, actor: Actor, case: BenefitCa
 # --- applying an approved decision: rows → clock → apply → write the difference ---------------------
 
 
-def _apply_refusal(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_refusal(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     app = _decision_application(session, decision)
     app.status = "refused"
+    return None
 
 
 def _decision_application(session: Session, decision: Decision) -> Application:
@@ -567,20 +573,23 @@ def _decision_grant(session: Session, decision: Decision) -> BenefitGrant:
     return grant
 
 
-def _apply_certificate(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_certificate(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     app = _decision_application(session, decision)
-    _new_grant(session, case, app, decision, "certified", int(decision.result["amount_yen"]), now)
+    grant = _new_grant(session, case, app, decision, "certified", int(decision.result["amount_yen"]), now)
     app.status = "certified"
+    return grant
 
 
-def _apply_moving_grant(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_moving_grant(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     app = _decision_application(session, decision)
-    _new_grant(session, case, app, decision, "awaiting_move_report", int(decision.result["amount_yen"]), now)
+    grant = _new_grant(session, case, app, decision, "awaiting_move_report", int(decision.result["amount_yen"]),
+                       now)
     app.status = "decided"
     case.status = "granted"
+    return grant
 
 
-def _apply_grant(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_grant(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     app = _decision_application(session, decision)
     # An existing grant of the application: the homeless applicant's certificate (R44) or the grant a
     # correction supersedes. A first grant has none, so no lookup.
@@ -597,7 +606,7 @@ def _apply_grant(session: Session, case: BenefitCase, decision: Decision, now: A
         grant.amount_yen = amount
         grant.decision_id = decision.id
         grant.updated_at = now
-        return
+        return grant
     first = str(decision.result["first_benefit_month"])
     clock = _ok(gc.apply_grant(clock_rules(first), first, amount), "application_id")
     app.status = "decided"
@@ -614,9 +623,10 @@ def _apply_grant(session: Session, case: BenefitCase, decision: Decision, now: A
         grant.updated_at = now
         grant.coordination_report_due = owes_coordination_report(app)
     _write_clock(session, grant, None, clock, decision.id)
+    return grant
 
 
-def _apply_extension(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_extension(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     app = _decision_application(session, decision)
     grant = _decision_grant(session, decision)
     amount = int(decision.result["amount_yen"])
@@ -628,14 +638,18 @@ def _apply_extension(session: Session, case: BenefitCase, decision: Decision, no
     grant.amount_yen = amount
     grant.updated_at = now
     app.status = "decided"
+    return grant
 
 
-def _apply_extension_refusal(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_extension_refusal(session: Session, case: BenefitCase, decision: Decision,
+                             now: Any) -> BenefitGrant | None:
     _decision_application(session, decision).status = "refused"
-    _decision_grant(session, decision).updated_at = now
+    grant = _decision_grant(session, decision)
+    grant.updated_at = now
+    return grant
 
 
-def _apply_change(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_change(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     app = _decision_application(session, decision)
     amount = int(decision.result["amount_yen"])
     grant = _advance_clock(session, decision, "grant_id",
@@ -643,6 +657,7 @@ def _apply_change(session: Session, case: BenefitCase, decision: Decision, now: 
     grant.amount_yen = amount
     grant.updated_at = now
     app.status = "decided"
+    return grant
 
 
 def _advance_clock(session: Session, decision: Decision, field: str,
@@ -655,21 +670,23 @@ def _advance_clock(session: Session, decision: Decision, field: str,
     return grant
 
 
-def _apply_interruption(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_interruption(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     grant = _advance_clock(session, decision, "effective_month",
                            lambda clock: gc.apply_interruption(clock, str(decision.params["effective_month"])))
     grant.status = "interrupted"
     grant.updated_at = now
+    return grant
 
 
-def _apply_resumption(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_resumption(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     grant = _advance_clock(session, decision, "resume_month",
                            lambda clock: gc.apply_resumption(clock, str(decision.params["resume_month"])))
     grant.status = "active"
     grant.updated_at = now
+    return grant
 
 
-def _apply_stop(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_stop(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     grant = _decision_grant(session, decision)
     first_unpaid = str(decision.result["first_unpaid_month"])
     before = clock_of(session, grant)
@@ -688,9 +705,10 @@ def _apply_stop(session: Session, case: BenefitCase, decision: Decision, now: An
         if proposal is not None:
             proposal.status = "decided"
             proposal.decision_id = decision.id
+    return grant
 
 
-def _apply_repayment(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_repayment(session: Session, case: BenefitCase, decision: Decision, now: Any) -> BenefitGrant | None:
     grant = _decision_grant(session, decision)
     grant.updated_at = now
     result = decision.result
@@ -699,13 +717,16 @@ def _apply_repayment(session: Session, case: BenefitCase, decision: Decision, no
                                    cause=str(result["cause"]), debtor="recipient",
                                    months=copy.deepcopy(result["months"]),
                                    amount_yen=int(result["amount_yen"]), created_at=now))
+    return grant
 
 
-def _apply_moving_confirmation(session: Session, case: BenefitCase, decision: Decision, now: Any) -> None:
+def _apply_moving_confirmation(session: Session, case: BenefitCase, decision: Decision,
+                               now: Any) -> BenefitGrant | None:
     grant = _decision_grant(session, decision)
     grant.updated_at = now
     grant.status = "confirmed"
     grant.amount_yen = int(decision.result["confirmed_amount_yen"])
+    return grant
 
 
 def _recheck_stop(session: Session, case: BenefitCase, decision: Decision) -> None:
@@ -733,7 +754,8 @@ def _recheck_extension(session: Session, case: BenefitCase, decision: Decision) 
 
 
 Prepare = Callable[[Session, Actor, BenefitCase, dict[str, Any]], Prepared]
-Apply = Callable[[Session, BenefitCase, Decision, Any], None]
+Apply = Callable[[Session, BenefitCase, Decision, Any], BenefitGrant | None]
+"""Writes the approved decision; returns the grant as it stands after it (None: the decision has none)."""
 Recheck = Callable[[Session, BenefitCase, Decision], None]
 
 
@@ -790,6 +812,7 @@ def draft_decision(session: Session, actor: Actor, case_id: int, draft: dict[str
     """A clerk's draft. Checks what the rules need now; nothing changes until approval."""
     require_role(actor, "clerk")
     spec = _kind(str(draft.get("kind")))
+    _preload_case_and_application(session, case_id, draft.get("application_id"))
     case = load_case(session, actor, case_id)
     bump_case_version(session, case, draft.get("case_version"), actor.clock.now())
     kind = draft["kind"]
@@ -828,6 +851,22 @@ def draft_decision(session: Session, actor: Actor, case_id: int, draft: dict[str
     audit(session, actor, "decision.draft", case_id=case.id, target=f"decision:{decision.id}",
           detail={"kind": kind})
     return decision
+
+
+def _preload_case_and_application(session: Session, case_id: int, application_id: Any) -> None:
+    """One SELECT for the case and the application a draft names, held in the identity map so that
+    ``load_case`` and ``load_application`` find them there. Who may see them is checked by those two, as
+    always; an application of another case is not loaded here."""
+    if not isinstance(application_id, int):
+        return
+    row = session.execute(
+        select(BenefitCase, Application)
+        .outerjoin(Application, (Application.id == application_id) & (Application.case_id == BenefitCase.id))
+        .where(BenefitCase.id == case_id)
+    ).first()
+    for loaded in row or ():
+        if loaded is not None:
+            hold(session, loaded)
 
 
 def _load_draft(session: Session, actor: Actor, decision_id: int) -> tuple[Decision, BenefitCase]:
@@ -875,18 +914,21 @@ def approve_decision(session: Session, actor: Actor, decision_id: int, *, note: 
         raise Conflict(
             f"case {case.id} changed after decision {decision.id} was drafted; return it and draft again",
             code="stale_draft", field="decision_id")
-    bump_case_version(session, case, case_version, actor.clock.now())
+    now = actor.clock.now()
+    bump_case_version(session, case, case_version, now)
     spec = _kind(decision.kind)
     spec.recheck(session, case, decision)
+    # The review goes in with the decision's own rows (one flush, no statement of its own).
     session.add(DecisionReview(decision_id=decision.id, outcome="approved", reviewed_by=actor.user_id,
-                               note=note, reviewed_at=actor.clock.now()))
-    session.flush()
-    spec.apply(session, case, decision, actor.clock.now())
+                               note=note, reviewed_at=now))
+    grant = spec.apply(session, case, decision, now)
     audit(session, actor, "decision.approve", case_id=case.id, target=f"decision:{decision.id}",
           detail={"kind": decision.kind})
-    from service.workflows.letters import issue_after_approval  # issue 5: the letters follow approval
+    from service.workflows.letters import Approval, issue_after_approval  # issue 5: the letters follow approval
 
-    issue_after_approval(session, actor, decision.id, enabled=issue_letters)
+    # The letters are planned from what this approval holds (its time, the grant it wrote): no re-reading.
+    issue_after_approval(session, actor, decision.id, enabled=issue_letters,
+                         approval=Approval(approved_at=now, grant=grant))
     return decision
 
 
@@ -905,9 +947,11 @@ def owes_coordination_report(app: Application) -> bool:
 def _new_grant(session: Session, case: BenefitCase, app: Application, decision: Decision, status: str,
                amount: int, now: Any, *, first_month: str | None = None, last_month: str | None = None,
                coordination_report_due: bool = False) -> BenefitGrant:
+    # Every column the clock writes is given here, so that writing the first clock is no UPDATE of the row.
     grant = BenefitGrant(case_id=case.id, application_id=app.id, decision_id=decision.id, benefit=app.benefit,
-                         status=status, amount_yen=amount, extensions_used=0, created_at=now, updated_at=now,
-                         first_month=first_month, coordination_report_due=coordination_report_due)
+                         status=status, amount_yen=amount, extensions_used=0, interrupted_from=None,
+                         created_at=now, updated_at=now, first_month=first_month,
+                         coordination_report_due=coordination_report_due)
     if last_month is not None:
         _set_period_end(grant, last_month)
     session.add(grant)

@@ -80,7 +80,7 @@ def clock_dict(session: Session, grant: BenefitGrant, *, today: date) -> dict[st
 
 
 def decision_dict(session: Session, decision: Decision) -> dict[str, Any]:
-    from service.workflows.decisions import decision_status
+    from service.workflows.decisions import status_after_review
 
     review = session.scalar(select(DecisionReview).where(DecisionReview.decision_id == decision.id))
     return {
@@ -88,7 +88,7 @@ def decision_dict(session: Session, decision: Decision) -> dict[str, Any]:
         "case_id": decision.case_id,
         "sequence": decision.sequence,
         "kind": decision.kind,
-        "status": decision_status(session, decision),
+        "status": status_after_review(session, decision, review.outcome if review else None),
         "application_id": decision.application_id,
         "grant_id": decision.grant_id,
         "supersedes_decision_id": decision.supersedes_decision_id,

@@ -37,8 +37,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from calculations.moving import AGENT_CATEGORIES, ELIGIBLE_CATEGORIES
 from letters import (
@@ -148,6 +149,15 @@ class DecisionContext:
     letterhead: MunicipalityLetterhead
 
 
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """What the approval transaction already holds for its letters, so that planning them reads nothing
+    again: the approval's time and the grant the decision wrote (None: look it up)."""
+
+    approved_at: datetime
+    grant: BenefitGrant | None = None
+
+
 # --- loading -------------------------------------------------------------------------------------------
 
 
@@ -165,9 +175,10 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _context(session: Session, decision: Decision) -> DecisionContext:
-    approved_at = approval_time(session, decision)
-    grant = session.get(BenefitGrant, decision.grant_id) if decision.grant_id is not None else None
+def _context(session: Session, decision: Decision, approval: Approval | None = None) -> DecisionContext:
+    approved_at = as_utc(approval.approved_at) if approval is not None else approval_time(session, decision)
+    grant = (approval.grant if approval is not None and approval.grant is not None
+             else session.get(BenefitGrant, decision.grant_id) if decision.grant_id is not None else None)
     app: Application | None = None
     if grant is not None:
         app = session.get(Application, grant.application_id)
@@ -883,62 +894,110 @@ def plans_of_decision(session: Session, decision_id: int) -> list[LetterPlan]:
                                 .order_by(LetterPlan.id)))
 
 
-def plan_decision_letters(session: Session, actor: Actor, decision_id: int) -> list[LetterPlan]:
-    """Number every letter the approved decision needs and store the snapshot of its input (issue 13).
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A decision's letters built and stored as snapshots with placeholder numbers, nothing written yet."""
 
-    Idempotent: letters already planned keep their number and snapshot. Renders nothing; the worker
-    (:func:`work_letters`) does, after commit. Raises a DomainError when the decision's data cannot make
-    its letters (no letterhead, no payee …). The inputs are built first with placeholder numbers; the
-    series is locked only for the numbers, the rows and the commit."""
+    decision: Decision
+    ctx: DecisionContext
+    existing: list[LetterPlan]
+    missing: list[PlannedLetter]
+    snapshots: dict[str, dict[str, Any]]
+    """By :attr:`PlannedLetter.key`: the snapshot whose 文書番号 is still the key's placeholder."""
+
+
+def _placeholder(key: str) -> str:
+    return f"\x00{key}"
+
+
+def _prepare_letters(session: Session, decision_id: int, approval: Approval | None) -> _Prepared:
+    """Reads and pure work only: every way the decision's data can fail to make its letters (no letterhead,
+    no payee, an input the letters refuse, a snapshot that cannot be stored) fails here, before a serial
+    is taken or a row written, so the caller needs no savepoint to keep the approval."""
     decision = session.get(Decision, decision_id)
     if decision is None:
         raise NotFound(f"decision {decision_id} not found", field="decision_id")
-    existing = {f"{plan.letter_type}/{plan.addressee_kind}": plan for plan in plans_of_decision(session, decision.id)}
-    ctx = _context(session, decision)
+    # Approved in this transaction: no letter of it can have been planned yet (no query for them).
+    stored = [] if approval is not None else plans_of_decision(session, decision.id)
+    existing = {f"{plan.letter_type}/{plan.addressee_kind}": plan for plan in stored}
+    ctx = _context(session, decision, approval)
     planned = plan_letters(session, decision, ctx)
     missing = [plan for plan in planned if plan.key not in existing]
-    if not missing:
-        return list(existing.values())
     head = ctx.letterhead
-    year = fiscal_year(ctx.issued_on)
     built: dict[str, Any] = {}
-    placeholders: dict[str, str] = {}
+    snapshots: dict[str, dict[str, Any]] = {}
     for plan in planned:
-        stored = existing.get(plan.key)
-        if stored is not None:
-            built[plan.key] = from_snapshot(stored.snapshot)
+        if plan.key in existing:
+            built[plan.key] = from_snapshot(existing[plan.key].snapshot)
             continue
-        placeholders[plan.key] = f"\x00{plan.key}"
-        built[plan.key] = plan.build(head.letterhead(placeholders[plan.key], letter_kind=plan.letter_type.value),
+        built[plan.key] = plan.build(head.letterhead(_placeholder(plan.key), letter_kind=plan.letter_type.value),
                                      built)
-    serials = dict(zip([plan.key for plan in missing], _take_serials(session, head.code, year, len(missing)),
-                       strict=True))
-    numbers = {placeholders[key]: head.document_number(year, serial) for key, serial in serials.items()}
+        snapshots[plan.key] = to_snapshot(built[plan.key])
+    return _Prepared(decision=decision, ctx=ctx, existing=list(existing.values()), missing=missing,
+                     snapshots=snapshots)
+
+
+def _store_plans(session: Session, actor: Actor, prepared: _Prepared) -> list[LetterPlan]:
+    """Take the serials (the series' row lock, held until commit) and write the plans and their audit."""
+    if not prepared.missing:
+        return prepared.existing
+    decision, ctx, head = prepared.decision, prepared.ctx, prepared.ctx.letterhead
+    year = fiscal_year(ctx.issued_on)
+    keys = [plan.key for plan in prepared.missing]
+    with session.no_autoflush:  # the approval's own rows go in with the plans: one flush at the end
+        serials = dict(zip(keys, _take_serials(session, head.code, year, len(keys)), strict=True))
+    numbers = {_placeholder(key): head.document_number(year, serial) for key, serial in serials.items()}
     rows: list[LetterPlan] = []
-    for plan in missing:
-        data = _numbered_input(built[plan.key], numbers)
+    for plan in prepared.missing:
+        number = numbers[_placeholder(plan.key)]
         rows.append(LetterPlan(
             case_id=decision.case_id, decision_id=decision.id, letter_type=plan.letter_type.value,
             addressee_kind=plan.addressee_kind, municipality_code=head.code, fiscal_year=year,
-            serial=serials[plan.key], document_number=data.letterhead.document_number, snapshot=to_snapshot(data),
+            serial=serials[plan.key], document_number=number,
+            snapshot=_numbered_snapshot(prepared.snapshots[plan.key], numbers),
             created_at=ctx.approved_at, planned_at=actor.clock.now(), planned_by=actor.user_id))
     session.add_all(rows)
     audit(session, actor, "letter.plan", case_id=decision.case_id, target=f"decision:{decision.id}",
           detail={"letters": [{"letter_type": row.letter_type, "addressee_kind": row.addressee_kind,
                                "document_number": row.document_number} for row in rows]})
     session.flush()
-    return [*existing.values(), *rows]
+    session.info.setdefault(_PLANNED_NOW, set()).update(row.id for row in rows)
+    return [*prepared.existing, *rows]
 
 
-def _numbered_input(data: Any, numbers: Mapping[str, str]) -> Any:
-    """``data`` with its placeholder 文書番号 (and a cited letter's, for the 社協 notice) made real."""
-    import dataclasses
+_PLANNED_NOW = "letters.planned_now"
+"""``session.info`` key: ids of the plans written in the session's open transaction. No worker can have
+rendered or failed them yet (they are not committed), so their status needs no query."""
 
-    data = dataclasses.replace(data, letterhead=dataclasses.replace(
-        data.letterhead, document_number=numbers[data.letterhead.document_number]))
-    if isinstance(data, CouncilNoticeInput) and data.decision_document_number in numbers:
-        data = dataclasses.replace(data, decision_document_number=numbers[data.decision_document_number])
-    return data
+
+@sqlalchemy_event.listens_for(Session, "after_transaction_end")
+def _forget_planned_now(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PLANNED_NOW, None)
+
+
+def plan_decision_letters(session: Session, actor: Actor, decision_id: int, *,
+                          approval: Approval | None = None) -> list[LetterPlan]:
+    """Number every letter the approved decision needs and store the snapshot of its input (issue 13).
+
+    Idempotent: letters already planned keep their number and snapshot. Renders nothing; the worker
+    (:func:`work_letters`) does, after commit. Raises a DomainError (or a LetterInputError) when the
+    decision's data cannot make its letters (no letterhead, no payee …), before anything is written. The
+    inputs are built first with placeholder numbers; the series is locked only for the numbers, the rows
+    and the commit. ``approval``: called by the approval itself, which passes what it holds."""
+    return _store_plans(session, actor, _prepare_letters(session, decision_id, approval))
+
+
+def _numbered_snapshot(value: Any, numbers: Mapping[str, str]) -> Any:
+    """The snapshot with each placeholder 文書番号 made real: the letter's own and, in the 社協 notice,
+    the decision letter's it cites. A placeholder (NUL + key) is no text a letter can carry otherwise."""
+    if isinstance(value, str):
+        return numbers.get(value, value)
+    if isinstance(value, dict):
+        return {key: _numbered_snapshot(item, numbers) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_numbered_snapshot(item, numbers) for item in value]
+    return value
 
 
 # --- the outbox: status, rendering, the worker -----------------------------------------------------------
@@ -972,6 +1031,10 @@ class PlanStatus:
 def plan_statuses(session: Session, plans: Sequence[LetterPlan]) -> list[PlanStatus]:
     if not plans:
         return []
+    planned_now = session.info.get(_PLANNED_NOW, set())
+    if all(plan.id in planned_now for plan in plans):  # e.g. the approval's answer: pending, no query
+        return [PlanStatus(plan=plan, status="pending", letter_id=None, attempts=0, last_error=None,
+                           last_failed_at=None) for plan in plans]
     decision_ids = {plan.decision_id for plan in plans}
     issued = {(letter.decision_id, letter.letter_type, letter.addressee_kind): letter.id
               for letter in session.scalars(select(Letter).where(Letter.decision_id.in_(decision_ids)))}
@@ -1262,12 +1325,14 @@ def letter_dict(letter: Letter) -> dict[str, Any]:
 
 
 def issue_after_approval(session: Session, actor: Actor, decision_id: int, *,
-                         enabled: bool | None = None) -> dict[str, Any]:
+                         enabled: bool | None = None, approval: Approval | None = None) -> dict[str, Any]:
     """The approval hook (issue 13, the outbox): in the approval transaction only the letters' numbers and
-    the snapshots of their inputs are stored (a savepoint: data that cannot make a letter never undoes the
-    approval; it is audited and returned). The worker renders them after commit.
+    the snapshots of their inputs are stored. Data that cannot make a letter never undoes the approval:
+    every such failure happens before anything is written (no savepoint needed); it is audited and
+    returned. The worker renders them after commit.
 
-    ``enabled`` None → the setting ``issue_letters_on_approval``."""
+    ``enabled`` None → the setting ``issue_letters_on_approval``; ``approval``: what the approval holds
+    (its time, its grant), so that planning reads nothing again."""
     if enabled is None:
         from service.config import get_settings
 
@@ -1275,14 +1340,14 @@ def issue_after_approval(session: Session, actor: Actor, decision_id: int, *,
     if not enabled:
         return {"planned": False, "error": None, "letters": []}
     try:
-        with session.begin_nested():
-            plans = plan_decision_letters(session, actor, decision_id)
+        prepared = _prepare_letters(session, decision_id, approval)
     except (DomainError, ValueError) as error:
         code = error.code if isinstance(error, DomainError) else "letter_input"
         decision = session.get(Decision, decision_id)
         audit(session, actor, "letter.plan_failed", case_id=decision.case_id if decision else None,
               target=f"decision:{decision_id}", detail={"code": code, "message": str(error)})
         return {"planned": False, "error": {"code": code, "message": str(error)}, "letters": []}
+    plans = _store_plans(session, actor, prepared)  # a database failure here fails the approval, as any
     # Just planned: pending, nothing rendered or failed yet (no query while the series is locked).
     return {"planned": True, "error": None, "letters": [
         PlanStatus(plan=plan, status="pending", letter_id=None, attempts=0, last_error=None,
