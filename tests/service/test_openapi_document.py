@@ -132,9 +132,9 @@ def _needs_actor(route: APIRoute) -> bool:
 def _api_routes() -> Iterator[tuple[str, APIRoute]]:
     """(path in the document, route) of every API router's operations (the app mounts them under /api/v1;
     the assessments router carries the prefix itself)."""
-    from service.api import admin, applications, assessments, cases, letters, payments
+    from service.api import admin, applications, assessments, banks, cases, letters, payments
 
-    for module in (admin, applications, cases, payments, letters, assessments):
+    for module in (admin, applications, banks, cases, payments, letters, assessments):
         prefix = "" if module is assessments else "/api/v1"
         for route in module.router.routes:
             if isinstance(route, APIRoute) and route.include_in_schema:
