@@ -24,6 +24,11 @@ TraceValue = int | str | bool
 
 _MONEY_STEPS = frozenset({"income_counted", "income_excluded", "rent_counted"})
 
+PARAMETER_STEPS = frozenset({"asset_limit_multiplier", "asset_limit_cap_yen", "moving_cost_cap_multiplier"})
+"""Rate-book parameters a formula cites (dated numbers, issue 13): printed inside the formula of the step
+they serve, not as rows of their own. Without them in the trace the 資産基準額 prints no formula rather
+than a constant multiple or cap."""
+
 MEMBER_LABELS: dict[str, str] = {
     "applicant": "申請者",
     "spouse": "配偶者",
@@ -193,11 +198,12 @@ def _formula(step: TraceStep, steps: Sequence[TraceStep]) -> str:
         if v["standard_amount_yen"] + v["rent_counted"] == value:
             return f"基準額 {y(v['standard_amount_yen'])} ＋ 算定家賃額 {y(v['rent_counted'])} ＝ {y(value)}"
         return ""
-    if name == "asset_limit_yen" and "standard_amount_yen" in v:
-        six_times = v["standard_amount_yen"] * 6
-        if min(six_times, 1_000_000) == value:
-            standard = y(v["standard_amount_yen"])
-            return f"基準額 {standard} × 6 ＝ {y(six_times)} と {y(1_000_000)} のいずれか低い額 ＝ {y(value)}"
+    if name == "asset_limit_yen" and {"standard_amount_yen", "asset_limit_multiplier", "asset_limit_cap_yen"} <= v.keys():
+        multiple = v["standard_amount_yen"] * v["asset_limit_multiplier"]
+        if min(multiple, v["asset_limit_cap_yen"]) == value:
+            standard, cap_text = y(v["standard_amount_yen"]), y(v["asset_limit_cap_yen"])
+            factor = v["asset_limit_multiplier"]
+            return f"基準額 {standard} × {factor} ＝ {y(multiple)} と {cap_text} のいずれか低い額 ＝ {y(value)}"
         return ""
     operands = {"standard_amount_yen", "rent_yen", "household_income_yen"}
     if name == "amount_before_cap_yen" and operands <= v.keys():
@@ -230,9 +236,13 @@ def _formula(step: TraceStep, steps: Sequence[TraceStep]) -> str:
             costs = y(v["eligible_costs_yen"])
             return f"補助対象経費 {costs} と支給上限額 {y(cap)} のいずれか低い額 ＝ {y(value)}"
         return ""
-    if name == "cost_cap_yen" and "destination_ceiling_yen" in v:
-        if v["destination_ceiling_yen"] * 3 == value:
-            return f"転居先の上限額 {y(v['destination_ceiling_yen'])} × 3 ＝ {y(value)}"
+    if name == "cost_cap_yen" and v.get("destination_ceiling_yen", 0) > 0:
+        ceiling = v["destination_ceiling_yen"]
+        # The multiple the rate book applied: traced, or else the exact quotient (the cap is defined as a
+        # whole multiple of the ceiling, R78/PD13); never a constant (issue 13: dated numbers).
+        times = v.get("moving_cost_cap_multiplier", value // ceiling if value % ceiling == 0 else 0)
+        if times and ceiling * times == value:
+            return f"転居先の上限額 {y(ceiling)} × {times} ＝ {y(value)}"
         return ""
     return ""
 
@@ -265,6 +275,8 @@ def breakdown_table(
         raise LetterInputError("the 算定内訳 needs a calculation trace")
     rows: list[tuple[str, str, str]] = []
     for step in steps:
+        if step.step in PARAMETER_STEPS:
+            continue
         value = format_trace_value(step)
         formula = _formula(step, steps)
         lines = [value]

@@ -18,7 +18,8 @@ from functools import cache
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from fpdf.enums import Align, CharVPos, TextMode, XPos, YPos
+from fpdf.fonts import TTFFont
 
 from letters.fontcache import document_font, font_path
 from letters.model import LetterContent, Table
@@ -68,10 +69,19 @@ def font_codepoints() -> frozenset[int]:
         font.close()
 
 
+@cache
+def _font_characters() -> frozenset[str]:
+    """The characters the font maps, and the ignored controls: what a letter may print."""
+    return frozenset(map(chr, font_codepoints())) | _IGNORED_CONTROL
+
+
 def check_glyphs(content: LetterContent) -> None:
     """Raise :class:`MissingGlyph` for the first printed character the font lacks."""
     codepoints = font_codepoints()
+    printable = _font_characters()
     for field, text in content.text_fields():
+        if printable.issuperset(text):  # the usual case, checked in C
+            continue
         for character in text:
             if character not in _IGNORED_CONTROL and ord(character) not in codepoints:
                 raise MissingGlyph(character, field)
@@ -108,6 +118,52 @@ class _LetterPDF(FPDF):
 
 _CHAR_WIDTHS_MM: dict[tuple[str, float], float] = {}
 """(character, size in pt) → width in mm: the font is the same in every document of the process."""
+
+
+def text_cell(pdf: _LetterPDF, width_mm: float, height_mm: float, text: str, *, align: Align = Align.L,
+              next_line: bool = False) -> None:
+    """One line of already-wrapped text in a cell without border or fill: the bytes ``pdf.cell`` writes,
+    without its general machinery (markdown, text shaping, fallback fonts, graphics-state copies), which
+    costs about half of a letter's rendering. Anything outside the plain case goes through ``pdf.cell``,
+    so the output is byte-identical either way (the golden PDFs and images check it)."""
+    font = pdf.current_font
+    if (not text or pdf.text_shaping or pdf._fallback_font_ids
+            or not isinstance(font, TTFFont) or pdf.text_color is None or pdf._record_text_quad_points
+            or (pdf.str_alias_nb_pages and pdf.str_alias_nb_pages in text)
+            or pdf.font_stretching != 100 or pdf.char_spacing != 0 or pdf.underline or pdf.strikethrough
+            or pdf.char_vpos != CharVPos.LINE or pdf.text_mode != TextMode.FILL or pdf.will_page_break(height_mm)):
+        pdf.cell(width_mm, height_mm, text, align=align,
+                 new_x=XPos.LMARGIN if next_line else XPos.RIGHT, new_y=YPos.NEXT if next_line else YPos.TOP)
+        return
+    k = pdf.k
+    size_pt = pdf.font_size_pt
+    if not pdf.current_font_is_set_on_page:  # the first text after a set_font on this page, as cell does
+        pdf._out(pdf._set_font_for_page(font, size_pt))
+    text_width = font.get_text_width(text, size_pt, None)[1] / k
+    margin = pdf.c_margin
+    if align == Align.R:
+        dx = width_mm - margin - text_width
+    elif align == Align.C:
+        dx = (width_mm - text_width) / 2
+    else:
+        dx = margin
+    parts = [f"BT {(pdf.x + dx) * k:.2f} {(pdf.h - pdf.y - 0.5 * height_mm - 0.3 * (size_pt / k)) * k:.2f} Td"]
+    color = pdf.text_color
+    color_changed = color != pdf.fill_color
+    if color_changed and color is not None:
+        parts.append(color.serialize().lower())
+    pick = font.subset.pick
+    mapped = "".join(chr(code) for code in map(pick, map(ord, text)) if code)
+    parts.append(f"({font.escape_text(mapped)}) Tj")
+    parts.append("ET")
+    line = " ".join(parts)
+    pdf._out(f"q {line} Q" if color_changed else line)
+    pdf._lasth = height_mm
+    if next_line:
+        pdf.x = pdf.l_margin
+        pdf.y += height_mm
+    else:
+        pdf.x += width_mm
 
 
 def _new_document(*, created_at: datetime, title: str) -> _LetterPDF:
@@ -169,7 +225,7 @@ def _paragraph(pdf: _LetterPDF, text: str, *, size: float = BODY_PT, align: Alig
                line_mm: float = LINE_MM) -> None:
     pdf.set_font(FONT_FAMILY, size=size)
     for line in wrap_text(pdf, text, pdf.epw):
-        pdf.cell(pdf.epw, line_mm, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        text_cell(pdf, pdf.epw, line_mm, line, align=align, next_line=True)
 
 
 def _column_widths(table: Table, total_mm: float) -> list[float]:
@@ -222,7 +278,7 @@ def _table_row(pdf: _LetterPDF, widths: Sequence[float], cells: Sequence[Sequenc
         align = Align.R if index in right_aligned else Align.L
         for number, line in enumerate(lines):
             pdf.set_xy(x + TABLE_PADDING_MM, first + number * TABLE_LINE_MM)
-            pdf.cell(widths[index] - 2 * TABLE_PADDING_MM, TABLE_LINE_MM, line, align=align)
+            text_cell(pdf, widths[index] - 2 * TABLE_PADDING_MM, TABLE_LINE_MM, line, align=align)
         x += widths[index]
     pdf.set_xy(pdf.l_margin, top + height)
 
@@ -251,20 +307,19 @@ def _appeal_box(pdf: _LetterPDF, heading: str, paragraphs: Sequence[str]) -> Non
         pdf.rect(pdf.l_margin, top, pdf.epw, len(chunk) * APPEAL_LINE_MM + 2 * padding)
         for number, line in enumerate(chunk):
             pdf.set_xy(pdf.l_margin + padding, top + padding + number * APPEAL_LINE_MM)
-            pdf.cell(pdf.epw - 2 * padding, APPEAL_LINE_MM, line)
+            text_cell(pdf, pdf.epw - 2 * padding, APPEAL_LINE_MM, line)
         pdf.set_xy(pdf.l_margin, top + len(chunk) * APPEAL_LINE_MM + 2 * padding)
         if lines:
             pdf.add_page()
 
 
 def _letter(pdf: _LetterPDF, content: LetterContent) -> None:
-    """Lay out one letter starting on a new page (letter-mock.png)."""
-    check_glyphs(content)
+    """Lay out one letter starting on a new page (letter-mock.png); its glyphs are checked by the caller."""
     pdf.add_page()
     pdf.footer_lines = content.footer
     pdf.set_font(FONT_FAMILY, size=BODY_PT)
     for text in (content.document_number, content.issued_on_text):
-        pdf.cell(pdf.epw, LINE_MM, text, align=Align.R, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        text_cell(pdf, pdf.epw, LINE_MM, text, align=Align.R, next_line=True)
     pdf.ln(4)
     for line in content.address_lines:
         _paragraph(pdf, line)
@@ -275,7 +330,7 @@ def _letter(pdf: _LetterPDF, content: LetterContent) -> None:
     pdf.ln(5)
     pdf.set_font(FONT_FAMILY, size=TITLE_PT)
     for line in wrap_text(pdf, content.title, pdf.epw):
-        pdf.cell(pdf.epw, 8, line, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        text_cell(pdf, pdf.epw, 8, line, align=Align.C, next_line=True)
     pdf.ln(3)
     for paragraph in content.body:
         _paragraph(pdf, paragraph)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from enum import Enum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from letters import content as content_module
@@ -80,14 +80,24 @@ def build_from_snapshot(snapshot: Mapping[str, Any]) -> LetterContent:
 
 @cache
 def template_version() -> str:
-    """A hash of the wording and layout: the letters package's code and tables (issue 13: computed, not a
-    constant to remember to bump). Printed nowhere; stored with each letter."""
+    """A hash of the wording and layout: every module and table of the letters package, the
+    ``letters.content`` family modules included (issue 13: computed, not a constant to remember to bump).
+    Printed nowhere; stored with each letter."""
+    return wording_hash(Path(__file__).resolve().parent)
+
+
+def wording_hash(package_dir: Path) -> str:
+    """``letters-<16 hex>`` over every ``.py``/``.csv`` file under ``package_dir`` (sub-packages too), by
+    relative path, so that a change in any wording module, table or the layout changes the version."""
     digest = hashlib.sha256()
-    package = resources.files("letters")
-    for name in sorted(entry.name for entry in package.iterdir()
-                       if entry.name.endswith((".py", ".csv")) and entry.is_file()):
-        digest.update(name.encode())
-        digest.update(package.joinpath(name).read_bytes())
+    files = sorted(
+        path for path in package_dir.rglob("*")
+        if path.is_file() and path.suffix in (".py", ".csv") and "__pycache__" not in path.parts
+    )
+    for path in files:
+        digest.update(path.relative_to(package_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
     return f"letters-{digest.hexdigest()[:16]}"
 
 
@@ -109,7 +119,9 @@ def _to_json(value: Any) -> Any:
 
 @cache
 def _hints(kind: type) -> dict[str, Any]:
-    return get_type_hints(kind, vars(content_module) | vars(typing))
+    """Field types of ``kind``, each resolved in the module that declares it (the family module, or
+    ``letters.content.base`` for the common fields)."""
+    return get_type_hints(kind)
 
 
 def _from_json(tp: Any, data: Any, where: str) -> Any:

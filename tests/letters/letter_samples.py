@@ -66,6 +66,8 @@ E3_TRACE: tuple[dict[str, object], ...] = (
     {"step": "rent_counted", "value": 53700, "rule": "R12"},
     {"step": "income_limit_yen", "value": 137700, "rule": "R12"},
     {"step": "assets_yen", "value": 300000, "rule": "R21"},
+    {"step": "asset_limit_multiplier", "value": 6, "rule": "R13"},
+    {"step": "asset_limit_cap_yen", "value": 1000000, "rule": "R13"},
     {"step": "asset_limit_yen", "value": 504000, "rule": "R13"},
     {"step": "amount_before_cap_yen", "value": 44000, "rule": "R32"},
     {"step": "monthly_amount_yen", "value": 44000, "rule": "R32"},
@@ -90,6 +92,8 @@ REFUSAL_TRACE: tuple[dict[str, object], ...] = (
     {"step": "rent_counted", "value": 64000, "rule": "R12"},
     {"step": "income_limit_yen", "value": 194000, "rule": "R12"},
     {"step": "assets_yen", "value": 900000, "rule": "R21"},
+    {"step": "asset_limit_multiplier", "value": 6, "rule": "R13"},
+    {"step": "asset_limit_cap_yen", "value": 1000000, "rule": "R13"},
     {"step": "asset_limit_yen", "value": 780000, "rule": "R13"},
     {"step": "gang_member_check", "value": False, "rule": "R24"},
 )

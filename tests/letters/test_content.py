@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from pathlib import Path
 
 import pytest
 from letter_samples import E3_TRACE, RECIPIENT, decision_input, make_letterhead, recipient_addressee
@@ -523,3 +524,66 @@ def test_the_causes_are_the_rules_engines_own() -> None:
     from letters.content import STOP_CAUSE_TEXT
 
     assert set(STOP_CAUSE_TEXT) == set(calculations.stops.StopCause)
+
+
+def test_the_content_package_has_one_module_per_family_and_keeps_every_name_importable() -> None:
+    """Issue 13: letters.content is a package (a common base, one module per family of letters); every
+    name the service and tests import from ``letters.content`` is still there, and is the family's own."""
+    import letters.content
+    from letters.content import base, change, extension, grant, moving, notices, remittance, stop_and_repayment
+
+    assert letters.content.DecisionLetterInput is grant.DecisionLetterInput
+    assert letters.content.ExtensionDecisionInput is extension.ExtensionDecisionInput
+    assert letters.content.InterruptionNoticeInput is change.InterruptionNoticeInput
+    assert letters.content.build_repayment_demand is stop_and_repayment.build_repayment_demand
+    assert letters.content.build_moving_decision_letter is moving.build_moving_decision_letter
+    assert letters.content.build_council_notice is notices.build_council_notice
+    assert letters.content.RemittanceStatementInput is remittance.RemittanceStatementInput
+    assert letters.content.Letterhead is base.Letterhead
+    for name in letters.content.__all__:
+        assert hasattr(letters.content, name), name
+    for name in ("StopCause", "RepaymentCause"):
+        assert getattr(stop_and_repayment, name) is getattr(calculations_stops(), name)
+
+
+def calculations_stops() -> object:
+    import calculations.stops
+
+    return calculations.stops
+
+
+@pytest.mark.parametrize("module", ["content/base.py", "content/grant.py", "content/notices.py", "breakdown.py",
+                                    "pdf.py", "legal_basis.csv"])
+def test_the_template_version_changes_when_any_wording_module_changes(tmp_path: Path, module: str) -> None:
+    """Issue 13: the template version is a hash over every module and table of the letters package, the
+    content family modules included, so editing any wording gives a new version (never a constant)."""
+    import shutil
+
+    import letters
+    from letters.snapshot import template_version, wording_hash
+
+    source = Path(letters.__file__).parent
+    copy = tmp_path / "letters"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert wording_hash(copy) == wording_hash(source) == template_version()
+    target = copy / module
+    target.write_bytes(target.read_bytes() + b"\n# a changed word\n")
+    assert wording_hash(copy) != wording_hash(source)
+
+
+def test_a_multiple_in_a_formula_is_the_traced_parameter_never_a_constant() -> None:
+    """Issue 13: the 資産基準額 and 転居費用 cap formulas print the rate book's multiple and cap as traced;
+    without the parameters the asset formula is left out rather than printing a constant."""
+    def rows(trace: list[dict[str, object]]) -> dict[str, tuple[str, ...]]:
+        return _rows(breakdown_table(trace))
+
+    base = [{"step": "standard_amount_yen", "value": 84000, "rule": "R11"}]
+    asset = {"step": "asset_limit_yen", "value": 672000, "rule": "R13"}
+    traced = rows([*base, {"step": "asset_limit_multiplier", "value": 8, "rule": "R13"},
+                   {"step": "asset_limit_cap_yen", "value": 1_200_000, "rule": "R13"}, asset])
+    assert traced["資産基準額"][0].endswith("基準額 84,000円 × 8 ＝ 672,000円 と 1,200,000円 のいずれか低い額 ＝ 672,000円")
+    assert not any("asset_limit" in label for label in traced)  # the parameters are not rows of their own
+    assert rows([*base, asset])["資産基準額"] == ("672,000円", "規則第10条")
+    ceiling = {"step": "destination_ceiling_yen", "value": 53700, "rule": "R78"}
+    cap = {"step": "cost_cap_yen", "value": 214800, "rule": "R78"}
+    assert rows([ceiling, cap])["転居費用補助の上限額"][0].endswith("× 4 ＝ 214,800円")
