@@ -64,10 +64,11 @@ def payment_list_bytes(session: Session, actor: Actor, batch_id: int, fmt: str =
     if fmt not in ("csv", "xlsx"):
         raise InvalidRequest("format must be csv or xlsx", field="format")
     buffer = io.BytesIO()
+    created = load_batch(session, batch_id).created_at  # the workbook's date: the batch's, never the clock
     if layout == "machine":
         frame = reports.payment_list_frame(batch_payment_rows(session, batch_id) + _machine_refund_rows(session, batch_id))
         if fmt == "xlsx":
-            reports.write_xlsx(frame, buffer)
+            reports.write_xlsx(frame, buffer, created=created)
         else:
             reports.write_csv(frame, buffer)
     else:
@@ -75,7 +76,8 @@ def payment_list_bytes(session: Session, actor: Actor, batch_id: int, fmt: str =
         if fmt == "xlsx":
             reports.write_xlsx_sheets([
                 reports.SheetSpec(PAYMENT_LIST_SHEET, lines, PAYMENT_LIST_JA),
-                reports.SheetSpec(TRANSFERS_SHEET, transfers_ja_frame(session, batch_id), TRANSFERS_JA)], buffer)
+                reports.SheetSpec(TRANSFERS_SHEET, transfers_ja_frame(session, batch_id), TRANSFERS_JA)], buffer,
+                created=created)
         else:
             reports.write_csv(lines, buffer, layout=PAYMENT_LIST_JA)
     audit(session, actor, "finance.export", target=f"payment_batch:{batch_id}",
@@ -333,14 +335,15 @@ def export_finance_files(session: Session, actor: Actor, batch_id: int, director
         path = out / name
         layout = PAYMENT_LIST_JA if name.startswith("payment_list_ja_") else None
         if name.endswith(".xlsx"):
-            reports.write_xlsx(frame, path)
+            reports.write_xlsx(frame, path, created=batch.created_at)
         else:
             reports.write_csv(frame, path, layout=layout)
         written.append(path)
     ja_xlsx = out / f"payment_list_ja_{stem}.xlsx"
     reports.write_xlsx_sheets([
         reports.SheetSpec(PAYMENT_LIST_SHEET, payment_list_ja_frame(session, batch_id), PAYMENT_LIST_JA),
-        reports.SheetSpec(TRANSFERS_SHEET, transfers_ja_frame(session, batch_id), TRANSFERS_JA)], ja_xlsx)
+        reports.SheetSpec(TRANSFERS_SHEET, transfers_ja_frame(session, batch_id), TRANSFERS_JA)], ja_xlsx,
+        created=batch.created_at)
     written.append(ja_xlsx)
     audit(session, actor, "finance.export", target=f"payment_batch:{batch.id}",
           detail={"files": [p.name for p in written]})
