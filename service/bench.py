@@ -334,7 +334,7 @@ def payment_list_xlsx_100k_seconds(quick: bool) -> Figure:
 
 def statements_per_second(quick: bool) -> Figure:
     """支払明細書 rendered per second on one core, one PDF per payee as the export archives them
-    (service.workflows.statements → letters.build_remittance_statement + letters.pdf.render_pdf), each
+    (service.workflows.payments.statements → letters.build_remittance_statement + letters.pdf.render_pdf), each
     payee with 1 to 20 tenants' lines (issue 15 item 4; target at least 50)."""
     from datetime import UTC, date, datetime
 

@@ -22,10 +22,11 @@ from service.schemas.payments import (
     RepaymentReceiptIn,
 )
 from service.schemas.refunds import RefundIn
-from service.workflows import finance_reports, receivables, refunds
+from service.workflows import finance_reports, receivables
 from service.workflows import payments as wf
-from service.workflows import statements as statement_archive
 from service.workflows.common import audit, require_role
+from service.workflows.payments import refunds
+from service.workflows.payments import statements as statement_archive
 
 router = APIRouter(tags=["payments"])
 

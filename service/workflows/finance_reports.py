@@ -97,7 +97,7 @@ def _bytes(frame: pd.DataFrame, fmt: str) -> bytes:
 def _machine_refund_rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
     """Refunds (還付) paid in the batch, as machine rows (``subsidy`` and ``kind`` ``refund``, no month), so
     the list adds up to the file."""
-    from service.workflows.refunds import batch_refund_lines
+    from service.workflows.payments.refunds import batch_refund_lines
 
     batch = load_batch(session, batch_id)
     names = dict(session.execute(select(PaymentTransfer.customer_code, PaymentTransfer.payee_name)
@@ -151,7 +151,7 @@ def payment_list_ja_frame(session: Session, batch_id: int) -> pd.DataFrame:
 
 
 def _ja_refund_rows(session: Session, batch_id: int, pay_date: str) -> list[dict[str, Any]]:
-    from service.workflows.refunds import batch_refund_lines
+    from service.workflows.payments.refunds import batch_refund_lines
 
     refunds = batch_refund_lines(session, batch_id)
     if not refunds:
@@ -233,7 +233,7 @@ def batch_transfers(session: Session, actor: Actor, batch_id: int, *, limit: int
                     "benefit_month": r.benefit_month, "subsidy": r.subsidy,
                     "subsidy_label": labels.label(labels.SUBSIDY, r.subsidy), "part": r.part,
                     "part_label": labels.label(labels.PART, r.part), "amount_yen": int(r.amount_yen)})
-    from service.workflows.refunds import batch_refund_lines
+    from service.workflows.payments.refunds import batch_refund_lines
 
     refunds = batch_refund_lines(session, batch_id)
     for r in refunds:
@@ -282,7 +282,7 @@ def batch_view(session: Session, batch: PaymentBatch) -> dict[str, Any]:
 
 def month_payment_rows(session: Session, benefit_month: str) -> list[dict[str, Any]]:
     """Live payments (not reversed, not in a cancelled batch) of the batches of a benefit month."""
-    from service.workflows.payments import _live_payment_filter, case_reference
+    from service.workflows.payments import case_reference, live_payment_filter
 
     cancelled = select(PaymentBatchEvent.batch_id).where(PaymentBatchEvent.event == "cancelled")
     rows = session.execute(
@@ -290,7 +290,7 @@ def month_payment_rows(session: Session, benefit_month: str) -> list[dict[str, A
                Payment.part, Payment.amount_yen)
         .join(PaymentBatch, PaymentBatch.id == Payment.batch_id)
         .where(PaymentBatch.benefit_month == benefit_month, PaymentBatch.id.not_in(cancelled),
-               _live_payment_filter())
+               live_payment_filter())
         .order_by(Payment.id)
     ).all()
     return [{"payee_id": str(p), "case_id": c, "case_reference": case_reference(c), "grant_id": g,

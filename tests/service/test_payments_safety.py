@@ -173,7 +173,7 @@ def test_two_transitions_at_once_exactly_one_wins_and_nothing_is_paid_twice(fin:
         engine.dispose()
     with unit_of_work(_factory(fin)) as session:
         exported = set(session.scalars(select(PaymentFile.batch_id)))
-        live = wf._live_payment_filter()
+        live = wf.live_payment_filter()
         keys = Counter((g, m, p) for g, m, p in session.execute(
             select(Payment.grant_id, Payment.benefit_month, Payment.part).where(live)))
         assert max(keys.values()) == 1  # never two live payments for one grant-month
