@@ -34,7 +34,7 @@ class Receivable:
     received_yen: int
     balance_yen: int
     #: Paid back beyond what is now claimed (a correction lowered or withdrew the claim) and not yet in a
-    #: refund order: to refund (service.workflows.refunds).
+    #: refund order: to refund (service.workflows.payments.refunds).
     refund_due_yen: int
     #: The claim was withdrawn by a correction; the row stays while money received is to be refunded.
     withdrawn: bool

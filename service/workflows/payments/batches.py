@@ -70,7 +70,6 @@ def ledger_month_statuses(session: Session, grant_id: int) -> dict[str, str]:
     return {month: shown[statuses[batch_id]] for month, batch_id in rows if statuses[batch_id] in shown}
 
 
-
 #: PostgreSQL advisory lock namespace of batch transitions ("HBPB"); the second key is the batch id.
 BATCH_LOCK_NAMESPACE = 0x48425042
 #: What each transition needs the batch to be (PD31: an exported batch is never cancelled).
@@ -351,8 +350,6 @@ def _reverse_batch(session: Session, actor: Actor, batch_id: int, code: str, rea
         REVERSAL_COLUMNS,
         reversal_select(now, actor.user_id, literal(code, String), literal(reason, Text), Payment.batch_id == batch_id)))
     audit_reversals(session, actor, [batch_id], now, code)
-
-
 
 
 def batch_payment_rows(session: Session, batch_id: int) -> list[dict[str, Any]]:

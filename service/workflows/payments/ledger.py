@@ -16,9 +16,11 @@ from sqlalchemy import (
     ARRAY,
     DateTime,
     Integer,
+    String,
     and_,
     any_,
     case,
+    cast,
     exists,
     insert,
     literal,
@@ -31,6 +33,7 @@ from service.db.models import (
     AuditEvent,
     BenefitGrant,
     BenefitMonth,
+    JsonType,
 )
 from service.db.models_payments import (
     Payment,
@@ -129,15 +132,19 @@ def any_id(session: Session, column: Any, ids: Iterable[int]) -> Any:
 
 
 def audit_reversals(session: Session, actor: Actor, batch_ids: Sequence[int], now: Any, code: str) -> None:
-    """One ``payment.reverse`` audit event per case touched, written in one statement."""
-    case_ids = session.scalars(select(Payment.case_id).distinct()
-                               .where(Payment.kind == "reversal", Payment.batch_id.in_(batch_ids),
-                                      Payment.created_at == now)).all()
-    bulk_insert(session, AuditEvent.__table__, [
-        {"at": now, "user_id": actor.user_id, "username": actor.username, "role": actor.role,
-         "action": "payment.reverse", "case_id": case_id, "target": f"case:{case_id}",
-         "detail": {"reason_code": code, "batch_ids": list(batch_ids)}, "client_ip": actor.client_ip}
-        for case_id in sorted(case_ids)])
+    """One ``payment.reverse`` audit event per case touched: one INSERT … SELECT in the database (the
+    case ids never travel to Python and back; issue 15)."""
+    cases = (select(Payment.case_id).distinct()
+             .where(Payment.kind == "reversal", any_id(session, Payment.batch_id, batch_ids), Payment.created_at == now)
+             .subquery())
+    detail = {"reason_code": code, "batch_ids": list(batch_ids)}
+    session.execute(insert(AuditEvent).from_select(
+        ["at", "user_id", "username", "role", "action", "case_id", "target", "detail", "client_ip"],
+        select(literal(now, DateTime(timezone=True)), literal(actor.user_id, Integer),
+               literal(actor.username, String), literal(actor.role, String), literal("payment.reverse", String),
+               cases.c.case_id, literal("case:", String) + cast(cases.c.case_id, String),
+               literal(detail, JsonType), literal(actor.client_ip, String))
+        .order_by(cases.c.case_id)))
 
 
 def grant_payments(session: Session, actor: Actor, grant_id: int) -> list[dict[str, Any]]:

@@ -46,8 +46,6 @@ ACCOUNT_KEY_FIELDS = ("bank_code", "branch_code", "account_type", "account_numbe
 PAYEE_FIELD_MAX = {"name": 200, "holder_name": 100, "corporate_number": 13}
 
 
-
-
 def payee_data(payee: Payee) -> PayeeData:
     return PayeeData(payee_id=str(payee.id), name=payee.name, holder_name=payee.holder_name,
                      bank_code=payee.bank_code, branch_code=payee.branch_code,
@@ -350,10 +348,16 @@ def _create_payees(session: Session, actor: Actor, accounts: dict[tuple[Any, ...
 def _insert_payees(session: Session, actor: Actor, accounts: list[dict[str, Any]]) -> list[int]:
     """Insert payees (account version 1) with their account history and audit events; their ids in order."""
     now = actor.clock.now()
-    ids = [int(i) for i in session.scalars(
-        insert(Payee).returning(Payee.id, sort_by_parameter_order=True),
-        [{"kind": c["kind"], "name": c["name"], "corporate_number": c.get("corporate_number"), "account_version": 1,
-          "created_at": now, "updated_at": now, **{k: c[k] for k in ACCOUNT_FIELDS}} for c in accounts])]
+    session.execute(insert(Payee), [
+        {"kind": c["kind"], "name": c["name"], "corporate_number": c.get("corporate_number"), "account_version": 1,
+         "created_at": now, "updated_at": now, **{k: c[k] for k in ACCOUNT_FIELDS}} for c in accounts])
+    # Their ids, read back by account (one read; INSERT … RETURNING in order is row by row on SQLite).
+    by_account: dict[tuple[Any, ...], int] = {}
+    for held in session.execute(select(Payee.id, *(getattr(Payee, k) for k in ACCOUNT_KEY_FIELDS))
+                                .where(Payee.account_number.in_({c["account_number"] for c in accounts}))
+                                .order_by(Payee.id.desc())):
+        by_account[tuple(held[1:])] = int(held[0])  # the oldest wins
+    ids = [by_account[tuple(c[k] for k in ACCOUNT_KEY_FIELDS)] for c in accounts]
     session.execute(insert(PayeeAccount), [
         {"payee_id": payee_id, "version": 1, "recorded_by": actor.user_id, "recorded_at": now,
          **{k: c[k] for k in ACCOUNT_FIELDS}} for payee_id, c in zip(ids, accounts, strict=True)])

@@ -56,8 +56,6 @@ def _reverse_returned(session: Session, actor: Actor, now: Any,
     return [row["amount_yen"] for row in rows]
 
 
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReturnsReport:
     imported: int

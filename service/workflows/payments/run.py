@@ -70,8 +70,6 @@ from service.workflows.payments.payees import ACCOUNT_FIELDS, duplicate_accounts
 RUN_LOCK_KEY = 0x484250415952554E
 
 
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunReport:
     """What a monthly run did: the batch (if any) and every instalment left out, with the reason."""
@@ -192,7 +190,7 @@ def prepare_month(session: Session, actor: Actor, benefit_month: str, *,
 
 
 def _refunds_for_run(session: Session, plan: MonthPlan, payees: dict[int, Payee]) -> tuple[list[Any], list[Any]]:
-    """Approved refund orders (還付, PD9) paid as more transfers of this run's batch (service.workflows.refunds)."""
+    """Approved refund orders (還付, PD9) paid as more transfers of this run's batch (service.workflows.payments.refunds)."""
     from service.workflows.payments.refunds import refunds_for_run
 
     refunds, excluded = refunds_for_run(session, skip_payee_ids={int(i.payee_id) for i in plan.instalments})
