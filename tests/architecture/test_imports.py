@@ -17,7 +17,7 @@ ALLOWED = {
     "payments": {"calculations", "payments", "jaconv", "jpholiday", "zengin_code", "stdnum"},
     "letters": {"calculations", "payments", "letters"},
 }
-ONLY_IN = {"pandas": {"payments/reports.py"}, "openpyxl": {"payments/reports.py"}, "xlsxwriter": {"payments/reports.py"},
+ONLY_IN = {"pandas": {"payments/reports.py"}, "openpyxl": {"payments/reports.py"},
            "fpdf": {"letters/pdf.py", "letters/fontcache.py"},
            "fontTools": {"letters/pdf.py", "letters/fontcache.py"},
            "pylopdf_fonts_jp": {"letters/fontcache.py"}}
