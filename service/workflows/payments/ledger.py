@@ -22,6 +22,7 @@ from sqlalchemy import (
     case,
     cast,
     exists,
+    func,
     insert,
     literal,
     select,
@@ -128,6 +129,9 @@ def any_id(session: Session, column: Any, ids: Iterable[int]) -> Any:
     values = sorted(set(ids))
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(values, ARRAY(Integer)))
+    if len(values) > 10_000:  # SQLite allows 32,766 bind variables: one JSON parameter instead
+        table = func.json_each(literal(json.dumps(values), String)).table_valued("value")
+        return column.in_(select(table.c.value))
     return column.in_(values)
 
 
