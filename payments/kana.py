@@ -337,6 +337,10 @@ def invalid_zengin_text_position(text: str, char_class: CharClass = CharClass.NA
     space, and (bank class) no space at all — trailing padding is not part of the text.
     """
     allowed = _CLASS_CHARS[char_class]
+    if allowed.issuperset(text) and not text.startswith(" "):
+        # Every character is permitted (checked in C): only a voicing mark can still be misplaced. The
+        # file's every name is checked at run and at export, so this path matters (issue 15).
+        return _misplaced_mark(text)
     previous = ""
     for index, ch in enumerate(text):
         if ch not in allowed:
@@ -349,6 +353,19 @@ def invalid_zengin_text_position(text: str, char_class: CharClass = CharClass.NA
             return index
         previous = ch
     return None
+
+
+def _misplaced_mark(text: str) -> int | None:
+    """The first ﾞ not after a kana that can carry it, or ﾟ not after the は row (zengin.md §1.8)."""
+    first: int | None = None
+    for mark, carriers in ((_VOICED, _VOICEABLE), (_SEMI_VOICED, _HA_ROW)):
+        index = text.find(mark)
+        while index != -1 and (first is None or index < first):
+            if index == 0 or text[index - 1] not in carriers:
+                first = index
+                break
+            index = text.find(mark, index + 1)
+    return first
 
 
 def is_zengin_text(text: str, char_class: CharClass = CharClass.NAME) -> bool:

@@ -18,14 +18,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from calculations.moving import AGENT_CATEGORIES, ELIGIBLE_CATEGORIES, EXCLUDED_CATEGORIES, OTHER_CATEGORIES
 from payments.bank_calendar import parse_benefit_month
 from payments.payees import PayeeProblem
 
 __all__ = [
-    "ELIGIBLE_MOVING_CATEGORIES",
-    "INELIGIBLE_MOVING_CATEGORIES",
-    "INITIAL_COST_CATEGORIES",
-    "OTHER_MOVING_CATEGORIES",
     "Entitlement",
     "Exclusion",
     "Instalment",
@@ -295,13 +292,9 @@ def group_by_payee(instalments: Iterable[Instalment]) -> list[PayeeTransfer]:
 # Moving subsidy (転居費用補助) split, PD13
 
 
-INITIAL_COST_CATEGORIES: tuple[str, ...] = ("key_money", "agency_fee", "rent_guarantee_fee", "home_insurance")
-"""Initial costs of the new home paid to the agent by 代理受領 (R79, PD13), in allocation order."""
-OTHER_MOVING_CATEGORIES: tuple[str, ...] = ("removal", "cleaning", "key_replacement")
-"""Other eligible costs, paid after the initial costs (PD13), in allocation order."""
-ELIGIBLE_MOVING_CATEGORIES = INITIAL_COST_CATEGORIES + OTHER_MOVING_CATEGORIES
-INELIGIBLE_MOVING_CATEGORIES: tuple[str, ...] = ("deposit", "advance_rent", "furniture", "other")
-"""Never paid: 敷金, 前家賃, furniture/equipment, other (R77, PD13)."""
+# The PD13 cost categories are defined once, in calculations.moving: the agent's initial costs
+# (AGENT_CATEGORIES, in allocation order), the other eligible costs (OTHER_CATEGORIES) and the ones
+# never paid (EXCLUDED_CATEGORIES, R77).
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -336,7 +329,7 @@ def split_moving_payment(
     """
     if isinstance(cap_yen, bool) or not isinstance(cap_yen, int) or cap_yen < 0:
         raise ScheduleError(f"cap_yen {cap_yen!r} must be an int >= 0")
-    known = set(ELIGIBLE_MOVING_CATEGORIES) | set(INELIGIBLE_MOVING_CATEGORIES)
+    known = set(ELIGIBLE_CATEGORIES) | set(EXCLUDED_CATEGORIES)
     for category, amount in eligible_costs_yen.items():
         if category not in known:
             raise ScheduleError(f"unknown moving-cost category {category!r}")
@@ -345,8 +338,8 @@ def split_moving_payment(
     remaining = cap_yen
     allocations: list[tuple[str, str, int]] = []  # (payee, category, yen)
     for payee_id, categories in (
-        (agent_payee_id, INITIAL_COST_CATEGORIES),
-        (other_payee_id, OTHER_MOVING_CATEGORIES),
+        (agent_payee_id, AGENT_CATEGORIES),
+        (other_payee_id, OTHER_CATEGORIES),
     ):
         for category in categories:
             paid = min(eligible_costs_yen.get(category, 0), remaining)

@@ -12,27 +12,41 @@ from service.deps import ActorDep, SessionDep
 from service.errors import NotFound, PayloadTooLarge, parse_date
 from service.schemas.common import Month, RateMonth
 from service.schemas.payments import (
+    BatchOut,
+    BatchTransfersOut,
     CancelIn,
     ExportIn,
+    ExportOut,
     GrantPayeeIn,
+    GrantPayeeOut,
+    GrantWithoutPayeeOut,
+    LedgerRowOut,
     PayeeCreate,
+    PayeeOut,
     PayeeUpdate,
     PaymentRunIn,
+    PlanInstalmentOut,
+    ReceivableOut,
+    RemittanceStatementOut,
     RepaymentPlanIn,
     RepaymentReceiptIn,
+    ReturnsReportOut,
+    RunReportOut,
+    StatementFileOut,
 )
-from service.schemas.refunds import RefundIn
-from service.workflows import finance_reports, receivables, refunds
+from service.schemas.refunds import RefundIn, RefundOrderOut
+from service.workflows import finance_reports, receivables
 from service.workflows import payments as wf
-from service.workflows import statements as statement_archive
 from service.workflows.common import audit, require_role
+from service.workflows.payments import refunds
+from service.workflows.payments import statements as statement_archive
 
 router = APIRouter(tags=["payments"])
 
 MAX_RETURNS_BYTES = 5 * 1024 * 1024
 
 
-@router.get("/payees")
+@router.get("/payees", response_model=list[PayeeOut])
 def list_payees(actor: ActorDep, session: SessionDep, limit: int = Query(default=200, ge=1, le=1000),
                 offset: int = Query(default=0, ge=0)) -> list[dict[str, Any]]:
     payees = wf.list_payees(session, actor, limit=limit, offset=offset)
@@ -41,7 +55,7 @@ def list_payees(actor: ActorDep, session: SessionDep, limit: int = Query(default
     return [wf.payee_dict(p) for p in payees]
 
 
-@router.post("/payees", status_code=201)
+@router.post("/payees", status_code=201, response_model=PayeeOut)
 def create_payee(body: PayeeCreate, actor: ActorDep, session: SessionDep, response: Response) -> dict[str, Any]:
     """Register a landlord/agent account; ``problems`` lists what keeps it out of batches. One account is
     one payee: the same account with the same holder and kind returns the existing payee (200); with
@@ -52,7 +66,7 @@ def create_payee(body: PayeeCreate, actor: ActorDep, session: SessionDep, respon
     return wf.payee_dict(payee)
 
 
-@router.get("/payees/{payee_id}")
+@router.get("/payees/{payee_id}", response_model=PayeeOut)
 def get_payee(payee_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     require_role(actor, wf.FINANCE)
     payee = wf.load_payee(session, payee_id)
@@ -60,32 +74,32 @@ def get_payee(payee_id: int, actor: ActorDep, session: SessionDep) -> dict[str, 
     return wf.payee_dict(payee)
 
 
-@router.patch("/payees/{payee_id}")
+@router.patch("/payees/{payee_id}", response_model=PayeeOut)
 def update_payee(payee_id: int, body: PayeeUpdate, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """Change a payee; a changed account is sent with 新規コード 2 and re-opens returned transfers."""
     return wf.payee_dict(wf.update_payee(session, actor, payee_id, body.model_dump(exclude_unset=True)))
 
 
-@router.put("/grants/{grant_id}/payees/{part}")
+@router.put("/grants/{grant_id}/payees/{part}", response_model=GrantPayeeOut)
 def assign_payee(grant_id: int, part: Literal["rent", "moving_initial", "moving_other"], body: GrantPayeeIn,
                  actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     row = wf.assign_grant_payee(session, actor, grant_id, part, body.payee_id)
     return {"grant_id": row.grant_id, "part": row.part, "payee_id": row.payee_id}
 
 
-@router.get("/grants-without-payee")
+@router.get("/grants-without-payee", response_model=list[GrantWithoutPayeeOut])
 def grants_without_payee(actor: ActorDep, session: SessionDep,
                          limit: int = Query(default=200, ge=1, le=1000)) -> list[dict[str, Any]]:
     """Payable grants whose intake payee cannot be registered: assign one (PUT /grants/{id}/payees/{part})."""
     return wf.grants_missing_payees(session, actor, limit=limit)
 
 
-@router.get("/grants/{grant_id}/payments")
+@router.get("/grants/{grant_id}/payments", response_model=list[LedgerRowOut])
 def grant_payments(grant_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     return wf.grant_payments(session, actor, grant_id)
 
 
-@router.post("/payment-runs", status_code=201)
+@router.post("/payment-runs", status_code=201, response_model=RunReportOut)
 def run_month(body: PaymentRunIn, actor: ActorDep, session: SessionDep, response: Response) -> dict[str, Any]:
     """The monthly run: a draft batch (201), or nothing new to pay (200, ``batch_id`` null)."""
     report = wf.prepare_month(session, actor, body.benefit_month)
@@ -94,22 +108,22 @@ def run_month(body: PaymentRunIn, actor: ActorDep, session: SessionDep, response
     return report.to_dict()
 
 
-@router.get("/payment-batches")
+@router.get("/payment-batches", response_model=list[BatchOut])
 def list_batches(actor: ActorDep, session: SessionDep, benefit_month: Month | None = None) -> list[dict[str, Any]]:
     return wf.list_batches(session, actor, benefit_month=benefit_month)
 
 
-@router.get("/payment-batches/{batch_id}")
+@router.get("/payment-batches/{batch_id}", response_model=BatchOut)
 def get_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     return wf.get_batch(session, actor, batch_id)
 
 
-@router.post("/payment-batches/{batch_id}/approve")
+@router.post("/payment-batches/{batch_id}/approve", response_model=BatchOut)
 def approve_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     return wf.batch_dict(session, wf.approve_batch(session, actor, batch_id))
 
 
-@router.post("/payment-batches/{batch_id}/export")
+@router.post("/payment-batches/{batch_id}/export", response_model=ExportOut)
 def export_batch(batch_id: int, actor: ActorDep, session: SessionDep, body: ExportIn | None = None) -> dict[str, Any]:
     """Write the approved batch's 全銀 file once (409 when already exported: download it). ``pay_date``:
     the 振込指定日, a bank business day not in the past (default the run's pay date, PD18). The batch's
@@ -133,23 +147,23 @@ def download_file(batch_id: int, actor: ActorDep, session: SessionDep) -> Respon
                              "X-Content-SHA256": exported.sha256})
 
 
-@router.post("/payment-batches/{batch_id}/settle")
+@router.post("/payment-batches/{batch_id}/settle", response_model=BatchOut)
 def settle_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     return wf.batch_dict(session, wf.settle_batch(session, actor, batch_id))
 
 
-@router.post("/payment-batches/{batch_id}/cancel")
+@router.post("/payment-batches/{batch_id}/cancel", response_model=BatchOut)
 def cancel_batch(batch_id: int, actor: ActorDep, session: SessionDep, body: CancelIn | None = None) -> dict[str, Any]:
     return wf.batch_dict(session, wf.cancel_batch(session, actor, batch_id, reason=(body or CancelIn()).reason))
 
 
-@router.get("/payment-batches/{batch_id}/statements")
+@router.get("/payment-batches/{batch_id}/statements", response_model=list[RemittanceStatementOut])
 def statements(batch_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     """支払明細 per payee (data for the letters)."""
     return [asdict(s) for s in wf.remittance_statements(session, actor, batch_id)]
 
 
-@router.get("/payment-batches/{batch_id}/transfers")
+@router.get("/payment-batches/{batch_id}/transfers", response_model=BatchTransfersOut)
 def batch_transfers(batch_id: int, actor: ActorDep, session: SessionDep,
                     limit: int = Query(default=200, ge=1, le=1000),
                     offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
@@ -158,7 +172,7 @@ def batch_transfers(batch_id: int, actor: ActorDep, session: SessionDep,
     return finance_reports.batch_transfers(session, actor, batch_id, limit=limit, offset=offset)
 
 
-@router.get("/payment-batches/{batch_id}/statement-files")
+@router.get("/payment-batches/{batch_id}/statement-files", response_model=list[StatementFileOut])
 def statement_files(batch_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     """The archived 支払明細書 of an exported batch: number, payee, total and SHA-256 of each stored PDF."""
     return [{"number": f.number, "payee_id": f.payee_id, "payee_name": f.payee_name, "total_yen": f.total_yen,
@@ -177,7 +191,8 @@ def statement_pdf(batch_id: int, number: int, actor: ActorDep, session: SessionD
     raise NotFound(f"batch {batch_id} has no statement {number}", field="number")
 
 
-@router.get("/payment-batches/{batch_id}/payment-list.{fmt}", response_class=Response)
+@router.get("/payment-batches/{batch_id}/payment-list.{fmt}", response_class=Response, responses={200: {"content": {
+    "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
 def payment_list(batch_id: int, fmt: Literal["csv", "xlsx"], actor: ActorDep, session: SessionDep,
                  layout: Literal["machine", "ja"] = "machine") -> Response:
     """The 支払一覧. ``layout=machine`` (default, stable for integrations: English column ids and codes)
@@ -202,7 +217,7 @@ def returns_template(actor: ActorDep) -> Response:
                     headers={"Content-Disposition": 'attachment; filename="returns_template.csv"'})
 
 
-@router.post("/payment-returns")
+@router.post("/payment-returns", response_model=ReturnsReportOut)
 def import_returns(actor: ActorDep, session: SessionDep, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
     """Returned transfers (振込不能・組戻し): the CSV of ``GET /payment-returns/template.csv`` (the English
     header of earlier versions is still read). All lines or none; a refusal lists every problem with
@@ -214,49 +229,49 @@ def import_returns(actor: ActorDep, session: SessionDep, file: Annotated[UploadF
     return asdict(wf.import_returns(session, actor, data))
 
 
-@router.get("/receivables")
+@router.get("/receivables", response_model=list[ReceivableOut])
 def list_receivables(actor: ActorDep, session: SessionDep, open_only: bool = False) -> list[dict[str, Any]]:
     return [receivables.receivable_dict(r) for r in receivables.receivables(session, actor, open_only=open_only)]
 
 
-@router.post("/repayment-claims/{claim_id}/plan", status_code=201)
+@router.post("/repayment-claims/{claim_id}/plan", status_code=201, response_model=list[PlanInstalmentOut])
 def repayment_plan(claim_id: int, body: RepaymentPlanIn, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     items = [(parse_date(i.due_date, f"instalments.{n}.due_date"), i.amount_yen) for n, i in enumerate(body.instalments)]
     return receivables.set_repayment_plan(session, actor, claim_id, items)
 
 
-@router.post("/repayment-claims/{claim_id}/receipts", status_code=201)
+@router.post("/repayment-claims/{claim_id}/receipts", status_code=201, response_model=ReceivableOut)
 def repayment_receipt(claim_id: int, body: RepaymentReceiptIn, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     received = receivables.record_repayment(session, actor, claim_id, body.amount_yen,
                                             parse_date(body.received_on, "received_on"), body.note)
     return receivables.receivable_dict(received)
 
 
-@router.post("/repayment-claims/{claim_id}/refunds", status_code=201)
+@router.post("/repayment-claims/{claim_id}/refunds", status_code=201, response_model=RefundOrderOut)
 def draft_refund(claim_id: int, body: RefundIn, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """A refund order (還付, PD9) for the claim's whole refund due, to the recipient's account (a payee of
     kind ``recipient``); another finance user approves it and the next monthly run pays it by transfer."""
     return refunds.order_dict(session, refunds.draft_refund(session, actor, claim_id, body.payee_id, body.note))
 
 
-@router.post("/refund-orders/{order_id}/approve")
+@router.post("/refund-orders/{order_id}/approve", response_model=RefundOrderOut)
 def approve_refund(order_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     """決裁 of a refund order by a finance user who did not draft it (PD17)."""
     return refunds.order_dict(session, refunds.approve_refund(session, actor, order_id))
 
 
-@router.post("/refund-orders/{order_id}/cancel")
+@router.post("/refund-orders/{order_id}/cancel", response_model=RefundOrderOut)
 def cancel_refund(order_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
     return refunds.order_dict(session, refunds.cancel_refund(session, actor, order_id))
 
 
-@router.get("/refund-orders")
+@router.get("/refund-orders", response_model=list[RefundOrderOut])
 def list_refunds(actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     """Refund orders with their status: drafted, approved (paid in the next run), batched, paid, cancelled."""
     return refunds.list_refunds(session, actor)
 
 
-@router.get("/statistics/monthly.csv", response_class=Response)
+@router.get("/statistics/monthly.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 def monthly_statistics(month: RateMonth, actor: ActorDep, session: SessionDep) -> Response:
     content = finance_reports.monthly_statistics_csv(session, actor, month)
     return Response(content=content, media_type="text/csv; charset=utf-8",

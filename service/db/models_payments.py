@@ -243,7 +243,7 @@ class Payment(Base):
             postgresql_where=text("kind = 'payment' AND replaces_reversal_id IS NULL"),
             sqlite_where=text("kind = 'payment' AND replaces_reversal_id IS NULL"),
         ),
-        Index("ix_payment_batch_id", "batch_id"),
+        Index("ix_payment_batch_payee", "batch_id", "payee_id"),  # returns join on both (issue 15)
         Index("ix_payment_case_id", "case_id"),
         Index("ix_payment_grant_month", "grant_id", "benefit_month"),
     )

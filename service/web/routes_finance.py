@@ -102,7 +102,7 @@ def batch_action(request: Request, session: SessionDep, actor: WebActor, form: P
         if action == "approve":
             payments.approve_batch(session, actor, batch_id)
         elif action == "export":
-            from service.workflows import statements
+            from service.workflows.payments import statements
 
             chosen = str(form.get("pay_date") or "").strip()
             payments.export_batch(session, actor, batch_id,
@@ -415,7 +415,8 @@ def _refund_context(session: SessionDep, actor: WebActor, row: dict[str, Any]) -
     from sqlalchemy import select
 
     from service.db.models_payments import Payee
-    from service.workflows import finance_reports, refunds
+    from service.workflows import finance_reports
+    from service.workflows.payments import refunds
 
     orders = [o for o in refunds.list_refunds(session, actor) if o["grant_id"] == row["grant_id"]]
     names = finance_reports.user_names(session, {o["drafted_by"] for o in orders})
@@ -431,7 +432,7 @@ def receivable_refund(request: Request, session: SessionDep, actor: WebActor, fo
                       claim_id: int) -> Response:
     """Draft a refund (還付) order; another finance user approves it, the next run pays it."""
     require(actor, "finance")
-    from service.workflows import refunds
+    from service.workflows.payments import refunds
 
     payee_text = str(form.get("payee_id") or "").strip()
     if not payee_text.isdecimal():
@@ -453,7 +454,7 @@ def receivable_refund(request: Request, session: SessionDep, actor: WebActor, fo
 def refund_approve(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
                    order_id: int) -> Response:
     require(actor, "finance")
-    from service.workflows import refunds
+    from service.workflows.payments import refunds
 
     claim_text = str(form.get("claim_id") or "")
     back = f"/finance/receivables/{claim_text}" if claim_text.isdecimal() else "/finance/receivables"
@@ -545,7 +546,7 @@ def remittance_statements_zip(request: Request, session: SessionDep, actor: WebA
     import re
     import zipfile
 
-    from service.workflows import statements
+    from service.workflows.payments import statements
 
     try:
         pdfs = [(f.payee_name, f.content) for f in statements.statement_files(session, actor, batch_id)]

@@ -64,10 +64,11 @@ def payment_list_bytes(session: Session, actor: Actor, batch_id: int, fmt: str =
     if fmt not in ("csv", "xlsx"):
         raise InvalidRequest("format must be csv or xlsx", field="format")
     buffer = io.BytesIO()
+    created = load_batch(session, batch_id).created_at  # the workbook's date: the batch's, never the clock
     if layout == "machine":
         frame = reports.payment_list_frame(batch_payment_rows(session, batch_id) + _machine_refund_rows(session, batch_id))
         if fmt == "xlsx":
-            reports.write_xlsx(frame, buffer)
+            reports.write_xlsx(frame, buffer, created=created)
         else:
             reports.write_csv(frame, buffer)
     else:
@@ -75,7 +76,8 @@ def payment_list_bytes(session: Session, actor: Actor, batch_id: int, fmt: str =
         if fmt == "xlsx":
             reports.write_xlsx_sheets([
                 reports.SheetSpec(PAYMENT_LIST_SHEET, lines, PAYMENT_LIST_JA),
-                reports.SheetSpec(TRANSFERS_SHEET, transfers_ja_frame(session, batch_id), TRANSFERS_JA)], buffer)
+                reports.SheetSpec(TRANSFERS_SHEET, transfers_ja_frame(session, batch_id), TRANSFERS_JA)], buffer,
+                created=created)
         else:
             reports.write_csv(lines, buffer, layout=PAYMENT_LIST_JA)
     audit(session, actor, "finance.export", target=f"payment_batch:{batch_id}",
@@ -95,7 +97,7 @@ def _bytes(frame: pd.DataFrame, fmt: str) -> bytes:
 def _machine_refund_rows(session: Session, batch_id: int) -> list[dict[str, Any]]:
     """Refunds (還付) paid in the batch, as machine rows (``subsidy`` and ``kind`` ``refund``, no month), so
     the list adds up to the file."""
-    from service.workflows.refunds import batch_refund_lines
+    from service.workflows.payments.refunds import batch_refund_lines
 
     batch = load_batch(session, batch_id)
     names = dict(session.execute(select(PaymentTransfer.customer_code, PaymentTransfer.payee_name)
@@ -149,7 +151,7 @@ def payment_list_ja_frame(session: Session, batch_id: int) -> pd.DataFrame:
 
 
 def _ja_refund_rows(session: Session, batch_id: int, pay_date: str) -> list[dict[str, Any]]:
-    from service.workflows.refunds import batch_refund_lines
+    from service.workflows.payments.refunds import batch_refund_lines
 
     refunds = batch_refund_lines(session, batch_id)
     if not refunds:
@@ -231,7 +233,7 @@ def batch_transfers(session: Session, actor: Actor, batch_id: int, *, limit: int
                     "benefit_month": r.benefit_month, "subsidy": r.subsidy,
                     "subsidy_label": labels.label(labels.SUBSIDY, r.subsidy), "part": r.part,
                     "part_label": labels.label(labels.PART, r.part), "amount_yen": int(r.amount_yen)})
-    from service.workflows.refunds import batch_refund_lines
+    from service.workflows.payments.refunds import batch_refund_lines
 
     refunds = batch_refund_lines(session, batch_id)
     for r in refunds:
@@ -280,7 +282,7 @@ def batch_view(session: Session, batch: PaymentBatch) -> dict[str, Any]:
 
 def month_payment_rows(session: Session, benefit_month: str) -> list[dict[str, Any]]:
     """Live payments (not reversed, not in a cancelled batch) of the batches of a benefit month."""
-    from service.workflows.payments import _live_payment_filter, case_reference
+    from service.workflows.payments import case_reference, live_payment_filter
 
     cancelled = select(PaymentBatchEvent.batch_id).where(PaymentBatchEvent.event == "cancelled")
     rows = session.execute(
@@ -288,7 +290,7 @@ def month_payment_rows(session: Session, benefit_month: str) -> list[dict[str, A
                Payment.part, Payment.amount_yen)
         .join(PaymentBatch, PaymentBatch.id == Payment.batch_id)
         .where(PaymentBatch.benefit_month == benefit_month, PaymentBatch.id.not_in(cancelled),
-               _live_payment_filter())
+               live_payment_filter())
         .order_by(Payment.id)
     ).all()
     return [{"payee_id": str(p), "case_id": c, "case_reference": case_reference(c), "grant_id": g,
@@ -333,14 +335,15 @@ def export_finance_files(session: Session, actor: Actor, batch_id: int, director
         path = out / name
         layout = PAYMENT_LIST_JA if name.startswith("payment_list_ja_") else None
         if name.endswith(".xlsx"):
-            reports.write_xlsx(frame, path)
+            reports.write_xlsx(frame, path, created=batch.created_at)
         else:
             reports.write_csv(frame, path, layout=layout)
         written.append(path)
     ja_xlsx = out / f"payment_list_ja_{stem}.xlsx"
     reports.write_xlsx_sheets([
         reports.SheetSpec(PAYMENT_LIST_SHEET, payment_list_ja_frame(session, batch_id), PAYMENT_LIST_JA),
-        reports.SheetSpec(TRANSFERS_SHEET, transfers_ja_frame(session, batch_id), TRANSFERS_JA)], ja_xlsx)
+        reports.SheetSpec(TRANSFERS_SHEET, transfers_ja_frame(session, batch_id), TRANSFERS_JA)], ja_xlsx,
+        created=batch.created_at)
     written.append(ja_xlsx)
     audit(session, actor, "finance.export", target=f"payment_batch:{batch.id}",
           detail={"files": [p.name for p in written]})

@@ -19,7 +19,7 @@ from service.db.models import BenefitMonth, Decision, DecisionReview, RepaymentC
 from service.db.models_payments import Payment, RepaymentPlan, RepaymentReceipt
 from service.errors import InvalidRequest, NotFound, RuleViolation
 from service.workflows.common import Actor, audit, require_role
-from service.workflows.payments import FINANCE, case_reference
+from service.workflows.payments.ledger import FINANCE, case_reference
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,7 +34,7 @@ class Receivable:
     received_yen: int
     balance_yen: int
     #: Paid back beyond what is now claimed (a correction lowered or withdrew the claim) and not yet in a
-    #: refund order: to refund (service.workflows.refunds).
+    #: refund order: to refund (service.workflows.payments.refunds).
     refund_due_yen: int
     #: The claim was withdrawn by a correction; the row stays while money received is to be refunded.
     withdrawn: bool
@@ -213,7 +213,7 @@ def _receivable(session: Session, claim: RepaymentClaim, today: date, *, withdra
         if cumulative > received:
             next_due = str(item["due_date"])
             break
-    from service.workflows.refunds import refund_totals
+    from service.workflows.payments.refunds import refund_totals
 
     ordered, refunded = refund_totals(session, claim.grant_id) if received > claimed else (0, 0)
     return Receivable(claim_id=claim.id, case_id=claim.case_id, case_reference=case_reference(claim.case_id),

@@ -400,3 +400,21 @@ def test_a_grant_whose_intake_payee_cannot_be_registered_is_listed_for_assignmen
     fin.client.put(f"/api/v1/grants/{grant_id}/payees/rent", headers=fin.h("finance"), json={"payee_id": payee["id"]})
     assert fin.get("finance", "/api/v1/grants-without-payee", 200).json() == []
     assert run(fin, "2025-05")["payment_count"] == 1
+
+
+def test_every_finance_operation_describes_its_response_in_the_openapi_document(fin: World) -> None:
+    """Issue 15 item 6: response models instead of hand-written dicts; files name their content type."""
+    from service.api.payments import router
+
+    spec = fin.client.get("/openapi.json").json()
+    described = 0
+    for route in router.routes:
+        path = "/api/v1" + route.path  # type: ignore[attr-defined]
+        for method in route.methods:  # type: ignore[attr-defined]
+            responses = spec["paths"][path][method.lower()]["responses"]
+            success = next(v for k, v in responses.items() if k.startswith("2"))
+            content = success.get("content", {})
+            schema = content.get("application/json", {}).get("schema", {})
+            assert "$ref" in str(schema) or (set(content) - {"application/json"}), (method, path, success)
+            described += 1
+    assert described >= 30

@@ -25,6 +25,8 @@ from service.db.session import make_engine, make_session_factory, unit_of_work
 from service.errors import Conflict
 from service.workflows import payments as wf
 from service.workflows.common import Actor
+from service.workflows.payments import batches as wf_batches
+from service.workflows.payments import run as wf_run
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def test_a_run_killed_midway_leaves_nothing_and_running_again_completes_it(
     def crash(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("killed")
 
-    real_audit = wf.audit
+    real_audit = wf_run.audit
 
     def crash_at_run_end(session: Any, actor: Any, action: str, **kwargs: Any) -> None:
         if action == "payment.run":  # after the batch, its transfers and its ledger rows are written
@@ -91,7 +93,7 @@ def test_a_run_killed_midway_leaves_nothing_and_running_again_completes_it(
         real_audit(session, actor, action, **kwargs)
 
     with monkeypatch.context() as patch:
-        patch.setattr(wf, "audit", crash_at_run_end)
+        patch.setattr(wf_run, "audit", crash_at_run_end)
         with pytest.raises(RuntimeError), unit_of_work(factory) as session:
             wf.prepare_month(session, _finance(fin), "2025-05")
     with unit_of_work(factory) as session:
@@ -102,7 +104,7 @@ def test_a_run_killed_midway_leaves_nothing_and_running_again_completes_it(
     assert report.payment_count == 1
     fin.post("finance2", f"/api/v1/payment-batches/{report.batch_id}/approve", 200)
     with monkeypatch.context() as patch:
-        patch.setattr(wf, "validate_transfer_file", crash)
+        patch.setattr(wf_batches, "validate_transfer_file", crash)
         with pytest.raises(RuntimeError), unit_of_work(factory) as session:
             wf.export_batch(session, _finance(fin), report.batch_id or 0)
     with unit_of_work(factory) as session:

@@ -173,7 +173,7 @@ def test_two_transitions_at_once_exactly_one_wins_and_nothing_is_paid_twice(fin:
         engine.dispose()
     with unit_of_work(_factory(fin)) as session:
         exported = set(session.scalars(select(PaymentFile.batch_id)))
-        live = wf._live_payment_filter()
+        live = wf.live_payment_filter()
         keys = Counter((g, m, p) for g, m, p in session.execute(
             select(Payment.grant_id, Payment.benefit_month, Payment.part).where(live)))
         assert max(keys.values()) == 1  # never two live payments for one grant-month
@@ -450,3 +450,75 @@ def test_cancelling_and_importing_returns_take_a_constant_number_of_statements(f
             assert still_paid == 0  # every returned month is due again
     assert counts["cancel"][0] == counts["cancel"][1], counts
     assert counts["returns"][0] == counts["returns"][1], counts
+
+
+def _empty_database(database_url: str, sqlite_template: Any, tmp_path: Any, name: str) -> str:
+    """A fresh migrated database for one size: a copy of the SQLite template, or PostgreSQL emptied."""
+    if database_url.startswith("sqlite"):
+        import shutil
+
+        path = tmp_path / f"{name}.db"
+        shutil.copyfile(sqlite_template, path)
+        return f"sqlite:///{path}"
+    from sqlalchemy import text
+
+    from service.db.models import Base
+
+    engine = make_engine(database_url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))  # the append-only triggers
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return database_url
+
+
+def test_the_month_at_its_real_shape_takes_a_constant_number_of_statements(
+        database_url: str, sqlite_template: Any, tmp_path: Any) -> None:
+    """Issue 15: the run (new payees from intake, due moving grants split by PD13, last month's returns),
+    the export, cancelling a draft and importing returns each send the same number of statements to the
+    database for 100 grants as for 400 — no per-row query anywhere (counted with before_cursor_execute)."""
+    from service.bench_payments import LAST_MONTH, MONTH, _returns_csv, counted, last_month, seed, shape
+
+    counts: list[dict[str, int]] = []
+    for grants in (100, 400):
+        url = _empty_database(database_url, sqlite_template, tmp_path, f"shape{grants}")
+        engine = make_engine(url)
+        try:
+            seed(engine, grants)
+            last_month(engine, grants)
+            factory = make_session_factory(engine)
+            clock = FixedClock.at_office_day(date(2025, 5, 1))
+            finance = Actor(user_id=2, username="finance", role="finance", clock=clock)
+            second = Actor(user_id=3, username="finance2", role="finance", clock=clock)
+            seen: dict[str, int] = {}
+            with counted(engine, seen, "run"), unit_of_work(factory) as session:
+                report = wf.prepare_month(session, finance, MONTH)
+            layout = shape(grants)
+            # Every grant's May is paid (the new payees registered from intake, the moving grants paid to
+            # their agent); last month's returned months stay out until their account is fixed.
+            assert report.payment_count == report.transfer_count == grants, report
+            assert [x["reason_code"] for x in report.excluded] == ["returned_not_payable"] * layout["returned_last_month"]
+            assert {x["benefit_month"] for x in report.excluded} == {LAST_MONTH}
+            assert report.batch_id is not None
+            with unit_of_work(factory) as session:
+                wf.approve_batch(session, second, report.batch_id)
+                moving = session.scalar(select(func.count()).select_from(Payment).where(
+                    Payment.batch_id == report.batch_id, Payment.subsidy == "moving"))
+            assert moving == layout["moving_grants"] * 2  # agent's initial costs and the removal (PD13)
+            with counted(engine, seen, "export"), unit_of_work(factory) as session:
+                wf.export_batch(session, finance, report.batch_id)
+            clock.set_office_day(date(2025, 6, 2))
+            with unit_of_work(factory) as session:
+                draft = wf.prepare_month(session, finance, "2025-06").batch_id
+            assert draft is not None
+            with counted(engine, seen, "cancel"), unit_of_work(factory) as session:
+                wf.cancel_batch(session, finance, draft)
+            with unit_of_work(factory) as session:
+                data = _returns_csv(session, report.batch_id, grants // 10)
+            with counted(engine, seen, "returns_import"), unit_of_work(factory) as session:
+                assert wf.import_returns(session, finance, data).imported == grants // 10
+            counts.append(seen)
+        finally:
+            engine.dispose()
+    assert counts[0] == counts[1], counts

@@ -160,7 +160,8 @@ def refunds_for_run(session: Session, *, skip_payee_ids: set[int]) -> tuple[list
     due: list[RefundTransfer] = []
     excluded: list[dict[str, Any]] = []
     approved = select(RefundOrderEvent.order_id).where(RefundOrderEvent.event == "approved")
-    from service.workflows.payments import case_reference, payee_data
+    from service.workflows.payments.ledger import case_reference
+    from service.workflows.payments.payees import payee_data
 
     for order in session.scalars(select(RefundOrder).where(RefundOrder.id.in_(approved)).order_by(RefundOrder.id)):
         if _status(session, order.id)[0] != "approved":
