@@ -220,3 +220,17 @@ def read_document(session: Session, actor: Actor, document_id: int) -> Document:
     load_case(session, actor, doc.case_id)
     audit(session, actor, "document.read", case_id=doc.case_id, target=f"document:{doc.id}")
     return doc
+
+
+def returned_applications(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The agency's applications the office returned with a reason (差戻し), waiting to be edited and
+    submitted again (issue 11: the agency sees the reason on its home)."""
+    require_role(actor, "agency")
+    rows = session.execute(
+        select(Application.id, Application.case_id, Application.kind, Application.returned_reason)
+        .join(BenefitCase, BenefitCase.id == Application.case_id)
+        .where(BenefitCase.agency_id == actor.agency_id, Application.status == "draft",
+               Application.returned_reason.is_not(None))
+        .order_by(Application.id).limit(200)).all()
+    return [{"application_id": r.id, "case_id": r.case_id, "kind": r.kind, "reason": r.returned_reason}
+            for r in rows]

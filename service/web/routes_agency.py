@@ -34,6 +34,7 @@ def agency_home(request: Request, session: SessionDep, actor: WebActor) -> Respo
     today = _today(request)
     return render(request, "agency_home.html", {
         "reminders": queries.reminders(session, actor, today=today),
+        "returned": queries.returned_applications(session, actor),
         "cases": queries.case_summaries(session, actor, limit=50),
         "today": today,
     })

@@ -149,7 +149,15 @@ def _case_context(request: Request, session: SessionDep, actor: WebActor, case_i
                    for d in view["decisions"] if d["status"] == "draft"},
         "decision_kinds": DECISION_KIND,
         "letters_available": letters_module,
+        "waiting_apps": waiting_applications(view),
     }
+
+
+def waiting_applications(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """Submitted applications no decision has been approved on: the clerk may still record the
+    支援調整会議 date (R87) or the emergency path (R88) on them, or return them to the agency."""
+    decided = {d.get("application_id") for d in view["decisions"] if d["status"] in ("approved", "superseded")}
+    return [a for a in view["applications"] if a["status"] == "submitted" and a["id"] not in decided]
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -180,6 +188,63 @@ def coordination_report(request: Request, session: SessionDep, actor: WebActor, 
     flash(request, f"支援調整会議（{meeting_date.year}年{meeting_date.month}月{meeting_date.day}日）への事後報告を登録しました。",
           "success")
     return redirect(request, f"/cases/{case_id}")
+
+
+@router.post("/applications/{application_id}/return-to-agency", response_class=HTMLResponse)
+def return_application(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                       application_id: int) -> Response:
+    """The clerk returns a submitted application to its agency with the reason (差戻し); the agency sees
+    the reason on its home, edits the application in the wizard and submits it again."""
+    require(actor, "clerk")
+    from service.workflows import applications
+
+    case_id = _int(form, "case_id")
+    back = f"/cases/{case_id}#application-check" if case_id else "/queue"
+    reason = str(form.get("reason") or "").strip()
+    if not reason:
+        flash(request, "差戻しの理由を入力してください。理由は支援機関に表示されます。", "error")
+        return redirect(request, back)
+    if len(reason) > 1000:
+        flash(request, "差戻しの理由は1,000文字以内で入力してください。", "error")
+        return redirect(request, back)
+    try:
+        app = applications.return_application(session, actor, application_id, reason=reason)
+    except DomainError as exc:
+        return refuse(request, session, exc, back)
+    flash(request, f"申請 #{app.id} を支援機関に差し戻しました。修正して再提出されると、審査待ちに戻ります。", "success")
+    return redirect(request, f"/cases/{app.case_id}")
+
+
+@router.post("/applications/{application_id}/coordination-meeting", response_class=HTMLResponse)
+def coordination_meeting(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                         application_id: int) -> Response:
+    """The clerk records the day the plan went through the 支援調整会議 (R87), or that the application is
+    decided in the emergency path before the plan and reported to the meeting afterwards (R88)."""
+    require(actor, "clerk")
+    from service.errors import parse_date
+    from service.workflows import applications
+
+    case_id = _int(form, "case_id")
+    back = f"/cases/{case_id}#application-check" if case_id else "/queue"
+    path = str(form.get("path") or "meeting")
+    text = str(form.get("meeting_date") or "").strip()
+    try:
+        if path == "emergency":
+            app = applications.record_coordination_meeting(session, actor, application_id, emergency=True)
+            message = "緊急対応（プラン策定前の支給決定）として登録しました。決定後、支援調整会議に事後報告してください。"
+        else:
+            if not text:
+                flash(request, "支援調整会議の開催日を入力してください（緊急対応の場合はそちらを選んでください）。", "error")
+                return redirect(request, back)
+            meeting_date = parse_date(text, "meeting_date")
+            app = applications.record_coordination_meeting(session, actor, application_id,
+                                                           meeting_date=meeting_date)
+            message = (f"支援調整会議の開催日（{meeting_date.year}年{meeting_date.month}月{meeting_date.day}日）"
+                       "を登録しました。")
+    except DomainError as exc:
+        return refuse(request, session, exc, back)
+    flash(request, message, "success")
+    return redirect(request, f"/cases/{app.case_id}")
 
 
 @router.get("/documents/{document_id}")
