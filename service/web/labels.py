@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from calculations import vocabulary
 
@@ -278,11 +280,28 @@ def date_ja(value: Any) -> str:
     return text or "—"
 
 
+#: the office's time zone: every moment on a screen is Japanese time (stored moments are UTC)
+OFFICE_ZONE = ZoneInfo("Asia/Tokyo")
+
+
 def datetime_ja(value: Any) -> str:
-    if value is None:
+    """A stored moment as the office reads it: ``2026-11-30T16:00Z`` → ``2026年12月1日 01:00`` (JST).
+    A naive datetime is UTC (SQLite hands them back naive); a bare date stays a date."""
+    if value is None or value == "":
         return "—"
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return f"{date_ja(text[:10])} {text[11:16]}" if len(text) >= 16 else date_ja(text)
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value)
+        if len(text) < 16:
+            return date_ja(text)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return f"{date_ja(text[:10])} {text[11:16]}"
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    local = aware.astimezone(OFFICE_ZONE)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 FILTERS = {"public_text": public_text, "yen": yen, "month_ja": month_ja, "date_ja": date_ja, "datetime_ja": datetime_ja}

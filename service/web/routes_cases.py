@@ -16,19 +16,41 @@ from service.web import charts, queries
 from service.web import review as review_panel
 from service.web.core import PostedForm, WebActor, error_text, parse_month, redirect, refuse, render, require
 from service.web.labels import DECISION_KIND, month_ja, public_text
-from service.web.session import flash, now
+from service.web.session import flash, today
 from service.workflows import decisions, grants
 from service.workflows.work_queue import work_queue
 
 router = APIRouter(include_in_schema=False)
 
 
+#: rows per section of the work queue screen; the heading shows the section's total
+QUEUE_PAGE_SIZE = 50
+
+
 @router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, session: SessionDep, actor: WebActor, month: str | None = None) -> Response:
+def queue(request: Request, session: SessionDep, actor: WebActor, month: str | None = None,
+          section: str = "", page: str = "1") -> Response:
+    """Every section's total and first page; ``section`` and ``page`` page through one section (the
+    others stay on their first page). Decided items and duplicates never appear (work_queue)."""
     require(actor, "clerk", "approver")
-    month = parse_month(month) or now(request).strftime("%Y-%m")
-    data = work_queue(session, actor, month)
-    return render(request, "queue.html", {"q": data, "month": month,
+    from service.workflows.work_queue import SECTIONS
+
+    month = parse_month(month) or today(request).strftime("%Y-%m")
+    data = work_queue(session, actor, month, limit=QUEUE_PAGE_SIZE)
+    page_no = int(page) if page.isdecimal() and 0 < int(page) < 100000 else 1
+    if section not in SECTIONS:
+        section, page_no = "", 1
+    pages = {name: max(1, -(-total // QUEUE_PAGE_SIZE)) for name, total in data["totals"].items()}
+    if section and page_no > 1:
+        page_no = min(page_no, pages[section])
+        one = work_queue(session, actor, month, limit=QUEUE_PAGE_SIZE, offset=(page_no - 1) * QUEUE_PAGE_SIZE,
+                         section=section)
+        data[section] = one[section]
+    paging = {name: {"page": page_no if name == section else 1, "pages": pages[name], "total": total,
+                     "first": (page_no - 1 if name == section else 0) * QUEUE_PAGE_SIZE + 1,
+                     "last": min((page_no if name == section else 1) * QUEUE_PAGE_SIZE, total)}
+              for name, total in data["totals"].items()}
+    return render(request, "queue.html", {"q": data, "month": month, "paging": paging,
                                           "prev_month": rules.add_months(month, -1),
                                           "next_month": rules.add_months(month, 1)})
 
@@ -465,13 +487,13 @@ def review(request: Request, session: SessionDep, actor: WebActor, form: PostedF
 def dashboard(request: Request, session: SessionDep, actor: WebActor, until: str | None = None) -> Response:
     """The charts cover the 12 months up to ``until`` (YYYY-MM; default this month)."""
     require(actor, "clerk", "approver", "finance", "admin")
-    today = now(request).date()
+    day = today(request)
     if parse_month(until) is not None:
         from datetime import date
 
         assert until is not None
-        today = date(int(until[:4]), int(until[5:]), 1)
-    data = queries.dashboard(session, actor, today=today)
+        day = date(int(until[:4]), int(until[5:]), 1)
+    data = queries.dashboard(session, actor, today=day)
     return render(request, "dashboard.html", {
         "d": data,
         "chart_paid": charts.column_chart("月別の支払済額（振込済・転居費用を含む）", data["paid_yen"], unit="円", chart_id="paid"),
