@@ -199,8 +199,10 @@ def case_timeline(session: Session, case_id: int, view: dict[str, Any], *, limit
         if others >= limit:
             continue
         others += 1
+        reason = (event.detail or {}).get("reason") if event.action == "application.return" else None
         items.append({"at": event.at.isoformat(), "kind": "audit",
-                      "title": AUDIT_ACTION.get(event.action, event.action), "detail": who})
+                      "title": AUDIT_ACTION.get(event.action, "操作"),
+                      "detail": f"{who}・理由：{reason}" if reason else who})
     for entry in reads.values():
         items.append({"at": entry["at"], "kind": "read", "collapsed": True,
                       "title": f"{AUDIT_ACTION.get(entry['action'], entry['action'])}（{entry['count']}回）",

@@ -57,6 +57,8 @@ def test_return_edit_resubmit_record_meeting_then_decide(browser: Any) -> None:
     r = clerk.post(f"/applications/{app_id}/return-to-agency", {"case_id": str(case_id), "reason": REASON})
     assert r.status_code == 200 and "支援機関に差し戻しました" in text_of(r.text)
     assert 'id="application-check"' not in r.text  # nothing waits for the clerk any more
+    history = text_of(r.text[r.text.index('id="timeline"'):])
+    assert "申請を支援機関に差戻し" in history and REASON in history  # the 経過 names the return and why
     queue = clerk.get("/queue").text
     assert f"申請 #{app_id}" not in queue
 
@@ -86,6 +88,7 @@ def test_return_edit_resubmit_record_meeting_then_decide(browser: Any) -> None:
     r = clerk.post(f"/applications/{app_id}/coordination-meeting",
                    {"case_id": str(case_id), "path": "meeting", "meeting_date": "2025-05-20"})
     assert "2025年5月20日" in text_of(r.text) and 'data-coordination="meeting"' in r.text
+    assert "支援調整会議の情報を登録" in text_of(r.text[r.text.index('id="timeline"'):])
     r = draft_grant(clerk, case_id, app_id)
     assert "起案しました" in text_of(r.text), text_of(r.text)[:2000]
     page = approver.get(f"/cases/{case_id}").text
