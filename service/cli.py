@@ -6,9 +6,15 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from service.workflows.common import Actor
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="住居確保給付金 (Housing Security Benefit) administration")
@@ -28,6 +34,66 @@ def assess(source: Annotated[str, typer.Argument(help="JSON file, or - for stand
     typer.echo(json.dumps(content, ensure_ascii=False))
     if status != 200:
         raise typer.Exit(2)
+
+
+class Progress:
+    """Progress of long work on standard error, one line at a time (``支払処理: 12,000 / 100,000 件``):
+    at most ``lines`` lines plus the last, so a log stays readable and the person at the terminal sees
+    the work move. Standard output keeps the machine-readable result."""
+
+    def __init__(self, label: str, total: int | None = None, *, lines: int = 20) -> None:
+        self.label = label
+        self.total = total
+        self.done = 0
+        self.every = max(1, (total or 0) // lines) if total else 10
+
+    def say(self, text: str) -> None:
+        typer.echo(f"{self.label}: {text}", err=True)
+
+    def step(self, count: int = 1) -> None:
+        before = self.done
+        self.done += count
+        if self.done // self.every != before // self.every or self.done == self.total:
+            self.say(f"{self.done:,} / {self.total:,} 件" if self.total is not None else f"{self.done:,} 件")
+
+
+def _session_factory(db: str | None) -> tuple[Engine, sessionmaker[Session]]:
+    """The migrated database's engine and session factory (``db`` or HB_DATABASE_URL)."""
+    from service.config import get_settings
+    from service.db.migrate import upgrade
+    from service.db.session import make_engine, make_session_factory
+
+    url = db or get_settings().database_url
+    upgrade(url)
+    engine = make_engine(url)
+    return engine, make_session_factory(engine)
+
+
+def _acting_user(session: Session, username: str, *roles: str) -> Actor:
+    """The named active user as the acting person (the office clock is the machine's, in JST); audit
+    events of the command carry the user's name."""
+    from sqlalchemy import select
+
+    from service.clock import SYSTEM_CLOCK
+    from service.db.models import AppUser
+    from service.workflows.common import Actor as ActingUser
+
+    user = session.scalar(select(AppUser).where(AppUser.username == username, AppUser.active.is_(True)))
+    if user is None or user.role not in roles:
+        typer.echo(json.dumps({"error": {"code": "forbidden", "field": "user",
+                                         "message": f"{username!r} は有効な{'・'.join(roles)}の利用者ではありません"}},
+                              ensure_ascii=False), err=True)
+        raise typer.Exit(2)
+    return ActingUser(user_id=user.id, username=user.username, role=user.role, agency_id=user.agency_id,
+                 clock=SYSTEM_CLOCK)
+
+
+def _refused(error: Exception) -> typer.Exit:
+    from service.errors import DomainError
+
+    assert isinstance(error, DomainError)
+    typer.echo(json.dumps(error.to_dict(), ensure_ascii=False), err=True)
+    return typer.Exit(2)
 
 
 rates_app = typer.Typer(help="Rate tables (calculations/rates)")
@@ -213,21 +279,95 @@ def letters_work(
 ) -> None:
     """Render the pending letters once (for cron); prints {"issued", "failed", "skipped"}. Exit 1 when a
     letter failed (it shows in the work queue; the others were issued)."""
-    from service.config import get_settings
-    from service.db.migrate import upgrade
-    from service.db.session import make_engine, make_session_factory
     from service.workflows.letters import work_letters
 
-    url = db or get_settings().database_url
-    upgrade(url)
-    engine = make_engine(url)
+    engine, factory = _session_factory(db)
+    progress = Progress("通知書の作成")
+    progress.say(f"未作成の通知書を最大 {limit:,} 通作成します")
     try:
-        counts = work_letters(make_session_factory(engine), limit=limit)
+        counts = work_letters(factory, limit=limit, after_render=lambda _plan: progress.step())
     finally:
         engine.dispose()
+    progress.say(f"完了（作成 {counts['issued']:,} 通・失敗 {counts['failed']:,} 通・他で作成済み {counts['skipped']:,} 通）"
+                 + ("。失敗した通知書は作業一覧に表示されます" if counts["failed"] else ""))
     typer.echo(json.dumps(counts))
     if counts["failed"]:
         raise typer.Exit(1)
+
+
+@letters_app.command("print-run")
+def letters_print_run(
+    day: Annotated[str, typer.Option(help="the day the letters were issued, YYYY-MM-DD")],
+    out: Annotated[Path, typer.Option(help="the PDF file to write")],
+    user: Annotated[str, typer.Option(help="the clerk or approver printing (audited)")],
+    db: Annotated[str | None, typer.Option(help="database URL (default: the embedded SQLite file)")] = None,
+) -> None:
+    """The day's letters as one PDF for the print room (cover list, then each letter from its archived
+    snapshot); a letter that cannot be laid out again is named on the cover, the others are printed."""
+    from service.db.session import unit_of_work
+    from service.errors import DomainError
+    from service.workflows import letters
+
+    when = _day(day, "day")
+    engine, factory = _session_factory(db)
+    progress = Progress("印刷用PDF")
+    try:
+        with unit_of_work(factory) as session:
+            actor = _acting_user(session, user, "clerk", "approver")
+            count = len(letters.letters_issued_on(session, when))
+            progress.say(f"{when.isoformat()} に発行した通知書 {count:,} 通を組版しています")
+            pdf = letters.print_run(session, actor, when)
+    except DomainError as error:
+        raise _refused(error) from None
+    finally:
+        engine.dispose()
+    out.write_bytes(pdf)
+    progress.say(f"完了（{count:,} 通、{len(pdf):,} バイト）→ {out}")
+    typer.echo(json.dumps({"day": when.isoformat(), "letters": count, "bytes": len(pdf), "file": str(out)}))
+
+
+payments_app = typer.Typer(help="Payments (the monthly run; 決裁 and export stay with a second person on screen)")
+app.add_typer(payments_app, name="payments")
+
+
+@payments_app.command("run")
+def payments_run(
+    month: Annotated[str, typer.Option(help="the benefit month, YYYY-MM")],
+    user: Annotated[str, typer.Option(help="the finance user preparing the batch (audited)")],
+    db: Annotated[str | None, typer.Option(help="database URL (default: the embedded SQLite file)")] = None,
+) -> None:
+    """The monthly payment run: one draft batch of every payment due (its 決裁 and the 全銀 export stay
+    with a second finance user). Prints the run as JSON; progress and what was left out on stderr."""
+    import time
+
+    from service.db.session import unit_of_work
+    from service.errors import DomainError
+    from service.workflows import payments
+
+    engine, factory = _session_factory(db)
+    progress = Progress("支払処理")
+    started = time.monotonic()
+    try:
+        with unit_of_work(factory) as session:
+            actor = _acting_user(session, user, "finance")
+            progress.say(f"{month} 分の支払対象を読み込み、支払バッチを作成しています")
+            report = payments.prepare_month(session, actor, month)
+    except DomainError as error:
+        raise _refused(error) from None
+    finally:
+        engine.dispose()
+    seconds = time.monotonic() - started
+    if report.batch_id is None:
+        progress.say(f"新たに支払うものはありません（対象外 {len(report.excluded):,} 件、{seconds:.1f} 秒）")
+    else:
+        progress.say(f"支払バッチ #{report.batch_id}：支払 {report.payment_count:,} 件・振込 {report.transfer_count:,} 件・"
+                     f"{report.total_yen:,} 円（支払日 {report.pay_date}）、対象外 {len(report.excluded):,} 件"
+                     f"（{seconds:.1f} 秒）")
+    for excluded in report.excluded[:20]:
+        progress.say(f"対象外：ケース {excluded.get('case_id')}・{excluded.get('benefit_month')} 分")
+    if len(report.excluded) > 20:
+        progress.say(f"対象外は他に {len(report.excluded) - 20:,} 件（バッチ画面に全件を表示）")
+    typer.echo(json.dumps(report.to_dict(), ensure_ascii=False))
 
 
 def main() -> None:

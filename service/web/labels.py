@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from calculations import vocabulary
 
@@ -208,6 +210,46 @@ AUDIT_ACTION = {
     "repayment.receipt": "返還金の収納を記録",
     "web.login": "ログイン",
     "web.logout": "ログアウト",
+    "web.login_locked": "ログインを一時停止（失敗の繰り返し）",
+    "web.login_throttled": "ログインを待機（失敗の繰り返し）",
+    "application.return": "申請を支援機関に差戻し",
+    "application.coordination": "支援調整会議の情報を登録",
+    "coordination_report.record": "支援調整会議への事後報告を登録",
+    "document.written_record": "記録書を作成",
+    "case.search": "ケースを検索",
+    "letter.plan": "通知書の作成を予約",
+    "letter.plan_failed": "通知書の作成予約に失敗",
+    "letter.issue": "通知書を発行",
+    "letter.render_failed": "通知書の作成に失敗",
+    "letter.retry": "通知書の作成を再試行",
+    "letter.list": "通知書の一覧を閲覧",
+    "letter.preview": "通知書のプレビューを閲覧",
+    "letter.print_run": "発送文書を一括印刷",
+    "payee.list": "支払先の一覧を閲覧",
+    "payee.read": "支払先を閲覧",
+    "payee.merge": "支払先を統合",
+    "payment.run": "支払バッチを作成",
+    "payment.returns_import": "振込不能・組戻しを取込み",
+    "payment_batch.transfers_read": "支払バッチの振込明細を閲覧",
+    "payment_file.download": "全銀ファイルをダウンロード",
+    "payment_statement.archive": "支払明細書を保存",
+    "payment_statement.archive_failed": "支払明細書の保存に失敗",
+    "payment_statement.download": "支払明細書をダウンロード",
+    "payment_statement.read": "支払明細書を閲覧",
+    "remittance_statements.print": "支払明細書を一括印刷",
+    "refund.draft": "還付を起案",
+    "refund.batched": "還付を支払バッチに計上",
+    "finance.export": "会計データを出力",
+    "statistics.export": "統計を出力",
+    "audit.read": "監査ログを閲覧",
+    "agency.create": "支援機関を登録",
+    "admin.agency_create": "支援機関を登録",
+    "admin.user_create": "利用者を登録",
+    "user.create": "利用者を登録",
+    "user.deactivate": "利用者を無効化",
+    "user.password_reset": "パスワードを再設定",
+    "token.issue": "APIトークンを発行",
+    "token.revoke": "APIトークンを失効",
 }
 
 
@@ -281,11 +323,28 @@ def date_ja(value: Any) -> str:
     return text or "—"
 
 
+#: the office's time zone: every moment on a screen is Japanese time (stored moments are UTC)
+OFFICE_ZONE = ZoneInfo("Asia/Tokyo")
+
+
 def datetime_ja(value: Any) -> str:
-    if value is None:
+    """A stored moment as the office reads it: ``2026-11-30T16:00Z`` → ``2026年12月1日 01:00`` (JST).
+    A naive datetime is UTC (SQLite hands them back naive); a bare date stays a date."""
+    if value is None or value == "":
         return "—"
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return f"{date_ja(text[:10])} {text[11:16]}" if len(text) >= 16 else date_ja(text)
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value)
+        if len(text) < 16:
+            return date_ja(text)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return f"{date_ja(text[:10])} {text[11:16]}"
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    local = aware.astimezone(OFFICE_ZONE)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 FILTERS = {"public_text": public_text, "yen": yen, "month_ja": month_ja, "date_ja": date_ja, "datetime_ja": datetime_ja}

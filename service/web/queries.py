@@ -199,8 +199,10 @@ def case_timeline(session: Session, case_id: int, view: dict[str, Any], *, limit
         if others >= limit:
             continue
         others += 1
+        reason = (event.detail or {}).get("reason") if event.action == "application.return" else None
         items.append({"at": event.at.isoformat(), "kind": "audit",
-                      "title": AUDIT_ACTION.get(event.action, event.action), "detail": who})
+                      "title": AUDIT_ACTION.get(event.action, "操作"),
+                      "detail": f"{who}・理由：{reason}" if reason else who})
     for entry in reads.values():
         items.append({"at": entry["at"], "kind": "read", "collapsed": True,
                       "title": f"{AUDIT_ACTION.get(entry['action'], entry['action'])}（{entry['count']}回）",
@@ -220,3 +222,17 @@ def read_document(session: Session, actor: Actor, document_id: int) -> Document:
     load_case(session, actor, doc.case_id)
     audit(session, actor, "document.read", case_id=doc.case_id, target=f"document:{doc.id}")
     return doc
+
+
+def returned_applications(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The agency's applications the office returned with a reason (差戻し), waiting to be edited and
+    submitted again (issue 11: the agency sees the reason on its home)."""
+    require_role(actor, "agency")
+    rows = session.execute(
+        select(Application.id, Application.case_id, Application.kind, Application.returned_reason)
+        .join(BenefitCase, BenefitCase.id == Application.case_id)
+        .where(BenefitCase.agency_id == actor.agency_id, Application.status == "draft",
+               Application.returned_reason.is_not(None))
+        .order_by(Application.id).limit(200)).all()
+    return [{"application_id": r.id, "case_id": r.case_id, "kind": r.kind, "reason": r.returned_reason}
+            for r in rows]

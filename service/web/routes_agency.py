@@ -17,7 +17,7 @@ from service.errors import DomainError
 from service.web import forms, queries
 from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require, templates
 from service.web.labels import field_label, missing_message
-from service.web.session import flash, now, save_session
+from service.web.session import flash, save_session, today
 from service.workflows import applications as wf
 from service.workflows import compliance, grants
 
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _today(request: Request) -> date:
-    return now(request).date()
+    return today(request)
 
 
 @router.get("/agency", response_class=HTMLResponse)
@@ -34,6 +34,7 @@ def agency_home(request: Request, session: SessionDep, actor: WebActor) -> Respo
     today = _today(request)
     return render(request, "agency_home.html", {
         "reminders": queries.reminders(session, actor, today=today),
+        "returned": queries.returned_applications(session, actor),
         "cases": queries.case_summaries(session, actor, limit=50),
         "today": today,
     })

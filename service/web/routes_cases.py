@@ -16,19 +16,41 @@ from service.web import charts, queries
 from service.web import review as review_panel
 from service.web.core import PostedForm, WebActor, error_text, parse_month, redirect, refuse, render, require
 from service.web.labels import DECISION_KIND, month_ja, public_text
-from service.web.session import flash, now
+from service.web.session import flash, today
 from service.workflows import decisions, grants
 from service.workflows.work_queue import work_queue
 
 router = APIRouter(include_in_schema=False)
 
 
+#: rows per section of the work queue screen; the heading shows the section's total
+QUEUE_PAGE_SIZE = 50
+
+
 @router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, session: SessionDep, actor: WebActor, month: str | None = None) -> Response:
+def queue(request: Request, session: SessionDep, actor: WebActor, month: str | None = None,
+          section: str = "", page: str = "1") -> Response:
+    """Every section's total and first page; ``section`` and ``page`` page through one section (the
+    others stay on their first page). Decided items and duplicates never appear (work_queue)."""
     require(actor, "clerk", "approver")
-    month = parse_month(month) or now(request).strftime("%Y-%m")
-    data = work_queue(session, actor, month)
-    return render(request, "queue.html", {"q": data, "month": month,
+    from service.workflows.work_queue import SECTIONS
+
+    month = parse_month(month) or today(request).strftime("%Y-%m")
+    data = work_queue(session, actor, month, limit=QUEUE_PAGE_SIZE)
+    page_no = int(page) if page.isdecimal() and 0 < int(page) < 100000 else 1
+    if section not in SECTIONS:
+        section, page_no = "", 1
+    pages = {name: max(1, -(-total // QUEUE_PAGE_SIZE)) for name, total in data["totals"].items()}
+    if section and page_no > 1:
+        page_no = min(page_no, pages[section])
+        one = work_queue(session, actor, month, limit=QUEUE_PAGE_SIZE, offset=(page_no - 1) * QUEUE_PAGE_SIZE,
+                         section=section)
+        data[section] = one[section]
+    paging = {name: {"page": page_no if name == section else 1, "pages": pages[name], "total": total,
+                     "first": (page_no - 1 if name == section else 0) * QUEUE_PAGE_SIZE + 1,
+                     "last": min((page_no if name == section else 1) * QUEUE_PAGE_SIZE, total)}
+              for name, total in data["totals"].items()}
+    return render(request, "queue.html", {"q": data, "month": month, "paging": paging,
                                           "prev_month": rules.add_months(month, -1),
                                           "next_month": rules.add_months(month, 1)})
 
@@ -149,7 +171,15 @@ def _case_context(request: Request, session: SessionDep, actor: WebActor, case_i
                    for d in view["decisions"] if d["status"] == "draft"},
         "decision_kinds": DECISION_KIND,
         "letters_available": letters_module,
+        "waiting_apps": waiting_applications(view),
     }
+
+
+def waiting_applications(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """Submitted applications no decision has been approved on: the clerk may still record the
+    支援調整会議 date (R87) or the emergency path (R88) on them, or return them to the agency."""
+    decided = {d.get("application_id") for d in view["decisions"] if d["status"] in ("approved", "superseded")}
+    return [a for a in view["applications"] if a["status"] == "submitted" and a["id"] not in decided]
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -180,6 +210,63 @@ def coordination_report(request: Request, session: SessionDep, actor: WebActor, 
     flash(request, f"支援調整会議（{meeting_date.year}年{meeting_date.month}月{meeting_date.day}日）への事後報告を登録しました。",
           "success")
     return redirect(request, f"/cases/{case_id}")
+
+
+@router.post("/applications/{application_id}/return-to-agency", response_class=HTMLResponse)
+def return_application(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                       application_id: int) -> Response:
+    """The clerk returns a submitted application to its agency with the reason (差戻し); the agency sees
+    the reason on its home, edits the application in the wizard and submits it again."""
+    require(actor, "clerk")
+    from service.workflows import applications
+
+    case_id = _int(form, "case_id")
+    back = f"/cases/{case_id}#application-check" if case_id else "/queue"
+    reason = str(form.get("reason") or "").strip()
+    if not reason:
+        flash(request, "差戻しの理由を入力してください。理由は支援機関に表示されます。", "error")
+        return redirect(request, back)
+    if len(reason) > 1000:
+        flash(request, "差戻しの理由は1,000文字以内で入力してください。", "error")
+        return redirect(request, back)
+    try:
+        app = applications.return_application(session, actor, application_id, reason=reason)
+    except DomainError as exc:
+        return refuse(request, session, exc, back)
+    flash(request, f"申請 #{app.id} を支援機関に差し戻しました。修正して再提出されると、審査待ちに戻ります。", "success")
+    return redirect(request, f"/cases/{app.case_id}")
+
+
+@router.post("/applications/{application_id}/coordination-meeting", response_class=HTMLResponse)
+def coordination_meeting(request: Request, session: SessionDep, actor: WebActor, form: PostedForm,
+                         application_id: int) -> Response:
+    """The clerk records the day the plan went through the 支援調整会議 (R87), or that the application is
+    decided in the emergency path before the plan and reported to the meeting afterwards (R88)."""
+    require(actor, "clerk")
+    from service.errors import parse_date
+    from service.workflows import applications
+
+    case_id = _int(form, "case_id")
+    back = f"/cases/{case_id}#application-check" if case_id else "/queue"
+    path = str(form.get("path") or "meeting")
+    text = str(form.get("meeting_date") or "").strip()
+    try:
+        if path == "emergency":
+            app = applications.record_coordination_meeting(session, actor, application_id, emergency=True)
+            message = "緊急対応（プラン策定前の支給決定）として登録しました。決定後、支援調整会議に事後報告してください。"
+        else:
+            if not text:
+                flash(request, "支援調整会議の開催日を入力してください（緊急対応の場合はそちらを選んでください）。", "error")
+                return redirect(request, back)
+            meeting_date = parse_date(text, "meeting_date")
+            app = applications.record_coordination_meeting(session, actor, application_id,
+                                                           meeting_date=meeting_date)
+            message = (f"支援調整会議の開催日（{meeting_date.year}年{meeting_date.month}月{meeting_date.day}日）"
+                       "を登録しました。")
+    except DomainError as exc:
+        return refuse(request, session, exc, back)
+    flash(request, message, "success")
+    return redirect(request, f"/cases/{app.case_id}")
 
 
 @router.get("/documents/{document_id}")
@@ -400,13 +487,13 @@ def review(request: Request, session: SessionDep, actor: WebActor, form: PostedF
 def dashboard(request: Request, session: SessionDep, actor: WebActor, until: str | None = None) -> Response:
     """The charts cover the 12 months up to ``until`` (YYYY-MM; default this month)."""
     require(actor, "clerk", "approver", "finance", "admin")
-    today = now(request).date()
+    day = today(request)
     if parse_month(until) is not None:
         from datetime import date
 
         assert until is not None
-        today = date(int(until[:4]), int(until[5:]), 1)
-    data = queries.dashboard(session, actor, today=today)
+        day = date(int(until[:4]), int(until[5:]), 1)
+    data = queries.dashboard(session, actor, today=day)
     return render(request, "dashboard.html", {
         "d": data,
         "chart_paid": charts.column_chart("月別の支払済額（振込済・転居費用を含む）", data["paid_yen"], unit="円", chart_id="paid"),

@@ -15,7 +15,7 @@ from payments import labels
 from service.deps import SessionDep
 from service.errors import DomainError, parse_date
 from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require
-from service.web.session import flash, now
+from service.web.session import flash, today
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,7 +44,7 @@ def finance_home(request: Request, session: SessionDep, actor: WebActor) -> Resp
 
     batches = list(reversed(payments.list_batches(session, actor)))
     return render(request, "finance.html", {"batches": batches, "BATCH_STATUS": BATCH_STATUS,
-                                            "this_month": now(request).strftime("%Y-%m")})
+                                            "this_month": today(request).strftime("%Y-%m")})
 
 
 @router.get("/finance/batches/{batch_id}", response_class=HTMLResponse)
@@ -221,7 +221,7 @@ def receivables_page(request: Request, session: SessionDep, actor: WebActor) -> 
     require(actor, "finance")
     from service.workflows import receivables
 
-    rows = [receivables.receivable_dict(r) for r in receivables.receivables(session, actor, today=now(request).date())]
+    rows = [receivables.receivable_dict(r) for r in receivables.receivables(session, actor, today=today(request))]
     return render(request, "receivables.html", {"rows": rows})
 
 
@@ -388,7 +388,7 @@ def grant_payee_assign(request: Request, session: SessionDep, actor: WebActor, f
 def _claim_row(session: SessionDep, actor: WebActor, request: Request, claim_id: int) -> dict[str, Any] | None:
     from service.workflows import receivables
 
-    for r in receivables.receivables(session, actor, today=now(request).date()):
+    for r in receivables.receivables(session, actor, today=today(request)):
         if r.claim_id == claim_id:
             return receivables.receivable_dict(r)
     return None
@@ -402,7 +402,7 @@ def _claim_page(request: Request, session: SessionDep, actor: WebActor, claim_id
                                               "message": f"債権 #{claim_id} は見つからないか、更正されています。"},
                       status_code=404)
     return render(request, "receivable.html", {"r": row, "values": values or {}, "error": error, "rows": PLAN_ROWS,
-                                               "today": now(request).date().isoformat(),
+                                               "today": today(request).isoformat(),
                                                **_refund_context(session, actor, row)},
                   status_code=status_code)
 

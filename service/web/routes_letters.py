@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from service.deps import SessionDep
 from service.errors import DomainError
 from service.web.core import PostedForm, WebActor, error_text, redirect, refuse, render, require
-from service.web.session import flash, now
+from service.web.session import flash, today
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +42,7 @@ def case_letters(request: Request, session: SessionDep, actor: WebActor, case_id
                and (actor.role != "agency" or row["addressee_kind"] == "recipient")]
     return render(request, "letters.html", {"case_id": case_id, "letters": rows, "unissued": decisions,
                                             "waiting": waiting,
-                                            "today": now(request).date().isoformat()})
+                                            "today": today(request).isoformat()})
 
 
 @router.post("/decisions/{decision_id}/letters", response_class=HTMLResponse)

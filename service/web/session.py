@@ -28,13 +28,14 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.calendar import JST
 from service.db.models import AppUser, AuditEvent
 from service.deps import office_clock
 from service.security import verify_password_or_dummy
@@ -65,6 +66,14 @@ def now(request: Request) -> datetime:
     """The clock of the screens (tests set ``app.state.web_clock`` to move it)."""
     clock = getattr(request.app.state, "web_clock", None)
     return clock() if clock is not None else office_clock(request).now()
+
+
+def today(request: Request) -> date:
+    """The office's calendar day (JST) of the screens' clock: a UTC date would still be yesterday in
+    Tokyo until 09:00."""
+    moment = now(request)
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return aware.astimezone(JST).date()
 
 
 @dataclass
