@@ -43,6 +43,9 @@ from service.workflows.payments import statements as statement_archive
 
 router = APIRouter(tags=["payments"])
 
+#: A file download in the OpenAPI document: bytes of the declared media type.
+FILE_SCHEMA: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+
 MAX_RETURNS_BYTES = 5 * 1024 * 1024
 
 
@@ -137,7 +140,7 @@ def export_batch(batch_id: int, actor: ActorDep, session: SessionDep, body: Expo
 
 
 @router.get("/payment-batches/{batch_id}/file", response_class=Response,
-            responses={200: {"content": {"text/plain": {}}}})
+            responses={200: {"content": {"text/plain": FILE_SCHEMA}}})
 def download_file(batch_id: int, actor: ActorDep, session: SessionDep) -> Response:
     """The exported 総合振込 file, byte for byte (cp932, CRLF). Never changes the batch (409 before export
     and for a cancelled batch)."""
@@ -180,7 +183,7 @@ def statement_files(batch_id: int, actor: ActorDep, session: SessionDep) -> list
 
 
 @router.get("/payment-batches/{batch_id}/statement-files/{number}.pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
+            responses={200: {"content": {"application/pdf": FILE_SCHEMA}}})
 def statement_pdf(batch_id: int, number: int, actor: ActorDep, session: SessionDep) -> Response:
     """One archived 支払明細書, byte for byte as stored at export."""
     for stored in statement_archive.statement_files(session, actor, batch_id):
@@ -192,7 +195,7 @@ def statement_pdf(batch_id: int, number: int, actor: ActorDep, session: SessionD
 
 
 @router.get("/payment-batches/{batch_id}/payment-list.{fmt}", response_class=Response, responses={200: {"content": {
-    "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
+    "text/csv": FILE_SCHEMA, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": FILE_SCHEMA}}})
 def payment_list(batch_id: int, fmt: Literal["csv", "xlsx"], actor: ActorDep, session: SessionDep,
                  layout: Literal["machine", "ja"] = "machine") -> Response:
     """The 支払一覧. ``layout=machine`` (default, stable for integrations: English column ids and codes)
@@ -206,7 +209,7 @@ def payment_list(batch_id: int, fmt: Literal["csv", "xlsx"], actor: ActorDep, se
 
 
 @router.get("/payment-returns/template.csv", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
+            responses={200: {"content": {"text/csv": FILE_SCHEMA}}})
 def returns_template(actor: ActorDep) -> Response:
     """The returned-transfer CSV template: UTF-8 with BOM, the Japanese header line
     (バッチ番号,振込番号,金額,不能事由コード,不能事由; README «Returned transfers»)."""
@@ -271,7 +274,7 @@ def list_refunds(actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     return refunds.list_refunds(session, actor)
 
 
-@router.get("/statistics/monthly.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+@router.get("/statistics/monthly.csv", response_class=Response, responses={200: {"content": {"text/csv": FILE_SCHEMA}}})
 def monthly_statistics(month: RateMonth, actor: ActorDep, session: SessionDep) -> Response:
     content = finance_reports.monthly_statistics_csv(session, actor, month)
     return Response(content=content, media_type="text/csv; charset=utf-8",

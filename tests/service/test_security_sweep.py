@@ -85,9 +85,6 @@ def test_every_multipart_field_of_the_api_refuses_a_personal_number(world: World
     assert not any(re.search(r"\d{4}", d["filename"] + d["kind"]) for d in documents), documents
 
 
-@pytest.mark.xfail(strict=True, reason="payments package: the 不能事由 text of an imported returns CSV is stored "
-                                       "(payment_return.reason) without the 個人番号 guard; the check belongs in "
-                                       "service/workflows/payments.import_returns — remove this mark with the fix")
 def test_a_returns_file_with_a_personal_number_is_refused(world: World) -> None:
     """The returns CSV is a typed input too: its free-text 不能事由 column is stored."""
     _, grant_id = world.granted_case()

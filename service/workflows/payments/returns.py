@@ -24,6 +24,7 @@ from service.db.models_payments import (
     PaymentTransfer,
 )
 from service.errors import InvalidRequest
+from service.security import contains_individual_number
 from service.workflows.common import Actor, audit, require_role
 from service.workflows.payments.batches import batch_statuses
 from service.workflows.payments.ledger import FINANCE, any_id, audit_reversals, bulk_insert, release_months
@@ -64,12 +65,22 @@ class ReturnsReport:
     reversed_yen: int
 
 
+def _refuse_individual_numbers(rows: Any) -> None:
+    """The 不能事由 is typed by a bank clerk and stored: a 個人番号 in it refuses the whole file (番号法 §19/§20),
+    naming the line, as every other typed field of the service does."""
+    for row in rows:
+        if contains_individual_number(row.reason) or contains_individual_number(row.reason_code):
+            raise InvalidRequest(f"line {row.line}: a 個人番号 (My Number) must never be sent or stored",
+                                 code="individual_number", field=f"line {row.line}: reason")
+
+
 def import_returns(session: Session, actor: Actor, data: bytes) -> ReturnsReport:
     """Import returned transfers (payments.returns CSV). Nothing is imported unless every line is
     good; a line imported before is skipped (idempotent). Set-based: a constant number of statements
     per batch named in the file, whatever the number of lines (issue 15)."""
     require_role(actor, FINANCE)
     parsed = parse_returns_csv(data)
+    _refuse_individual_numbers(parsed.rows)
     problems: list[dict[str, Any]] = [{"line": p.line, "field": p.field, "message": p.message}
                                       for p in parsed.problems]
     pairs = sorted({(row.batch_id, row.customer_code) for row in parsed.rows})
