@@ -98,12 +98,14 @@ def assess_moving(facts: MovingFacts, rates: RateBook) -> MovingResult:
     rent_counted = trace.add("rent_counted", min(facts.current_rent_yen, ceiling.value), "PD23")
     income_limit = trace.add("income_limit_yen", standard.value + rent_counted, "R74")
     trace.add("assets_yen", common.assets_yen, "R74")
+    trace.add("asset_limit_multiplier", rates.parameter("asset_limit_multiplier", as_of), "R13")
+    trace.add("asset_limit_cap_yen", rates.parameter("asset_limit_cap_yen", as_of), "R13")
     trace.add("asset_limit_yen", asset_limit.value, "R13", source=asset_limit.source)
     destination = rates.municipalities[facts.destination_code]
     destination_ceiling = rates.nationwide_ceiling(destination, size, as_of)
     trace.add("destination_ceiling_yen", destination_ceiling.value, "R78", source=destination_ceiling.source,
               municipality=destination.display_name, grade=rates.grade_of(destination))
-    multiplier = rates.parameter("moving_cost_cap_multiplier", as_of)
+    multiplier = trace.add("moving_cost_cap_multiplier", rates.parameter("moving_cost_cap_multiplier", as_of), "PD13")
     cap = trace.add("cost_cap_yen", multiplier * destination_ceiling.value, "PD13")
     if facts.approved_cap_yen is not None and facts.approved_cap_yen < cap:
         cap = trace.add("approved_cap_yen", facts.approved_cap_yen, "PD13")

@@ -121,6 +121,8 @@ def assess_rent(facts: RentFacts, rates: RateBook, office_calendar: OfficeCalend
     rent_counted = trace.add("rent_counted", min(facts.rent_yen, ceiling.value), "R12")
     income_limit = trace.add("income_limit_yen", standard.value + rent_counted, "R12")
     trace.add("assets_yen", common.assets_yen, "R21")
+    trace.add("asset_limit_multiplier", rates.parameter("asset_limit_multiplier", as_of), "R13")
+    trace.add("asset_limit_cap_yen", rates.parameter("asset_limit_cap_yen", as_of), "R13")
     trace.add("asset_limit_yen", asset_limit.value, "R13", source=asset_limit.source)
     reasons = _requirement_reasons(facts, rates, settings, income_yen=income, income_limit_yen=income_limit,
                                    asset_limit_yen=asset_limit.value, purpose=purpose, trace=trace)

@@ -82,7 +82,9 @@ def test_the_decision_letter_explains_a_real_partial_amount() -> None:
         "収入除外（世帯員2子・給与収入（通勤手当を除く））", "就学中の世帯員の収入のため認定しません",
         "収入除外（世帯員3配偶者・児童手当）", "収入として認定しない種類の給付等のため認定しません",
         "基準額172,000円＋家賃90,000円−収入195,000円＝67,000円",
-        f"67,000円と上限額69,800円のいずれか低い額＝{amount}", "令和9年3月31日", "規則第11条第1項第1号", "【教示】",
+        f"67,000円と上限額69,800円のいずれか低い額＝{amount}",
+        # R13 from the real trace's dated parameters (multiplier and cap), never constants in the letter
+        "基準額172,000円×6＝1,032,000円と1,000,000円のいずれか低い額＝1,000,000円", "令和9年3月31日", "規則第11条第1項第1号", "【教示】",
     ):
         assert expected in text, expected
     assert "window_last_day" not in text and "student(PD4)" not in text
