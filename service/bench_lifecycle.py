@@ -211,8 +211,8 @@ def _tokens(factory: sessionmaker[Session]) -> dict[str, str]:
 
 
 def _serve(url: str, port: int) -> None:
-    """One server process as ``housing-benefit serve`` runs the app (production settings, letters planned
-    on approval), without its letter worker: rendering is measured by ``letters_per_second``."""
+    """One server process as ``housing-benefit serve`` runs the app: production settings, letters planned
+    on approval and rendered after commit by the letter worker thread in the same process (issue 13)."""
     import logging
 
     import uvicorn
@@ -224,7 +224,14 @@ def _serve(url: str, port: int) -> None:
     settings = Settings(database_url=url, environment="production", web_secret=SecretStr("bench-" + "s" * 40),
                         migrate_on_start=False, issue_letters_on_approval=True)
     logging.getLogger("uvicorn.access").disabled = True  # thousands of lines on the bench's stderr
-    uvicorn.run(create_app(url, settings=settings), host="127.0.0.1", port=port, log_level="warning")
+    from service.letter_worker import start_for_app
+
+    application = create_app(url, settings=settings)
+    worker = start_for_app(application)
+    try:
+        uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        worker.stop()
 
 
 class _Http:
@@ -378,7 +385,7 @@ def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
             "requests_in_flight_per_process": WORKERS, "path": "HTTP, production app, API tokens",
             "client_cpu_ms_per_case": round(client_cpu * 1000 / cases, 1), "target": 100,
             "steps": "POST application, 5 × POST document (one file a request), submit, draft (assess), approve "
-                     "with letters planned (issue 13); one transaction each; the letter worker not running"}
+                     "with letters planned (issue 13) and rendered by each server's letter worker, as serve runs it"}
 
 
 def seed_grants(url: str, count: int, month: str) -> None:

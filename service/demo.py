@@ -30,6 +30,7 @@ from service.clock import FixedClock
 from service.config import Settings, get_settings
 from service.db.models import Agency, AppUser
 from service.db.session import unit_of_work
+from service.web import labels
 from service.workflows.admin import create_user, get_or_create_agency, issue_token
 from service.workflows.applications import required_documents
 from service.workflows.common import Actor
@@ -115,7 +116,7 @@ class InProcessClient:
 
 
 def stderr_progress(line: str) -> None:
-    print(f"demo: {line}", file=sys.stderr, flush=True)
+    print(f"デモ: {line}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -164,7 +165,7 @@ class DemoApi:
         for doc_kind in required_documents(kind, app["benefit"], app["facts"]):
             self.upload(who, app["case_id"], doc_kind, app["id"])
         submitted = dict(self.call("POST", who, f"/api/v1/applications/{app['id']}/submit"))
-        self.step(f"case {submitted['case_id']}: {kind} application {submitted['id']} submitted by {who}")
+        self.step(f"ケース {submitted['case_id']}: {labels.APPLICATION_KIND.get(kind, kind)} {submitted['id']} を提出（{who}）")
         return submitted
 
     def upload(self, who: str, case_id: int, kind: str, application_id: int | None = None) -> None:
@@ -178,7 +179,7 @@ class DemoApi:
         draft = self.call("POST", "clerk", f"/api/v1/cases/{case_id}/decisions", json=body)
         self.on(day, 15)
         approved = self.call("POST", "approver", f"/api/v1/decisions/{draft['id']}/approve")
-        self.step(f"decision: case {case_id} {body['kind']} approved (decision {approved['id']})")
+        self.step(f"決定: ケース {case_id} {labels.DECISION_KIND.get(body['kind'], body['kind'])}を決裁（決定 {approved['id']}）")
         return dict(approved)
 
     def grant_id(self, case_id: int) -> int:
@@ -346,13 +347,13 @@ def leave_work_waiting(api: DemoApi) -> None:
     api.on("2026-11-26", 10)
     draft = api.call("POST", "clerk", f"/api/v1/cases/{watanabe['case_id']}/decisions",
                      json={"kind": "grant", "application_id": watanabe["id"]})
-    api.step(f"decision: case {watanabe['case_id']} grant drafted (decision {draft['id']}), waiting for approval")
+    api.step(f"決定: ケース {watanabe['case_id']} 支給決定を起案（決定 {draft['id']}）、決裁待ち")
     ito = api.apply("agency_b", rent_facts(application_date="2026-11-26", household=[applicant("1993-12-01")],
                                            rent_yen=54000, assets_yen=70000, trigger_date="2026-10-15"),
                     intake_data=intake("伊藤 さくら", "イトウ サクラ", "102-0074",
                                        "東京都千代田区九段南3-8-11 九段ハイム402", AGENT_KANDA,
                                        plan_date="2026-11-17", meeting_date="2026-11-24"))
-    api.step(f"case {ito['case_id']}: application {ito['id']} waiting for review")
+    api.step(f"ケース {ito['case_id']}: 申請 {ito['id']} は審査待ち")
 
 
 def scenario_exists(session: Any) -> bool:
@@ -397,22 +398,22 @@ def run_demo(out_dir: Path, database_url: str, settings: Settings | None = None,
     api = DemoApi(InProcessClient(app), tokens, clock, progress=progress)
     try:
         if fresh:
-            api.step("cases: the scenario starts (2026-09-07 to 2026-11-26)")
+            api.step("ケース: シナリオを開始します（2026-09-07〜2026-11-26）")
             run_story(api)
         else:
-            api.step("cases: the scenario is already in this database; nothing is added")
+            api.step("ケース: シナリオはこのデータベースに登録済みです。何も追加しません")
             pay_month(api, BENEFIT_MONTH)  # finds nothing new to pay
         clock.set_office_day(date.fromisoformat(FINAL_DAY), 17)
         # issue 13: approvals planned the letters; the worker renders them (as in serve or cron)
         rendered = work_letters(app.state.session_factory, clock=clock)
-        api.step(f"letters: rendered by the outbox worker ({rendered!r})")
+        api.step(f"通知書: 発行処理で作成（発行 {rendered.get('issued', 0)} 件、失敗 {rendered.get('failed', 0)} 件）")
         summary = write_outputs(api, out_dir, app.state.session_factory)
     finally:
         api.client.close()
         app.state.engine.dispose()
     (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
-    api.step(f"done: {len(summary['letters'])} letters, {len(summary['batches'])} transfer files in {out_dir}")
+    api.step(f"完了: 通知書 {len(summary['letters'])} 件、振込ファイル {len(summary['batches'])} 件を {out_dir} に出力")
     return summary
 
 
@@ -423,7 +424,7 @@ def pay_month(api: DemoApi, month: str) -> None:
     api.clock.set_office_day(date.fromisoformat(RUN_DAYS[month]), 9)
     run = api.call("POST", "finance", "/api/v1/payment-runs", json={"benefit_month": month})
     batch_id = run.get("batch_id")
-    api.step(f"runs: payment run {month}: {run.get('payment_count', 0)} payments, batch {batch_id}")
+    api.step(f"支払処理 {month}: 支払 {run.get('payment_count', 0)} 件、支払バッチ #{batch_id}")
     if batch_id is None:
         return
     api.batches[month] = int(batch_id)
@@ -438,7 +439,7 @@ def settle_month(api: DemoApi, month: str) -> None:
     batch_id = api.batches[month]
     api.on(municipality_pay_date(month).isoformat(), 15)
     api.call("POST", "finance", f"/api/v1/payment-batches/{batch_id}/settle")
-    api.step(f"runs: batch {batch_id} ({month}) settled")
+    api.step(f"支払処理 {month}: 支払バッチ #{batch_id} の振込完了")
 
 
 def _finance_actor(session: Any, clock: FixedClock) -> Actor:
@@ -470,7 +471,7 @@ def write_outputs(api: DemoApi, out_dir: Path, session_factory: Any) -> dict[str
             relative = f"letters/{letter['id']:04d}-{letter['letter_type']}-{letter['addressee_kind']}.pdf"
             (out_dir / relative).write_bytes(api.call("GET", "clerk", f"/api/v1/letters/{letter['id']}/pdf"))
             letters.append(relative)
-    api.step(f"letters: {len(letters)} letters and notices written to letters/")
+    api.step(f"通知書: {len(letters)} 件を letters/ に出力")
     with unit_of_work(session_factory) as session:
         finance = _finance_actor(session, api.clock)
         for batch in batches:
@@ -481,5 +482,5 @@ def write_outputs(api: DemoApi, out_dir: Path, session_factory: Any) -> dict[str
             export_finance_files(session, finance, batch["id"], out_dir / "finance" / f"batch-{batch['id']}")
         (out_dir / "finance" / f"statistics-{BENEFIT_MONTH}.csv").write_bytes(
             monthly_statistics_csv(session, finance, BENEFIT_MONTH))
-    api.step(f"exports: {len(batches)} transfer files in zengin/, finance exports in finance/")
+    api.step(f"出力: 振込ファイル {len(batches)} 件を zengin/、支払一覧等を finance/ に出力")
     return {"benefit_month": BENEFIT_MONTH, "payments": payments, "batches": batches, "letters": letters}

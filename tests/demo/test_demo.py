@@ -33,7 +33,7 @@ def run_demo(out: Path, db: Path, machine_now: str | None = None) -> dict:
                           capture_output=True, check=False, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Warning" not in done.stderr, done.stderr[:1000]  # issue 14: no deprecation warning first
-    assert "demo: 2026-11-24 runs: payment run 2026-11" in done.stderr  # progress, one line per step
+    assert "デモ: 2026-11-24 支払処理 2026-11: 支払" in done.stderr  # progress, one line per step
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
