@@ -71,7 +71,8 @@ def test_return_edit_resubmit_record_meeting_then_decide(browser: Any) -> None:
     assert REASON not in text_of(other_agency)
 
     # the agency edits the rent in the wizard and submits again
-    agency.get(f"/applications/{app_id}/step/3")
+    wizard = agency.get(f"/applications/{app_id}/step/3").text
+    assert "data-returned-reason" in wizard and REASON in text_of(wizard)  # the reason where the agency edits
     r = agency.post(f"/applications/{app_id}/step/3", {**STEP3, "rent_yen": "58000", "action": "next"},
                     follow_redirects=False)
     assert r.status_code == 303, r.text
