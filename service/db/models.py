@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -225,6 +226,9 @@ class BenefitGrant(Base):
     __table_args__ = (
         Index("ix_benefit_grant_status_last", "status", "period_last_month"),
         Index("ix_benefit_grant_coordination_due", "coordination_report_due"),
+        # The work queue joins the months waiting for a report with the active grants (an index-only merge).
+        Index("ix_benefit_grant_active", "id", postgresql_where=text("status = 'active'"),
+              sqlite_where=text("status = 'active'")),
         CheckConstraint("amount_yen >= 0", name="amount_nonnegative"),
     )
 
@@ -249,12 +253,18 @@ class BenefitGrant(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+_REPORT_WAITING = "NOT report_received AND status IN ('scheduled', 'paid')"
+
+
 class BenefitMonth(Base):
     """One benefit month of a rent grant: scheduled, paid, cancelled or interrupted."""
 
     __tablename__ = "benefit_month"
     __table_args__ = (
         Index("ix_benefit_month_month_status", "month", "status"),
+        # The work queue's missing reports (R51): only the months still waiting for their report.
+        Index("ix_benefit_month_report_waiting", "month", "grant_id",
+              postgresql_where=text(_REPORT_WAITING), sqlite_where=text(_REPORT_WAITING)),
         CheckConstraint("amount_yen >= 0", name="amount_nonnegative"),
     )
 
@@ -263,6 +273,9 @@ class BenefitMonth(Base):
     amount_yen: Mapped[int] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(20))
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
+    #: R51: a monthly report for this grant and month has been stored. Kept by the database (migration 0018:
+    #: a trigger on ``monthly_report`` inserts and one on ``benefit_month`` inserts), never written here.
+    report_received: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class MonthlyReport(Base):
