@@ -33,22 +33,40 @@ class Section:
 
     stmt: Any
     row: Callable[[Any], dict[str, Any]]
+    #: A scalar expression for the heading's total when counting ``stmt`` itself would be slow.
+    total: Any = None
 
 
 def _unreviewed() -> Any:
     return ~exists().where(DecisionReview.decision_id == Decision.id)
 
 
+def _report_waiting(month: str) -> Any:
+    """The benefit months ``month`` (scheduled or paid) without a monthly report: the partial index
+    ``ix_benefit_month_report_waiting`` (``report_received`` is kept by the database, migration 0018)."""
+    return (BenefitMonth.month == month, ~BenefitMonth.report_received,
+            BenefitMonth.status.in_(("scheduled", "paid")))
+
+
 def _missing_reports(month: str) -> Any:
-    """R51: live grants whose benefit month ``month`` (scheduled or paid) has no monthly report, as
+    """R51: active grants whose benefit month ``month`` (scheduled or paid) has no monthly report, as
     ``compliance.missing_reports_stmt`` finds them, read from the partial index of months still waiting
-    for their report (``benefit_month.report_received``, kept by the database): at 100,000 grants the
-    anti-join of every month with every report took ~70 ms, the index a few."""
+    for their report: at 100,000 grants the anti-join of every month with every report took ~70 ms."""
     return (select(BenefitMonth.grant_id, BenefitGrant.case_id)
             .join(BenefitGrant, BenefitGrant.id == BenefitMonth.grant_id)
-            .where(BenefitMonth.month == month, ~BenefitMonth.report_received,
-                   BenefitMonth.status.in_(("scheduled", "paid")), BenefitGrant.status == "active")
+            .where(*_report_waiting(month), BenefitGrant.status == "active")
             .order_by(BenefitMonth.grant_id))
+
+
+def _missing_reports_total(month: str) -> Any:
+    """The months waiting for their report less those of grants no longer active: two index-only scans
+    (~4 ms at 100,000 grants) where joining the waiting months with the active grants reads every active
+    grant (~20 ms). Every month has its grant (a foreign key), so the difference is the join's count."""
+    waiting = select(func.count()).select_from(BenefitMonth).where(*_report_waiting(month))
+    not_active = (select(func.count()).select_from(BenefitMonth)
+                  .join(BenefitGrant, BenefitGrant.id == BenefitMonth.grant_id)
+                  .where(*_report_waiting(month), BenefitGrant.status != "active"))
+    return waiting.scalar_subquery() - not_active.scalar_subquery()
 
 
 def _sections(month: str) -> dict[str, Section]:
@@ -75,7 +93,8 @@ def _sections(month: str) -> dict[str, Section]:
                        "extensions_used": g.extensions_used}),
         "monthly_report_missing": Section(
             _missing_reports(previous),
-            lambda r: {"grant_id": r[0], "case_id": r[1], "month": previous}),
+            lambda r: {"grant_id": r[0], "case_id": r[1], "month": previous},
+            _missing_reports_total(previous)),
         "last_month": Section(
             ending.where(BenefitGrant.extensions_used >= max_extensions).order_by(BenefitGrant.id),
             lambda g: {"grant_id": g.id, "case_id": g.case_id, "period_last_month": g.period_last_month}),
@@ -108,8 +127,9 @@ def _sections(month: str) -> dict[str, Section]:
 
 def _totals_stmt(sections: dict[str, Section]) -> Any:
     """Every heading's total in one SELECT (one round trip instead of one a heading)."""
-    return select(*(select(func.count()).select_from(spec.stmt.order_by(None).subquery())
-                    .scalar_subquery().label(name) for name, spec in sections.items()))
+    return select(*((spec.total if spec.total is not None else
+                      select(func.count()).select_from(spec.stmt.order_by(None).subquery()).scalar_subquery())
+                     .label(name) for name, spec in sections.items()))
 
 
 SECTIONS = (*_sections("2025-01"), "repayment_claims_to_correct", "letters_failed")

@@ -96,7 +96,7 @@ def test_a_stored_report_takes_its_month_off_the_queue_even_when_the_month_is_re
     """R51, issue 11: the queue reads ``benefit_month.report_received`` (kept by database triggers) and
     must list exactly what the anti-join of months with reports lists: a report takes its month off; a
     month a decision deletes and writes again (as ``_write_clock`` does) stays reported."""
-    from service.db.models import BenefitMonth
+    from service.db.models import BenefitGrant, BenefitMonth
     from service.db.session import unit_of_work
 
     case_id, grant_id = world.granted_case()  # 2025-05..07
@@ -122,3 +122,12 @@ def test_a_stored_report_takes_its_month_off_the_queue_even_when_the_month_is_re
         assert queue_ids == anti_join_ids, month_name
     assert _missing_both_ways(world, "2025-05")[0] == [other_grant]
     assert _missing_both_ways(world, "2025-06")[0] == [grant_id, other_grant]
+    with unit_of_work(world.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        grant = session.get(BenefitGrant, other_grant)
+        assert grant is not None
+        grant.status = "stopped"  # its waiting month leaves the list and the total (which subtracts it)
+    assert _missing_both_ways(world, "2025-05") == ([], [])
+    assert _missing_both_ways(world, "2025-06") == ([grant_id], [grant_id])
+    queue = world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()
+    assert queue["monthly_report_missing"] == [{"grant_id": grant_id, "case_id": case_id, "month": "2025-06"}]
+    assert queue["totals"]["monthly_report_missing"] == 1

@@ -80,6 +80,8 @@ def upgrade() -> None:
                     postgresql_where=sa.text(_WAITING), sqlite_where=sa.text(_WAITING))
     op.create_index('ix_benefit_grant_active', 'benefit_grant', ['id'], unique=False,
                     postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
+    op.create_index('ix_benefit_grant_not_active', 'benefit_grant', ['id'], unique=False,
+                    postgresql_where=sa.text("status <> 'active'"), sqlite_where=sa.text("status <> 'active'"))
     for statement in _PG if op.get_bind().dialect.name == "postgresql" else _SQLITE:
         op.execute(statement)
 
@@ -93,6 +95,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS hb_monthly_report_received()")
         op.execute("DROP FUNCTION IF EXISTS hb_benefit_month_report_received()")
+    op.drop_index('ix_benefit_grant_not_active', table_name='benefit_grant',
+                  postgresql_where=sa.text("status <> 'active'"), sqlite_where=sa.text("status <> 'active'"))
     op.drop_index('ix_benefit_grant_active', table_name='benefit_grant',
                   postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
     op.drop_index('ix_benefit_month_report_waiting', table_name='benefit_month',
