@@ -219,6 +219,9 @@ class DecisionReview(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+_COORDINATION_WAITING = "coordination_report_due IS true AND status IN ('active', 'interrupted')"
+
+
 class BenefitGrant(Base):
     """A grant (rent: up to 3+3+3 months; moving: one sum). Projection of its approved decisions."""
 
@@ -232,6 +235,9 @@ class BenefitGrant(Base):
         # Its total subtracts the waiting months of grants no longer active (few in any one month).
         Index("ix_benefit_grant_not_active", "id", postgresql_where=text("status <> 'active'"),
               sqlite_where=text("status <> 'active'")),
+        # The emergency grants still to report to the 支援調整会議 (R88), as coordination.unreported_stmt reads them.
+        Index("ix_benefit_grant_coordination_waiting", "id", postgresql_where=text(_COORDINATION_WAITING),
+              sqlite_where=text(_COORDINATION_WAITING)),
         CheckConstraint("amount_yen >= 0", name="amount_nonnegative"),
     )
 

@@ -69,6 +69,18 @@ def _missing_reports_total(month: str) -> Any:
     return waiting.scalar_subquery() - not_active.scalar_subquery()
 
 
+def _open_proposals_total() -> Any:
+    """Open proposed stops less those whose grant is no longer live: the grants not active are few, so
+    this reads the open proposals' index and the partial index of grants not active (not a probe of each
+    proposal's grant)."""
+    open_ones = select(func.count()).select_from(StopProposal).where(StopProposal.status == "open")
+    ended = (select(func.count()).select_from(StopProposal)
+             .join(BenefitGrant, BenefitGrant.id == StopProposal.grant_id)
+             .where(StopProposal.status == "open", BenefitGrant.status != "active",  # the partial index
+                    BenefitGrant.status.not_in(LIVE)))
+    return open_ones.scalar_subquery() - ended.scalar_subquery()
+
+
 def _sections(month: str) -> dict[str, Section]:
     max_extensions = rules.period_rules(month).max_extensions  # R38, PD7: in force in the queue's month
     ending = select(BenefitGrant.id, BenefitGrant.case_id, BenefitGrant.period_last_month,
@@ -103,7 +115,8 @@ def _sections(month: str) -> dict[str, Section]:
                    StopProposal.source, StopProposal.cause, StopProposal.reasons, StopProposal.evidence)
             .where(StopProposal.status == "open", grant_live).order_by(StopProposal.id),
             lambda p: {"proposal_id": p.id, "grant_id": p.grant_id, "case_id": p.case_id, "month": p.month,
-                       "source": p.source, "cause": p.cause, "reasons": p.reasons, "evidence": p.evidence}),
+                       "source": p.source, "cause": p.cause, "reasons": p.reasons, "evidence": p.evidence},
+            _open_proposals_total()),
         "awaiting_approval": Section(
             select(Decision.id, Decision.case_id, Decision.kind, Decision.drafted_by).where(_unreviewed())
             .order_by(Decision.id),

@@ -22,6 +22,7 @@ down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_COORDINATION = "coordination_report_due IS true AND status IN ('active', 'interrupted')"
 _WAITING = "NOT report_received AND status IN ('scheduled', 'paid')"
 
 _PG = (
@@ -82,6 +83,8 @@ def upgrade() -> None:
                     postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
     op.create_index('ix_benefit_grant_not_active', 'benefit_grant', ['id'], unique=False,
                     postgresql_where=sa.text("status <> 'active'"), sqlite_where=sa.text("status <> 'active'"))
+    op.create_index('ix_benefit_grant_coordination_waiting', 'benefit_grant', ['id'], unique=False,
+                    postgresql_where=sa.text(_COORDINATION), sqlite_where=sa.text(_COORDINATION))
     for statement in _PG if op.get_bind().dialect.name == "postgresql" else _SQLITE:
         op.execute(statement)
 
@@ -95,6 +98,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS hb_monthly_report_received()")
         op.execute("DROP FUNCTION IF EXISTS hb_benefit_month_report_received()")
+    op.drop_index('ix_benefit_grant_coordination_waiting', table_name='benefit_grant',
+                  postgresql_where=sa.text(_COORDINATION), sqlite_where=sa.text(_COORDINATION))
     op.drop_index('ix_benefit_grant_not_active', table_name='benefit_grant',
                   postgresql_where=sa.text("status <> 'active'"), sqlite_where=sa.text("status <> 'active'"))
     op.drop_index('ix_benefit_grant_active', table_name='benefit_grant',
