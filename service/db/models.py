@@ -232,6 +232,10 @@ class BenefitGrant(Base):
         # The work queue joins the months waiting for a report with the active grants (an index-only merge).
         Index("ix_benefit_grant_active", "id", postgresql_where=text("status = 'active'"),
               sqlite_where=text("status = 'active'")),
+        # The queue's extensions due and last months (index-only: the active grants ending in a month).
+        Index("ix_benefit_grant_active_ending", "period_last_month", "extensions_used",
+              postgresql_include=["id", "case_id"], postgresql_where=text("status = 'active'"),
+              sqlite_where=text("status = 'active'")),
         # Its total subtracts the waiting months of grants no longer active (few in any one month).
         Index("ix_benefit_grant_not_active", "id", postgresql_where=text("status <> 'active'"),
               sqlite_where=text("status <> 'active'")),

@@ -85,6 +85,9 @@ def upgrade() -> None:
                     postgresql_where=sa.text("status <> 'active'"), sqlite_where=sa.text("status <> 'active'"))
     op.create_index('ix_benefit_grant_coordination_waiting', 'benefit_grant', ['id'], unique=False,
                     postgresql_where=sa.text(_COORDINATION), sqlite_where=sa.text(_COORDINATION))
+    op.create_index('ix_benefit_grant_active_ending', 'benefit_grant', ['period_last_month', 'extensions_used'],
+                    unique=False, postgresql_include=['id', 'case_id'], postgresql_where=sa.text("status = 'active'"),
+                    sqlite_where=sa.text("status = 'active'"))
     for statement in _PG if op.get_bind().dialect.name == "postgresql" else _SQLITE:
         op.execute(statement)
 
@@ -100,6 +103,8 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS hb_benefit_month_report_received()")
     op.drop_index('ix_benefit_grant_coordination_waiting', table_name='benefit_grant',
                   postgresql_where=sa.text(_COORDINATION), sqlite_where=sa.text(_COORDINATION))
+    op.drop_index('ix_benefit_grant_active_ending', table_name='benefit_grant',
+                  postgresql_where=sa.text("status = 'active'"), sqlite_where=sa.text("status = 'active'"))
     op.drop_index('ix_benefit_grant_not_active', table_name='benefit_grant',
                   postgresql_where=sa.text("status <> 'active'"), sqlite_where=sa.text("status <> 'active'"))
     op.drop_index('ix_benefit_grant_active', table_name='benefit_grant',
