@@ -421,14 +421,16 @@ def seed_grants(url: str, count: int, month: str) -> None:
                  "period_last_month": months[(start + i) % 3] if (start + i) % 7 == 0 else "2027-01",
                  "extensions_used": (start + i) // 3 % 3, "coordination_report_due": (start + i) % 20 == 0}
                 for i, cid in enumerate(case_ids)]).scalars().all()
-            connection.execute(insert(BenefitMonth), [
-                {"grant_id": gid, "month": m, "amount_yen": 53700, "status": "scheduled", "decision_id": decision_id}
-                for gid in grant_ids for m in months])
             # Nine in ten households reported last month; the queue lists the rest (R51).
             connection.execute(insert(MonthlyReport), [
                 {"case_id": cid, "grant_id": gid, "month": months[1], "interviews": 4, "hello_work_consultations": 2,
                  "employer_applications": 4, "evidence": [], "reasons": [], "submitted_by": agency_user}
                 for i, (cid, gid) in enumerate(zip(case_ids, grant_ids, strict=True)) if i % 10])
+            # After the reports, as months are written after their grant: the month's trigger reads whether
+            # its report came (migration 0018) instead of 90,000 reports each updating their month.
+            connection.execute(insert(BenefitMonth), [
+                {"grant_id": gid, "month": m, "amount_yen": 53700, "status": "scheduled", "decision_id": decision_id}
+                for gid in grant_ids for m in months])
             connection.execute(insert(StopProposal), [
                 {"case_id": cid, "grant_id": gid, "month": months[1], "source": "monthly_report",
                  "cause": "job_search_failure", "reasons": [], "evidence": {}, "status": "open"}
@@ -442,8 +444,9 @@ def seed_grants(url: str, count: int, month: str) -> None:
                 {"case_id": cid, "agency_id": agency_id, "kind": "extension", "benefit": "rent",
                  "status": "submitted", "facts": {}, "intake": {}, "created_by": agency_user}
                 for i, cid in enumerate(case_ids) if i % 500 == 2])
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql("ANALYZE")  # as autovacuum would after a bulk load
+    if engine.dialect.name == "postgresql":  # as autovacuum would after a bulk load (statistics, visibility map)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()
 
 

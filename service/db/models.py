@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -218,6 +219,9 @@ class DecisionReview(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+_COORDINATION_WAITING = "coordination_report_due IS true AND status IN ('active', 'interrupted')"
+
+
 class BenefitGrant(Base):
     """A grant (rent: up to 3+3+3 months; moving: one sum). Projection of its approved decisions."""
 
@@ -225,6 +229,19 @@ class BenefitGrant(Base):
     __table_args__ = (
         Index("ix_benefit_grant_status_last", "status", "period_last_month"),
         Index("ix_benefit_grant_coordination_due", "coordination_report_due"),
+        # The work queue joins the months waiting for a report with the active grants (an index-only merge).
+        Index("ix_benefit_grant_active", "id", postgresql_where=text("status = 'active'"),
+              sqlite_where=text("status = 'active'")),
+        # The queue's extensions due and last months (index-only: the active grants ending in a month).
+        Index("ix_benefit_grant_active_ending", "period_last_month", "extensions_used",
+              postgresql_include=["id", "case_id"], postgresql_where=text("status = 'active'"),
+              sqlite_where=text("status = 'active'")),
+        # Its total subtracts the waiting months of grants no longer active (few in any one month).
+        Index("ix_benefit_grant_not_active", "id", postgresql_where=text("status <> 'active'"),
+              sqlite_where=text("status <> 'active'")),
+        # The emergency grants still to report to the 支援調整会議 (R88), as coordination.unreported_stmt reads them.
+        Index("ix_benefit_grant_coordination_waiting", "id", postgresql_where=text(_COORDINATION_WAITING),
+              sqlite_where=text(_COORDINATION_WAITING)),
         CheckConstraint("amount_yen >= 0", name="amount_nonnegative"),
     )
 
@@ -249,12 +266,18 @@ class BenefitGrant(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+_REPORT_WAITING = "NOT report_received AND status IN ('scheduled', 'paid')"
+
+
 class BenefitMonth(Base):
     """One benefit month of a rent grant: scheduled, paid, cancelled or interrupted."""
 
     __tablename__ = "benefit_month"
     __table_args__ = (
         Index("ix_benefit_month_month_status", "month", "status"),
+        # The work queue's missing reports (R51): only the months still waiting for their report.
+        Index("ix_benefit_month_report_waiting", "month", "grant_id",
+              postgresql_where=text(_REPORT_WAITING), sqlite_where=text(_REPORT_WAITING)),
         CheckConstraint("amount_yen >= 0", name="amount_nonnegative"),
     )
 
@@ -263,6 +286,9 @@ class BenefitMonth(Base):
     amount_yen: Mapped[int] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(20))
     decision_id: Mapped[int] = mapped_column(ForeignKey("decision.id"))
+    #: R51: a monthly report for this grant and month has been stored. Kept by the database (migration 0018:
+    #: a trigger on ``monthly_report`` inserts and one on ``benefit_month`` inserts), never written here.
+    report_received: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class MonthlyReport(Base):

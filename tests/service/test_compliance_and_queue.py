@@ -73,3 +73,61 @@ def test_the_queue_shows_extensions_due_and_last_months(world: World) -> None:
         world.decide(case_id, {"kind": "extension", "application_id": ext["id"], "grant_id": grant_id})
     queue = world.get("clerk", "/api/v1/work-queue?month=2026-01", 200).json()
     assert queue["last_month"][0]["grant_id"] == grant_id and queue["extension_due"] == []
+
+
+def _missing_both_ways(world: World, month: str) -> tuple[list[int], list[int]]:
+    """The queue's missing reports (the maintained ``report_received`` flag) and compliance's (the
+    anti-join with the reports) for ``month``."""
+    from sqlalchemy import select
+
+    from service.db.models import BenefitGrant
+    from service.db.session import unit_of_work
+    from service.workflows.compliance import missing_reports_stmt
+    from service.workflows.work_queue import _missing_reports
+
+    with unit_of_work(world.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        queue = [row[0] for row in session.execute(_missing_reports(month))]
+        anti_join = list(session.scalars(select(missing_reports_stmt(month).order_by(BenefitGrant.id)
+                                                .subquery().c.id)))
+    return queue, anti_join
+
+
+def test_a_stored_report_takes_its_month_off_the_queue_even_when_the_month_is_rewritten(world: World) -> None:
+    """R51, issue 11: the queue reads ``benefit_month.report_received`` (kept by database triggers) and
+    must list exactly what the anti-join of months with reports lists: a report takes its month off; a
+    month a decision deletes and writes again (as ``_write_clock`` does) stays reported."""
+    from service.db.models import BenefitGrant, BenefitMonth
+    from service.db.session import unit_of_work
+
+    case_id, grant_id = world.granted_case()  # 2025-05..07
+    other_case, other_grant = world.granted_case()
+    queue = world.get("clerk", "/api/v1/work-queue?month=2025-06", 200).json()
+    assert queue["totals"]["monthly_report_missing"] == 2
+    assert _missing_both_ways(world, "2025-05") == ([grant_id, other_grant], [grant_id, other_grant])
+    doc = world.upload(case_id, "interview_records")
+    _report(world, case_id, "2025-05", 4, 2, 5, [doc])
+    queue = world.get("clerk", "/api/v1/work-queue?month=2025-06", 200).json()
+    assert queue["monthly_report_missing"] == [{"grant_id": other_grant, "case_id": other_case, "month": "2025-05"}]
+    assert queue["totals"]["monthly_report_missing"] == 1
+    with unit_of_work(world.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        month = session.get(BenefitMonth, (grant_id, "2025-05"))
+        assert month is not None and month.report_received
+        kept = {"grant_id": grant_id, "month": "2025-05", "amount_yen": month.amount_yen, "status": month.status,
+                "decision_id": month.decision_id}
+        session.delete(month)
+        session.flush()
+        session.add(BenefitMonth(**kept))  # report_received=False as written; the database knows better
+    for month_name in ("2025-05", "2025-06", "2025-07"):
+        queue_ids, anti_join_ids = _missing_both_ways(world, month_name)
+        assert queue_ids == anti_join_ids, month_name
+    assert _missing_both_ways(world, "2025-05")[0] == [other_grant]
+    assert _missing_both_ways(world, "2025-06")[0] == [grant_id, other_grant]
+    with unit_of_work(world.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        grant = session.get(BenefitGrant, other_grant)
+        assert grant is not None
+        grant.status = "stopped"  # its waiting month leaves the list and the total (which subtracts it)
+    assert _missing_both_ways(world, "2025-05") == ([], [])
+    assert _missing_both_ways(world, "2025-06") == ([grant_id], [grant_id])
+    queue = world.get("clerk", "/api/v1/work-queue?month=2025-07", 200).json()
+    assert queue["monthly_report_missing"] == [{"grant_id": grant_id, "case_id": case_id, "month": "2025-06"}]
+    assert queue["totals"]["monthly_report_missing"] == 1
