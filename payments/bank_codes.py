@@ -23,6 +23,7 @@ __all__ = [
     "bank_name",
     "branch_kana",
     "branch_name",
+    "display_name",
     "japan_post_to_zengin",
     "resolve_bank",
     "resolve_branch",
@@ -134,17 +135,42 @@ def _branch_key(text: str) -> str:
     return _key(text).removesuffix("支店")
 
 
+@lru_cache(maxsize=4096)
 def bank_name(bank_code: str) -> str | None:
     """The bank's name as zengin-code registers it (``0001`` → ``みずほ``), ``None`` for an unknown code."""
     bank = _bank(bank_code)
     return None if bank is None else str(bank.name)
 
 
+@lru_cache(maxsize=65536)
 def branch_name(bank_code: str, branch_code: str) -> str | None:
     """The branch's name (``0001``, ``001`` → ``東京営業部``), ``None`` for an unknown bank or branch."""
     bank = _bank(bank_code)
     branch = None if bank is None else bank.branches.get(branch_code)
     return None if branch is None else str(branch.name)
+
+
+_BRANCH_SUFFIXES = ("支店", "営業部", "本店", "出張所", "支所", "事務所")
+
+
+def display_name(bank_code: str | None, branch_code: str | None) -> str:
+    """「みずほ銀行 東京営業部（0001-001）」 for people (screens, the approver's panel): zengin-code's short
+    bank name completed with 銀行 for banks (codes below 1000 and ゆうちょ), the branch with 支店 where its
+    name carries no kind; unknown codes are named as unknown, never hidden."""
+    if not bank_code:
+        return "—"
+    codes = f"（{bank_code}-{branch_code or '—'}）"
+    name = bank_name(bank_code)
+    if name is None:
+        return f"不明な金融機関{codes}"
+    if (bank_code < "1000" or bank_code == JAPAN_POST_BANK_CODE) and not name.endswith("銀行"):
+        name += "銀行"  # zengin-code keeps banks' short names (みずほ, ゆうちょ)
+    branch = branch_name(bank_code, branch_code or "")
+    if branch is None:
+        return f"{name} 不明な支店{codes}"
+    if not branch.endswith(_BRANCH_SUFFIXES):
+        branch += "店" if bank_code == JAPAN_POST_BANK_CODE else "支店"  # ゆうちょ: 〇一九店
+    return f"{name} {branch}{codes}"
 
 
 @lru_cache(maxsize=1)

@@ -7,10 +7,8 @@ labels (支払一覧, the batch screen). A code without a label is shown as the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
-from typing import Any
 
-from zengin_code import Bank
+from payments import bank_codes
 
 __all__ = ["ACCOUNT_TYPE", "PART", "PAYEE_KIND", "SUBSIDY", "bank_name", "branch_name", "label", "mask_account_number"]
 
@@ -47,19 +45,12 @@ def mask_account_number(number: str) -> str:
     return "*" * (len(digits) - 3) + digits[-3:]
 
 
-@lru_cache(maxsize=4096)
 def bank_name(bank_code: str) -> str:
     """The bank's name as ``zengin-code`` registers it (``0001`` → ``みずほ``, the short name banks'
-    own selection screens show); empty when the code is unknown."""
-    bank: Any = Bank.all.get(bank_code)
-    return "" if bank is None else str(bank.name)
+    own selection screens show); empty when the code is unknown (one look-up: payments.bank_codes)."""
+    return bank_codes.bank_name(bank_code) or ""
 
 
-@lru_cache(maxsize=65536)
 def branch_name(bank_code: str, branch_code: str) -> str:
     """The branch's name from ``zengin-code`` (empty when bank or branch is unknown)."""
-    bank: Any = Bank.all.get(bank_code)
-    if bank is None:
-        return ""
-    branch = bank.branches.get(branch_code)
-    return "" if branch is None else str(branch.name)
+    return bank_codes.branch_name(bank_code, branch_code) or ""

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from payments import bank_codes
 from service import rules
 from service.web.labels import (
     ACCOUNT_TYPE,
@@ -41,28 +42,8 @@ def _period(first: str, count: int) -> str:
 
 
 def bank_name(bank_code: str | None, branch_code: str | None) -> str:
-    """「みずほ銀行 東京営業部（0001-001）」 from zengin-code, or the codes when they are unknown."""
-    if not bank_code:
-        return "—"
-    try:
-        from zengin_code import Bank
-
-        bank: Any = Bank.all.get(bank_code)
-    except Exception:  # noqa: BLE001 - the reference data missing never hides the codes
-        bank = None
-    codes = f"（{bank_code}-{branch_code or '—'}）"
-    if bank is None:
-        return f"不明な金融機関{codes}"
-    name = str(bank.name)
-    if (bank_code < "1000" or bank_code == "9900") and not name.endswith("銀行"):
-        name += "銀行"  # zengin-code keeps banks' short names (みずほ, ゆうちょ)
-    branch = bank.branches.get(branch_code or "")
-    if branch is None:
-        return f"{name} 不明な支店{codes}"
-    branch_name = str(branch.name)
-    if not branch_name.endswith(("支店", "営業部", "本店", "出張所", "支所", "事務所")):
-        branch_name += "支店"
-    return f"{name} {branch_name}{codes}"
+    """「みずほ銀行 東京営業部（0001-001）」 (payments.bank_codes.display_name, the one look-up)."""
+    return bank_codes.display_name(bank_code, branch_code)
 
 
 def masked_account(number: str | None) -> str:

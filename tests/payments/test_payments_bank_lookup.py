@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from payments import bank_codes
 from payments.bank_codes import (
     bank_name,
     branch_name,
@@ -53,3 +54,14 @@ def test_branches_are_searched_within_their_bank_and_never_for_an_unknown_bank()
 def test_names_are_as_zengin_code_registers_them() -> None:
     assert (bank_name("0001"), branch_name("0001", "001")) == ("みずほ", "東京営業部")
     assert bank_name("9999") is None and branch_name("0001", "999") is None and branch_name("9999", "001") is None
+
+
+@pytest.mark.parametrize(("bank", "branch", "expected"), [
+    ("0001", "001", "みずほ銀行 東京営業部（0001-001）"),  # a bank's short name gains 銀行
+    ("9900", "019", "ゆうちょ銀行 〇一九店（9900-019）"),  # ゆうちょ: 銀行 too; a 店 name is not a 支店
+    ("9999", "001", "不明な金融機関（9999-001）"),  # unknown codes are named, never hidden
+    ("0001", "999", "みずほ銀行 不明な支店（0001-999）"),
+    (None, None, "—"),
+])
+def test_one_display_name_for_people(bank: str | None, branch: str | None, expected: str) -> None:
+    assert bank_codes.display_name(bank, branch) == expected
