@@ -2,7 +2,8 @@
 
 Inside ``housing-benefit serve`` it is a background thread polling every few seconds; for cron,
 ``housing-benefit letters work`` runs one pass and prints what it did. Both call
-``service.workflows.letters.work_letters``, which takes each letter in its own transaction.
+``service.workflows.letters.work_letters``, which takes each letter in its own transaction, then renders
+the 支払明細書 due since an export (``service.workflows.payments.statements.work_statements``, in chunks).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ class LetterWorker:
         while not self._stop.is_set():
             try:
                 counts = work_letters(self._session_factory, clock=self._clock)
-                if counts["issued"] or counts["failed"]:
+                if counts["issued"] or counts["failed"] or counts.get("statements_stored") \
+                        or counts.get("statements_failed"):
                     LOG.info("letters: %s", counts)
             except Exception:  # the database may be down for a while: log, wait, try again
                 LOG.exception("the letter worker's pass failed; retrying in %.0f s", self._poll_seconds)

@@ -33,6 +33,7 @@ from service.schemas.payments import (
     ReturnsReportOut,
     RunReportOut,
     StatementFileOut,
+    StatementProgressOut,
 )
 from service.schemas.refunds import RefundIn, RefundOrderOut
 from service.workflows import finance_reports, receivables
@@ -130,13 +131,16 @@ def approve_batch(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[s
 def export_batch(batch_id: int, actor: ActorDep, session: SessionDep, body: ExportIn | None = None) -> dict[str, Any]:
     """Write the approved batch's 全銀 file once (409 when already exported: download it). ``pay_date``:
     the 振込指定日, a bank business day not in the past (default the run's pay date, PD18). The batch's
-    支払明細書 are rendered once here and archived."""
+    支払明細書 are not rendered here: they are due, and the letter worker renders and archives them after
+    this commit (``statements_due``; progress at ``/statements`` and ``/statement-progress``)."""
     chosen = (body or ExportIn()).pay_date
     exported = wf.export_batch(session, actor, batch_id,
                                pay_date=parse_date(chosen, "pay_date") if chosen is not None else None)
-    stored = statement_archive.archive_at_export(session, actor, batch_id)  # 支払明細書, rendered once
+    due = statement_archive.mark_due(session, actor, batch_id)  # 支払明細書: rendered by the letter worker
     return {"batch_id": batch_id, "filename": exported.filename, "sha256": exported.sha256,
-            "record_count": exported.record_count, "total_yen": exported.total_yen, "statements": stored}
+            "record_count": exported.record_count, "total_yen": exported.total_yen, "statements": 0,
+            "statements_due": due,
+            "statements_message": f"支払明細書（{due}件）を作成中です。作成が終わるとダウンロードできます。"}
 
 
 @router.get("/payment-batches/{batch_id}/file", response_class=Response,
@@ -161,9 +165,24 @@ def cancel_batch(batch_id: int, actor: ActorDep, session: SessionDep, body: Canc
 
 
 @router.get("/payment-batches/{batch_id}/statements", response_model=list[RemittanceStatementOut])
-def statements(batch_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
-    """支払明細 per payee (data for the letters)."""
-    return [asdict(s) for s in wf.remittance_statements(session, actor, batch_id)]
+def statements(batch_id: int, actor: ActorDep, session: SessionDep, response: Response) -> list[dict[str, Any]]:
+    """支払明細 per payee (data for the letters). The headers ``X-Statements-Stored`` and
+    ``X-Statements-Expected`` say how many of the PDFs are stored so far (``/statement-progress``: with
+    the last rendering failure)."""
+    data = [asdict(s) for s in wf.remittance_statements(session, actor, batch_id)]
+    progress = statement_archive.statement_progress(session, batch_id)
+    response.headers["X-Statements-Stored"] = str(progress.stored)
+    response.headers["X-Statements-Expected"] = str(progress.expected)
+    return data
+
+
+@router.get("/payment-batches/{batch_id}/statement-progress", response_model=StatementProgressOut)
+def statement_progress(batch_id: int, actor: ActorDep, session: SessionDep) -> dict[str, Any]:
+    """How many 支払明細書 of the batch are stored, of how many, and the last rendering failure while
+    incomplete (the letter worker renders them after export)."""
+    require_role(actor, wf.FINANCE)
+    wf.load_batch(session, batch_id)
+    return statement_archive.statement_progress(session, batch_id).as_dict()
 
 
 @router.get("/payment-batches/{batch_id}/transfers", response_model=BatchTransfersOut)

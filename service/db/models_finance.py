@@ -26,7 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from service.db.models import Base, Money, utcnow
 
 #: Finance tables the database keeps append-only (migration 0011).
-FINANCE_APPEND_ONLY_TABLES = ("payment_statement", "refund_order", "refund_order_event")
+FINANCE_APPEND_ONLY_TABLES = ("payment_statement", "refund_order", "refund_order_event",
+                              "payment_statement_event")
 
 
 class PaymentStatement(Base):
@@ -49,6 +50,29 @@ class PaymentStatement(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PaymentStatementEvent(Base):
+    """The life of a batch's 支払明細書 (migration 0019): ``due`` (at export: ``expected`` statements are to
+    be rendered by the letter worker, after the export's commit) and ``failed`` (a rendering failure,
+    shown on the batch until the statements are complete). Append-only."""
+
+    __tablename__ = "payment_statement_event"
+    __table_args__ = (
+        CheckConstraint("event IN ('due','failed')", name="event"),
+        Index("ix_payment_statement_event_batch_id", "batch_id"),
+        Index("uq_payment_statement_event_due", "batch_id", unique=True,
+              postgresql_where=text("event = 'due'"), sqlite_where=text("event = 'due'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batch.id"))
+    event: Mapped[str] = mapped_column(String(20))
+    expected: Mapped[int | None] = mapped_column(Integer)
+    error_code: Mapped[str | None] = mapped_column(String(60))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class RefundOrder(Base):

@@ -193,7 +193,8 @@ class BatchOut(Out):
 
 
 class ExportOut(Out):
-    """The 全銀 file written (download it from ``/file``) and how many 支払明細書 were archived."""
+    """The 全銀 file written (download it from ``/file``). The 支払明細書 are rendered after the export by
+    the letter worker: ``statements`` stored now (0), ``statements_due`` being prepared."""
 
     batch_id: int
     filename: str
@@ -201,6 +202,24 @@ class ExportOut(Out):
     record_count: int
     total_yen: int
     statements: int
+    statements_due: int
+    statements_message: str
+
+
+class StatementFailureOut(Out):
+    code: str | None
+    message: str | None
+    at: str
+
+
+class StatementProgressOut(Out):
+    """支払明細書 of a batch stored so far, of how many; the last rendering failure while incomplete."""
+
+    batch_id: int
+    expected: int
+    stored: int
+    complete: bool
+    failure: StatementFailureOut | None
 
 
 class StatementPayeeOut(Out):

@@ -63,7 +63,13 @@ def batch_page(request: Request, session: SessionDep, actor: WebActor, batch_id:
     pages = max(1, -(-view["transfer_count"] // size))
     # The 振込指定日 offered for export: the run's date (PD18), or the next bank day once it has passed.
     suggested = payments.suggested_pay_date(actor, date.fromisoformat(view["batch"]["scheduled_pay_date"]))
+    progress = None
+    if view["batch"]["status"] in ("exported", "settled"):
+        from service.workflows.payments import statements
+
+        progress = statements.statement_progress(session, batch_id)  # rendered by the letter worker
     return render(request, "finance_batch.html", {
+        "statement_progress": progress,
         "b": view["batch"], "view": view, "page": page, "pages": pages, "BATCH_STATUS": BATCH_STATUS,
         "EVENT_LABEL": EVENT_LABEL, "SUBSIDY": labels.SUBSIDY, "suggested_pay_date": suggested.isoformat(),
         "own_batch": view["batch"]["prepared_by"] is not None and view["batch"]["prepared_by"] == actor.user_id})
@@ -96,7 +102,8 @@ def batch_action(request: Request, session: SessionDep, actor: WebActor, form: P
     require(actor, "finance")
     from service.workflows import payments
 
-    messages = {"approve": "決裁しました。", "export": "全銀ファイルを出力しました。ダウンロードできます。",
+    messages = {"approve": "決裁しました。",
+                "export": "全銀ファイルを出力しました。ダウンロードできます。支払明細書は作成中です（この画面に作成済みの件数を表示します）。",
                 "settle": "振込完了として記録しました。", "cancel": "取り消しました。"}
     try:
         if action == "approve":
@@ -107,7 +114,7 @@ def batch_action(request: Request, session: SessionDep, actor: WebActor, form: P
             chosen = str(form.get("pay_date") or "").strip()
             payments.export_batch(session, actor, batch_id,
                                   pay_date=parse_date(chosen, "pay_date") if chosen else None)
-            statements.archive_at_export(session, actor, batch_id)  # 支払明細書, rendered once
+            statements.mark_due(session, actor, batch_id)  # 支払明細書: the letter worker renders them after commit
         elif action == "settle":
             payments.settle_batch(session, actor, batch_id)
         elif action == "cancel":
@@ -550,6 +557,10 @@ def remittance_statements_zip(request: Request, session: SessionDep, actor: WebA
 
     try:
         pdfs = [(f.payee_name, f.content) for f in statements.statement_files(session, actor, batch_id)]
+    except statements.StatementsPending as exc:
+        session.rollback()
+        flash(request, error_text(exc), "error")
+        return redirect(request, f"/finance/batches/{batch_id}")
     except DomainError as exc:
         session.rollback()
         flash(request, "支払明細書は、全銀ファイルを出力したバッチについて作成できます。" + error_text(exc), "error")

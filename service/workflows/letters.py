@@ -1180,6 +1180,11 @@ def work_letters(session_factory: Any, *, clock: Any = None, limit: int = 200,
                 assert plan is not None
                 _record_failure(session, actor, plan, error)
             counts["failed"] += 1
+    from service.workflows.payments.statements import work_statements
+
+    done = work_statements(session_factory, clock=clock)  # 支払明細書 due since an export (issue 15 item 4)
+    if done["stored"] or done["failed"]:
+        counts.update({"statements_stored": done["stored"], "statements_failed": done["failed"]})
     return counts
 
 
@@ -1357,30 +1362,49 @@ def issue_after_approval(session: Session, actor: Actor, decision_id: int, *,
 def remittance_statement_pdfs(session: Session, actor: Actor, batch_id: int) -> list[tuple[str, bytes]]:
     """支払明細書 per payee of an exported batch, as (payee name, PDF). Rendered from the batch's
     immutable ledger with the export time as creation date, so a reprint is byte-identical."""
-    from letters import RemittanceLine, RemittanceStatementInput, build_remittance_statement
-    from letters.pdf import render_pdf
+    from service.workflows.payments import remittance_statements
+
+    export_time(session, batch_id)  # refuses a batch not exported, before reading the ledger
+    numbered = list(enumerate(remittance_statements(session, actor, batch_id), start=1))
+    result = [(name, pdf) for _number, name, pdf in render_remittance_statements(session, batch_id, numbered)]
+    audit(session, actor, "remittance_statements.print", target=f"batch:{batch_id}")
+    return result
+
+
+def export_time(session: Session, batch_id: int) -> datetime:
+    """When the batch was exported (the statements' creation date); refuses a batch not exported."""
     from service.db.models_payments import PaymentBatchEvent
-    from service.payments_config import get_originator_settings
-    from service.workflows.payments import load_batch, remittance_statements
+    from service.workflows.payments import load_batch
 
     load_batch(session, batch_id)
     exported_at = session.scalar(select(PaymentBatchEvent.at).where(
         PaymentBatchEvent.batch_id == batch_id, PaymentBatchEvent.event == "exported"))
     if exported_at is None:
         raise Conflict("a remittance statement is printed for an exported batch", field="batch_id")
+    return as_utc(exported_at)
+
+
+def render_remittance_statements(session: Session, batch_id: int,
+                                 numbered: Sequence[tuple[int, Any]]) -> list[tuple[int, str, bytes]]:
+    """Render the given (number, statement) of an exported batch as (number, payee name, PDF), through the
+    letters' layout and font cache; the worker renders a batch in chunks with this (issue 15 item 4)."""
+    from letters import RemittanceLine, RemittanceStatementInput, build_remittance_statement
+    from letters.pdf import render_pdf
+    from service.payments_config import get_originator_settings
+
+    exported_at = export_time(session, batch_id)
     head = municipality_letterhead(get_originator_settings().municipality_code)
     result = []
-    for number, statement in enumerate(remittance_statements(session, actor, batch_id), start=1):
+    for number, statement in numbered:
         payee = statement.payee
         content = build_remittance_statement(RemittanceStatementInput(
             letterhead=head.letterhead(f"支払明細 {batch_id}-{number}"),
             addressee=Addressee(name=str(payee["name"]), honorific="御中" if payee.get("kind") != "recipient"
                                 else "様"),
-            issued_on=as_utc(exported_at).date(), pay_date=date.fromisoformat(statement.pay_date),
+            issued_on=exported_at.date(), pay_date=date.fromisoformat(statement.pay_date),
             account_text=_account_text({**payee, "holder_kana": payee.get("holder_name")}),
             lines=tuple(RemittanceLine(reference=f"{line.case_reference} {line.recipient_name}",
                                        benefit_month=line.benefit_month, amount_yen=line.amount_yen)
                         for line in statement.lines)))
-        result.append((str(payee["name"]), render_pdf(content, created_at=as_utc(exported_at))))
-    audit(session, actor, "remittance_statements.print", target=f"batch:{batch_id}")
+        result.append((number, str(payee["name"]), render_pdf(content, created_at=exported_at)))
     return result

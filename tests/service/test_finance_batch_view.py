@@ -119,7 +119,7 @@ def test_a_returns_file_in_the_japanese_template_is_imported_and_a_bad_one_refus
     assert r.json()["imported"] == 1 and r.json()["reversed_yen"] == 60000
 
 
-def test_statements_are_rendered_once_at_export_and_downloaded_as_stored(fin: World, monkeypatch: Any) -> None:
+def test_statements_are_rendered_once_after_export_and_downloaded_as_stored(fin: World, monkeypatch: Any) -> None:
     import hashlib
 
     from sqlalchemy import func, select, text
@@ -131,7 +131,8 @@ def test_statements_are_rendered_once_at_export_and_downloaded_as_stored(fin: Wo
     fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 409)  # not exported yet
     fin.post("finance2", f"/api/v1/payment-batches/{batch_id}/approve", 200)
     exported = fin.post("finance", f"/api/v1/payment-batches/{batch_id}/export", 200).json()
-    assert exported["statements"] == 2
+    assert (exported["statements"], exported["statements_due"]) == (0, 2)  # the letter worker renders them
+    assert letters.work_letters(fin.client.app.state.session_factory)["statements_stored"] == 2  # type: ignore[attr-defined]
     listed = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 200).json()
     assert [(s["number"], s["total_yen"]) for s in listed] == [(1, 60000), (2, 60000)]
 

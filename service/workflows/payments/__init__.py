@@ -4,7 +4,7 @@
 * :mod:`.run` — the monthly run (:func:`prepare_month`);
 * :mod:`.batches` — the batch state machine, the 全銀 export and download;
 * :mod:`.returns` — returned transfers (振込不能・組戻し);
-* :mod:`.statements` — 支払明細 as data, rendered once at export and archived;
+* :mod:`.statements` — 支払明細 as data, due at export, rendered by the letter worker and archived;
 * :mod:`.refunds` — refund orders (還付) paid by transfer in the next run;
 * :mod:`.ledger` — the set-based ledger steps they share.
 
@@ -86,8 +86,8 @@ from service.workflows.payments.statements import (
     RemittanceStatement,
     StatementLine,
     StoredStatement,
-    archive_at_export,
     archive_statements,
+    mark_due,
     remittance_statements,
     statement_files,
 )
@@ -114,7 +114,7 @@ __all__ = [
     "TRANSITIONS",
     "any_id",
     "approve_batch",
-    "archive_at_export",
+    "mark_due",
     "archive_statements",
     "assign_grant_payee",
     "audit_reversals",

@@ -1,22 +1,29 @@
 """支払明細 (remittance statements, R45, issue 15 item 4): the data per payee, rendered once and archived.
 
 :func:`remittance_statements` gives the statement of every payee of a batch as data for the letters.
-支払明細書 (remittance statements) rendered once and archived (issue 15 item 4).
 
-At export the statements of the batch are rendered (one PDF per payee, by the letters' renderer) and
-stored with their SHA-256 in the append-only ``payment_statement`` table; every download returns the
-stored bytes, never a new rendering. A batch exported before this existed, or whose rendering failed
-at export, is rendered on its first download and stored then — once: two first downloads at the same
-moment collide on the unique (batch, number) and the loser is told to retry.
+The export never renders: in its transaction it only records that the batch's statements are ``due``
+(:func:`mark_due`, a ``payment_statement_event``). After its commit the letter worker
+(:func:`work_statements`, called by ``work_letters``: the thread in ``serve`` and ``housing-benefit letters
+work``) computes the statements and their numbering once per batch, then renders them through the
+letters' layout and font cache and stores them in chunks of :data:`CHUNK_SIZE`, each chunk committed, so
+a worker killed mid-batch resumes where it stopped; the unique (batch, number) of the append-only
+``payment_statement`` table refuses a second copy. A failure is recorded (``failed`` event) and shown on
+the batch until the statements are complete. Downloads return the stored bytes; when a few are missing
+(a batch exported before this, a small batch not reached yet) the download renders them, when many
+are missing it answers 409 ``statements_pending`` naming how many are ready — never a partial list.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    distinct,
+    exists,
     func,
     select,
 )
@@ -31,7 +38,7 @@ from service.db.models import (
     Application,
     BenefitGrant,
 )
-from service.db.models_finance import PaymentStatement
+from service.db.models_finance import PaymentStatement, PaymentStatementEvent
 from service.db.models_payments import (
     Payment,
     PaymentTransfer,
@@ -102,6 +109,7 @@ def remittance_statements(session: Session, actor: Actor, batch_id: int) -> list
           detail={"payees": len(statements)})
     return statements
 
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class StoredStatement:
     number: int
@@ -112,6 +120,37 @@ class StoredStatement:
     content: bytes
 
 
+#: Statements rendered and stored per transaction by the worker (a kill loses at most one chunk's work).
+CHUNK_SIZE = 200
+#: At most this many missing statements are rendered inside a download request; more: 409, the worker does it.
+RENDER_IN_REQUEST_AT_MOST = 200
+
+
+class StatementsPending(Conflict):
+    """The batch's statements are still being rendered by the worker (409)."""
+
+    code = "statements_pending"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatementProgress:
+    """How many of a batch's statements are stored, of how many, and the last rendering failure."""
+
+    batch_id: int
+    expected: int
+    stored: int
+    due: bool
+    failure: dict[str, Any] | None
+
+    @property
+    def complete(self) -> bool:
+        return self.stored >= self.expected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"batch_id": self.batch_id, "expected": self.expected, "stored": self.stored,
+                "complete": self.complete, "failure": self.failure}
+
+
 def _stored(session: Session, batch_id: int) -> list[StoredStatement]:
     rows = session.scalars(select(PaymentStatement).where(PaymentStatement.batch_id == batch_id)
                            .order_by(PaymentStatement.number)).all()
@@ -119,51 +158,199 @@ def _stored(session: Session, batch_id: int) -> list[StoredStatement]:
                             sha256=r.sha256, content=bytes(r.content)) for r in rows]
 
 
-def archive_statements(session: Session, actor: Actor, batch_id: int) -> list[StoredStatement]:
-    """Render the batch's statements and store them, unless they are stored already (then: those)."""
-    require_role(actor, FINANCE)
-    load_batch(session, batch_id)
-    stored = _stored(session, batch_id)
-    if stored:
-        return stored
+def _stored_numbers(session: Session, batch_id: int) -> set[int]:
+    return set(session.scalars(select(PaymentStatement.number).where(PaymentStatement.batch_id == batch_id)))
+
+
+def expected_count(session: Session, batch_id: int) -> int:
+    """How many statements the batch has: one per payee paid in it (refund-only transfers have none)."""
+    return int(session.scalar(select(func.count(distinct(Payment.payee_id)))
+                              .where(Payment.batch_id == batch_id, Payment.kind == "payment")) or 0)
+
+
+def mark_due(session: Session, actor: Actor, batch_id: int) -> int:
+    """At export, in its transaction: record that the batch's statements are due; the letter worker
+    renders them after the commit. Renders nothing. Returns how many statements are due."""
+    expected = expected_count(session, batch_id)
+    if expected:
+        session.add(PaymentStatementEvent(batch_id=batch_id, event="due", expected=expected,
+                                          user_id=actor.user_id, at=actor.clock.now()))
+    return expected
+
+
+def _last_failure(session: Session, batch_id: int) -> PaymentStatementEvent | None:
+    return session.scalar(select(PaymentStatementEvent).where(
+        PaymentStatementEvent.batch_id == batch_id, PaymentStatementEvent.event == "failed")
+        .order_by(PaymentStatementEvent.id.desc()).limit(1))
+
+
+def statement_progress(session: Session, batch_id: int) -> StatementProgress:
+    """Stored of expected, and the last failure while incomplete (shown on the batch and in the API)."""
+    due = session.scalar(select(PaymentStatementEvent.expected).where(
+        PaymentStatementEvent.batch_id == batch_id, PaymentStatementEvent.event == "due"))
+    expected = int(due) if due is not None else expected_count(session, batch_id)
+    stored = int(session.scalar(select(func.count()).select_from(PaymentStatement)
+                                .where(PaymentStatement.batch_id == batch_id)) or 0)
+    failure = None
+    if stored < expected:
+        last = _last_failure(session, batch_id)
+        if last is not None:
+            failure = {"code": last.error_code, "message": last.error_message, "at": last.at.isoformat()}
+    return StatementProgress(batch_id=batch_id, expected=expected, stored=stored, due=due is not None,
+                             failure=failure)
+
+
+def _store(session: Session, actor: Actor, batch_id: int, numbered: list[tuple[int, RemittanceStatement]]) -> int:
+    """Render ``numbered`` and insert them (flushed: a collision raises IntegrityError here)."""
     from service.workflows import letters
 
-    pdfs = letters.remittance_statement_pdfs(session, actor, batch_id)  # refuses a batch not exported
-    data = remittance_statements(session, actor, batch_id)
-    if len(data) != len(pdfs):  # pragma: no cover - both come from the same ledger in one transaction
-        raise Conflict("the statements changed while they were rendered", field="batch_id")
+    if not numbered:
+        return 0
     now = actor.clock.now()
-    for number, ((name, pdf), statement) in enumerate(zip(pdfs, data, strict=True), start=1):
+    totals = dict(numbered)
+    for number, name, pdf in letters.render_remittance_statements(session, batch_id, numbered):
+        statement = totals[number]
         session.add(PaymentStatement(batch_id=batch_id, number=number, payee_id=int(statement.payee["id"]),
                                      payee_name=name, total_yen=statement.total_yen, content=pdf,
                                      sha256=hashlib.sha256(pdf).hexdigest(), created_by=actor.user_id,
                                      created_at=now))
-    try:
-        session.flush()
-    except IntegrityError as error:
-        raise Conflict(f"the statements of batch {batch_id} are being stored by someone else; try again",
-                       code="concurrent_modification", field="batch_id") from error
+    session.flush()
     audit(session, actor, "payment_statement.archive", target=f"payment_batch:{batch_id}",
-          detail={"statements": len(pdfs)})
+          detail={"statements": len(numbered), "first": numbered[0][0], "last": numbered[-1][0]})
+    return len(numbered)
+
+
+def _pending(session: Session, batch_id: int, progress: StatementProgress) -> StatementsPending:
+    return StatementsPending(
+        f"the statements of batch {batch_id} are being prepared: {progress.stored} of {progress.expected} "
+        "are ready; download them when all are", field="batch_id",
+        details=[{"batch_id": batch_id, "stored": progress.stored, "expected": progress.expected}])
+
+
+def archive_statements(session: Session, actor: Actor, batch_id: int) -> list[StoredStatement]:
+    """The batch's statements as stored. When a few are missing (at most :data:`RENDER_IN_REQUEST_AT_MOST`:
+    a small batch the worker has not reached, a batch exported before the worker existed) they are rendered
+    and stored here; when more are missing: 409 ``statements_pending`` — never an incomplete list."""
+    require_role(actor, FINANCE)
+    load_batch(session, batch_id)
+    from service.workflows import letters
+
+    letters.export_time(session, batch_id)  # refuses a batch not exported
+    progress = statement_progress(session, batch_id)
+    if progress.complete:
+        return _stored(session, batch_id)
+    if progress.expected - progress.stored > RENDER_IN_REQUEST_AT_MOST:
+        raise _pending(session, batch_id, progress)
+    stored = _stored_numbers(session, batch_id)
+    missing = [(number, statement) for number, statement
+               in enumerate(remittance_statements(session, actor, batch_id), start=1) if number not in stored]
+    try:
+        with session.begin_nested():
+            _store(session, actor, batch_id, missing)
+    except IntegrityError as error:  # the worker (or another download) stored some at the same moment
+        raise StatementsPending(f"the statements of batch {batch_id} are being stored right now; try again",
+                                field="batch_id", details=[{"batch_id": batch_id}]) from error
     return _stored(session, batch_id)
 
 
-def archive_at_export(session: Session, actor: Actor, batch_id: int) -> int:
-    """Called right after a successful export, in its transaction: render and store the statements.
-    A rendering failure never undoes the export (a savepoint); the first download renders them then.
-    Returns how many statements were stored (0 on failure)."""
-    try:
-        with session.begin_nested():
-            return len(archive_statements(session, actor, batch_id))
-    except Exception as error:  # noqa: BLE001 - the bank file matters more than its statements
-        audit(session, actor, "payment_statement.archive_failed", target=f"payment_batch:{batch_id}",
-              detail={"error": type(error).__name__})
-        return 0
-
-
 def statement_files(session: Session, actor: Actor, batch_id: int) -> list[StoredStatement]:
-    """The batch's statements as stored (rendered and stored first if they never were). Audited."""
+    """The batch's statements as stored (the few missing rendered first). Audited."""
     files = archive_statements(session, actor, batch_id)
     audit(session, actor, "payment_statement.download", target=f"payment_batch:{batch_id}",
           detail={"statements": len(files), "sha256": [f.sha256 for f in files][:50]})
     return files
+
+
+# --- the worker ----------------------------------------------------------------------------------------
+
+
+def statement_worker_actor(clock: Any = None) -> Actor:
+    """The letter worker, acting as the system with the finance role the statements' data needs."""
+    from service.clock import SystemClock
+
+    return Actor(user_id=None, username="letter-worker", role=FINANCE, clock=clock or SystemClock())
+
+
+def pending_batches(session: Session) -> list[tuple[int, int]]:
+    """(batch, expected) of every batch whose statements are due and not all stored: one indexed query
+    (the worker stores in ascending number, so the last number is stored only when all are)."""
+    last_stored = exists().where(PaymentStatement.batch_id == PaymentStatementEvent.batch_id,
+                                 PaymentStatement.number == PaymentStatementEvent.expected)
+    rows = session.execute(select(PaymentStatementEvent.batch_id, PaymentStatementEvent.expected)
+                           .where(PaymentStatementEvent.event == "due", ~last_stored)
+                           .order_by(PaymentStatementEvent.id)).all()
+    return [(int(batch_id), int(expected or 0)) for batch_id, expected in rows]
+
+
+def _retry_due(session: Session, batch_id: int, now: Any) -> bool:
+    from service.workflows.letters import RETRY_AFTER, as_utc
+
+    failures = list(session.scalars(select(PaymentStatementEvent.at).where(
+        PaymentStatementEvent.batch_id == batch_id, PaymentStatementEvent.event == "failed")))
+    if not failures:
+        return True
+    wait = RETRY_AFTER[min(len(failures), len(RETRY_AFTER) - 1)]
+    return bool(as_utc(now) >= max(as_utc(at) for at in failures) + wait)
+
+
+def _record_failure(session: Session, actor: Actor, batch_id: int, error: BaseException) -> None:
+    from service.workflows.letters import _error_code, _error_text
+
+    code, message = _error_code(error)[:60], _error_text(error)[:1000]
+    session.add(PaymentStatementEvent(batch_id=batch_id, event="failed", error_code=code, error_message=message,
+                                      user_id=actor.user_id, at=actor.clock.now()))
+    audit(session, actor, "payment_statement.archive_failed", target=f"payment_batch:{batch_id}",
+          detail={"code": code, "message": message[:500]})
+
+
+def _work_batch(session_factory: Any, actor: Actor, batch_id: int, expected: int, chunk_size: int,
+                after_chunk: Callable[[int, int], None] | None) -> int:
+    from service.db.session import unit_of_work
+
+    with unit_of_work(session_factory) as session:  # the data and numbering, once per batch
+        data = remittance_statements(session, actor, batch_id)
+        stored = _stored_numbers(session, batch_id)
+    if len(data) != expected:
+        raise Conflict(f"batch {batch_id} has {len(data)} statements, {expected} were due at export",
+                       field="batch_id")
+    missing = [(number, statement) for number, statement in enumerate(data, start=1) if number not in stored]
+    done = 0
+    for start in range(0, len(missing), chunk_size):
+        chunk = missing[start:start + chunk_size]
+        try:
+            with unit_of_work(session_factory) as session:
+                done += _store(session, actor, batch_id, chunk)
+        except IntegrityError:  # a download stored some of them meanwhile: store the others
+            with unit_of_work(session_factory) as session:
+                now_stored = set(session.scalars(select(PaymentStatement.number).where(
+                    PaymentStatement.batch_id == batch_id,
+                    PaymentStatement.number.in_([number for number, _ in chunk]))))
+                done += _store(session, actor, batch_id, [(n, s) for n, s in chunk if n not in now_stored])
+        if after_chunk is not None:
+            after_chunk(batch_id, done)
+    return done
+
+
+def work_statements(session_factory: Any, *, clock: Any = None, chunk_size: int = CHUNK_SIZE,
+                    after_chunk: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Render and store the due statements of every pending batch (the letter worker's second step).
+    A failing batch is recorded and retried later; the other batches go on."""
+    from sqlalchemy.exc import OperationalError
+
+    from service.db.session import unit_of_work
+
+    actor = statement_worker_actor(clock)
+    counts = {"stored": 0, "failed": 0}
+    with unit_of_work(session_factory) as session:
+        now = actor.clock.now()
+        pending = [(b, e) for b, e in pending_batches(session) if _retry_due(session, b, now)]
+    for batch_id, expected in pending:
+        try:
+            counts["stored"] += _work_batch(session_factory, actor, batch_id, expected, chunk_size, after_chunk)
+        except OperationalError:
+            raise  # the database itself is unavailable: stop, the statements stay due
+        except Exception as error:  # noqa: BLE001 - any failure is recorded and shown, never lost
+            with unit_of_work(session_factory) as session:
+                _record_failure(session, actor, batch_id, error)
+            counts["failed"] += 1
+    return counts
