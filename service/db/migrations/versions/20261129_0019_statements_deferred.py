@@ -17,7 +17,7 @@ from alembic import op
 from service.db import append_only
 
 revision: str = '0019'
-down_revision: str | None = '0012'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
