@@ -427,22 +427,11 @@ def statements_per_second(quick: bool) -> Figure:
 
 
 def _warm_statement_font() -> float:
-    """Render one statement untimed: the process-wide font preparation (letters.fontcache) happens once
-    in the letter worker's process, not per statement. Returns its seconds."""
-    from datetime import UTC, date, datetime
+    """The letter worker's one-time font preparation (service.workflows.letters.warm_up_fonts), untimed,
+    as the worker in ``serve`` does at start. Returns its seconds."""
+    from service.workflows.letters import warm_up_fonts
 
-    from letters import Addressee, RemittanceLine, RemittanceStatementInput, build_remittance_statement
-    from letters.pdf import render_pdf
-    from service.letterhead import letterheads
-
-    started = time.perf_counter()
-    render_pdf(build_remittance_statement(RemittanceStatementInput(
-        letterhead=letterheads()["131016"].letterhead("支払明細 0-1"),
-        addressee=Addressee(name="株式会社見本不動産", honorific="御中"), issued_on=date(2026, 12, 21),
-        pay_date=date(2026, 12, 25), account_text="金融機関コード 0001 支店コード 001 普通 1234567 ｶ)ﾐﾎﾝ",
-        lines=(RemittanceLine(reference="HB-0000001 山田 太郎", benefit_month="2026-12", amount_yen=50_000),))),
-        created_at=datetime(2026, 12, 21, tzinfo=UTC))
-    return round(time.perf_counter() - started, 2)
+    return warm_up_fonts()
 
 
 BENCHMARKS: dict[str, Callable[[bool], Figure]] = {

@@ -12,7 +12,7 @@ import logging
 import threading
 from typing import Any
 
-from service.workflows.letters import work_letters
+from service.workflows.letters import warm_up_fonts, work_letters
 
 LOG = logging.getLogger("housing_benefit.letters")
 
@@ -38,6 +38,10 @@ class LetterWorker:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        try:
+            LOG.info("letters: fonts prepared in %.1f s", warm_up_fonts())
+        except Exception:  # a letter will fail visibly in the outbox; the worker still runs
+            LOG.exception("the letter worker could not prepare its fonts")
         while not self._stop.is_set():
             try:
                 counts = work_letters(self._session_factory, clock=self._clock)

@@ -1139,6 +1139,28 @@ def worker_actor(clock: Any = None) -> Actor:
     return Actor(user_id=None, username="letter-worker", role="clerk", clock=clock or SystemClock())
 
 
+def warm_up_fonts() -> float:
+    """Render one small statement and throw it away: the process-wide font preparation (letters.fontcache,
+    about 10 s of CPU here) happens once when the worker starts, not inside the first letter a clerk
+    waits on. Returns its seconds."""
+    import time
+    from datetime import UTC, date, datetime
+
+    from letters import Addressee, RemittanceLine, RemittanceStatementInput, build_remittance_statement
+    from letters.pdf import render_pdf
+    from service.letterhead import letterheads
+
+    started = time.perf_counter()
+    head = next(iter(letterheads().values()))
+    render_pdf(build_remittance_statement(RemittanceStatementInput(
+        letterhead=head.letterhead("支払明細 0-1"),
+        addressee=Addressee(name="株式会社見本不動産", honorific="御中"), issued_on=date(2026, 12, 21),
+        pay_date=date(2026, 12, 25), account_text="金融機関コード 0001 支店コード 001 普通 1234567 ｶ)ﾐﾎﾝ",
+        lines=(RemittanceLine(reference="HB-0000001 山田 太郎", benefit_month="2026-12", amount_yen=50_000),))),
+        created_at=datetime(2026, 12, 21, tzinfo=UTC))
+    return round(time.perf_counter() - started, 2)
+
+
 def work_letters(session_factory: Any, *, clock: Any = None, limit: int = 200,
                  after_render: Callable[[LetterPlan], None] | None = None) -> dict[str, int]:
     """Render the due pending letters, each in its own transaction, so one failure never blocks the others
