@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
@@ -36,6 +37,9 @@ ADDRESSEE_PT = 13.0
 FOOTER_PT = 8.5
 APPEAL_PT = 8.8
 APPEAL_LINE_MM = 4.5
+APPEAL_TIGHTEST_LINE_MM = 3.8
+"""The 教示 lines may close up to this (8.8 pt type stays legible) so that a decision that would spill
+a few lines of its 教示 onto a page of their own fits page 1 (issue 13: the decision fits page 1)."""
 LINE_MM = 5.8
 TABLE_LINE_MM = 5.2
 TABLE_PADDING_MM = 1.8
@@ -291,26 +295,36 @@ def _appeal_box(pdf: _LetterPDF, heading: str, paragraphs: Sequence[str]) -> Non
     lines = [heading]
     for paragraph in paragraphs:
         lines += wrap_text(pdf, paragraph, pdf.epw - 2 * padding - 0.5)
-    height = len(lines) * APPEAL_LINE_MM + 2 * padding
-    if pdf.will_page_break(min(height, 4 * APPEAL_LINE_MM + 2 * padding)):
+    line_mm = _appeal_line_mm(pdf, len(lines), padding)
+    height = len(lines) * line_mm + 2 * padding
+    if pdf.will_page_break(min(height, 4 * line_mm + 2 * padding)):
         pdf.add_page()
     pdf.ln(2)
     pdf.set_draw_color(0)
     pdf.set_line_width(0.2)
     while lines:
-        room = int((pdf.h - MARGIN_BOTTOM_MM - pdf.get_y() - 2 * padding) // APPEAL_LINE_MM)
+        room = int((pdf.h - MARGIN_BOTTOM_MM - pdf.get_y() - 2 * padding) // line_mm)
         if room < 1:
             pdf.add_page()
             continue
         chunk, lines = lines[:room], lines[room:]
         top = pdf.get_y()
-        pdf.rect(pdf.l_margin, top, pdf.epw, len(chunk) * APPEAL_LINE_MM + 2 * padding)
+        pdf.rect(pdf.l_margin, top, pdf.epw, len(chunk) * line_mm + 2 * padding)
         for number, line in enumerate(chunk):
-            pdf.set_xy(pdf.l_margin + padding, top + padding + number * APPEAL_LINE_MM)
-            text_cell(pdf, pdf.epw - 2 * padding, APPEAL_LINE_MM, line)
-        pdf.set_xy(pdf.l_margin, top + len(chunk) * APPEAL_LINE_MM + 2 * padding)
+            pdf.set_xy(pdf.l_margin + padding, top + padding + number * line_mm)
+            text_cell(pdf, pdf.epw - 2 * padding, line_mm, line)
+        pdf.set_xy(pdf.l_margin, top + len(chunk) * line_mm + 2 * padding)
         if lines:
             pdf.add_page()
+
+
+def _appeal_line_mm(pdf: _LetterPDF, line_count: int, padding: float) -> float:
+    """APPEAL_LINE_MM, or closer lines (down to APPEAL_TIGHTEST_LINE_MM) when that keeps the whole 教示 on
+    this page; a letter that fits already keeps its layout byte for byte."""
+    room_mm = pdf.h - MARGIN_BOTTOM_MM - pdf.get_y() - 2 - 2 * padding  # after the 2 mm gap above the box
+    if line_count * APPEAL_LINE_MM <= room_mm or line_count * APPEAL_TIGHTEST_LINE_MM > room_mm:
+        return APPEAL_LINE_MM
+    return math.floor(room_mm / line_count * 100) / 100
 
 
 def _letter(pdf: _LetterPDF, content: LetterContent) -> None:

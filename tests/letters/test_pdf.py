@@ -295,3 +295,23 @@ def test_the_decision_fits_page_one_and_the_breakdown_follows_as_an_annex(render
     assert "提起することができます。" in pages[0] and "算定の内訳は、別紙のとおりです。" in pages[0]
     assert pages[1].startswith("千代福第123号住居確保給付金支給決定通知書別紙算定内訳")
     assert "算定内訳" not in pages[0].replace("算定の内訳", "")
+
+
+@pytest.mark.parametrize("extra_notes", [1, 2])
+def test_a_decision_with_more_notes_still_closes_its_appeal_notice_on_page_one(
+        extra_notes: int, all_letters: dict[str, LetterContent], pinned_created_at: datetime,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13 with the demo's length of 留意事項: where the 教示 would spill a few lines onto a page of
+    their own, its lines close up (down to APPEAL_TIGHTEST_LINE_MM) and the decision stays on page 1."""
+    import letters.pdf as pdf_module
+
+    base = all_letters["decision"]
+    notes = tuple(f"{n}. 追加の留意事項です。支給期間中の届出について確認してください。" for n in range(extra_notes))
+    letter = dataclasses.replace(base, body=base.body + notes)
+    pages = [_squash(page) for page in _page_texts(render_pdf(letter, created_at=pinned_created_at))]
+    assert len(pages) == 2 and "提起することができます。" in pages[0], pages[1][:80]
+    assert pages[1].startswith("千代福第123号住居確保給付金支給決定通知書別紙算定内訳")
+    # without closer lines the same letter spills: the test exercises the tightening, not spare room
+    monkeypatch.setattr(pdf_module, "APPEAL_TIGHTEST_LINE_MM", pdf_module.APPEAL_LINE_MM)
+    spilled = _page_texts(render_pdf(letter, created_at=pinned_created_at))
+    assert len(spilled) == 3
