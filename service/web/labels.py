@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from calculations import vocabulary
+from payments import bank_codes
 
 ROLE = {"agency": "自立相談支援機関", "clerk": "担当職員（起案）", "approver": "決裁者",
         "finance": "会計担当", "admin": "システム管理者"}
@@ -347,7 +348,7 @@ def datetime_ja(value: Any) -> str:
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
-FILTERS = {"public_text": public_text, "yen": yen, "month_ja": month_ja, "date_ja": date_ja, "datetime_ja": datetime_ja}
+FILTERS = {"bank": bank_codes.display_name, "public_text": public_text, "yen": yen, "month_ja": month_ja, "date_ja": date_ja, "datetime_ja": datetime_ja}
 
 TABLES = {
     "ROLE": ROLE, "BENEFIT": BENEFIT, "CASE_STATUS": CASE_STATUS, "APPLICATION_STATUS": APPLICATION_STATUS,
