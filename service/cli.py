@@ -277,8 +277,9 @@ def letters_work(
     db: Annotated[str | None, typer.Option(help="database URL (default: the embedded SQLite file)")] = None,
     limit: Annotated[int, typer.Option(help="at most this many letters in this pass")] = 500,
 ) -> None:
-    """Render the pending letters once (for cron); prints {"issued", "failed", "skipped"}. Exit 1 when a
-    letter failed (it shows in the work queue; the others were issued)."""
+    """Render the pending letters and the 支払明細書 due since an export once (for cron); prints {"issued",
+    "failed", "skipped"} (and the statements' counts when there were any). Exit 1 when a letter or a statement
+    failed (a letter shows in the work queue, a statement on its batch; the others were issued)."""
     from service.workflows.letters import work_letters
 
     engine, factory = _session_factory(db)
@@ -288,10 +289,13 @@ def letters_work(
         counts = work_letters(factory, limit=limit, after_render=lambda _plan: progress.step())
     finally:
         engine.dispose()
+    statements_failed = counts.get("statements_failed", 0)
     progress.say(f"完了（作成 {counts['issued']:,} 通・失敗 {counts['failed']:,} 通・他で作成済み {counts['skipped']:,} 通）"
                  + ("。失敗した通知書は作業一覧に表示されます" if counts["failed"] else ""))
+    if statements_failed:
+        progress.say(f"支払バッチ {statements_failed:,} 件の支払明細書を作成できませんでした（その支払バッチの画面に表示されます）")
     typer.echo(json.dumps(counts))
-    if counts["failed"]:
+    if counts["failed"] or statements_failed:  # cron sees either kind of failure
         raise typer.Exit(1)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from service.deps import ActorDep, SessionDep
-from service.errors import NotFound, PayloadTooLarge, parse_date
+from service.errors import PayloadTooLarge, parse_date
 from service.schemas.common import Month, RateMonth
 from service.schemas.payments import (
     BatchOut,
@@ -197,20 +197,17 @@ def batch_transfers(batch_id: int, actor: ActorDep, session: SessionDep,
 @router.get("/payment-batches/{batch_id}/statement-files", response_model=list[StatementFileOut])
 def statement_files(batch_id: int, actor: ActorDep, session: SessionDep) -> list[dict[str, Any]]:
     """The archived 支払明細書 of an exported batch: number, payee, total and SHA-256 of each stored PDF."""
-    return [{"number": f.number, "payee_id": f.payee_id, "payee_name": f.payee_name, "total_yen": f.total_yen,
-             "sha256": f.sha256} for f in statement_archive.statement_files(session, actor, batch_id)]
+    return statement_archive.statement_index(session, actor, batch_id)
 
 
 @router.get("/payment-batches/{batch_id}/statement-files/{number}.pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": FILE_SCHEMA}}})
 def statement_pdf(batch_id: int, number: int, actor: ActorDep, session: SessionDep) -> Response:
     """One archived 支払明細書, byte for byte as stored at export."""
-    for stored in statement_archive.statement_files(session, actor, batch_id):
-        if stored.number == number:
-            return Response(content=stored.content, media_type="application/pdf", headers={
-                "Content-Disposition": f'attachment; filename="statement_{batch_id}_{number:03d}.pdf"',
-                "X-Content-SHA256": stored.sha256})
-    raise NotFound(f"batch {batch_id} has no statement {number}", field="number")
+    stored = statement_archive.statement_file(session, actor, batch_id, number)
+    return Response(content=stored.content, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="statement_{batch_id}_{number:03d}.pdf"',
+        "X-Content-SHA256": stored.sha256})
 
 
 @router.get("/payment-batches/{batch_id}/payment-list.{fmt}", response_class=Response, responses={200: {"content": {

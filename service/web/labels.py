@@ -236,6 +236,7 @@ AUDIT_ACTION = {
     "payment_statement.archive": "支払明細書を保存",
     "payment_statement.archive_failed": "支払明細書の保存に失敗",
     "payment_statement.download": "支払明細書をダウンロード",
+    "payment_statement.list": "支払明細書の一覧を表示",
     "payment_statement.read": "支払明細書を閲覧",
     "remittance_statements.print": "支払明細書を一括印刷",
     "refund.draft": "還付を起案",

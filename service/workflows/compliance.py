@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service import rules
@@ -90,14 +90,21 @@ def record_monthly_report(
     return report, proposal
 
 
+def report_waiting(month: str) -> tuple[Any, ...]:
+    """R51: the benefit months ``month`` (scheduled or paid) still without their monthly report, read from
+    the partial index ``ix_benefit_month_report_waiting`` (``report_received`` is kept by the database's
+    triggers, migration 0018, so no anti-join of every month with every report)."""
+    return (BenefitMonth.month == month, ~BenefitMonth.report_received,
+            BenefitMonth.status.in_(("scheduled", "paid")))
+
+
 def missing_reports_stmt(month: str) -> Any:
-    """Grants with a benefit month ``month`` (scheduled or paid) and no report for it."""
-    return (
-        select(BenefitGrant.id, BenefitGrant.case_id)
-        .join(BenefitMonth, and_(BenefitMonth.grant_id == BenefitGrant.id, BenefitMonth.month == month))
-        .where(BenefitMonth.status.in_(("scheduled", "paid")), BenefitGrant.status == "active",
-               ~exists().where(MonthlyReport.grant_id == BenefitGrant.id, MonthlyReport.month == month))
-    )
+    """R51: active grants whose benefit month ``month`` (scheduled or paid) has no monthly report, in
+    grant order (the work queue lists them; 中止の提案 proposes from them)."""
+    return (select(BenefitMonth.grant_id, BenefitGrant.case_id)
+            .join(BenefitGrant, BenefitGrant.id == BenefitMonth.grant_id)
+            .where(*report_waiting(month), BenefitGrant.status == "active")
+            .order_by(BenefitMonth.grant_id))
 
 
 def propose_stops_for_missing_reports(session: Session, actor: Actor, month: str) -> list[StopProposal]:
@@ -107,14 +114,12 @@ def propose_stops_for_missing_reports(session: Session, actor: Actor, month: str
     require_role(actor, "clerk")
     today = actor.clock.today()
     proposals = []
-    rows = session.execute(missing_reports_stmt(month).add_columns(BenefitGrant.first_month, Application.facts)
+    rows = session.execute(missing_reports_stmt(month).add_columns(BenefitGrant, Application.facts)
                            .join(Application, Application.id == BenefitGrant.application_id)).all()
-    for grant_id, _case_id, first_month, facts in rows:
+    for _grant_id, _case_id, grant, facts in rows:
         code = (facts or {}).get("municipality_code")
-        if not rules.report_overdue(str(code) if code else None, month, str(first_month or month), today):
+        if not rules.report_overdue(str(code) if code else None, month, str(grant.first_month or month), today):
             continue
-        grant = session.get(BenefitGrant, grant_id)
-        assert grant is not None
         reasons = [{"rule": "R51", "code": "monthly_report_missing",
                     "message": f"no monthly report for {month}"}]
         proposals.append(_propose(session, grant, month, "missing_report", reasons, _evidence_list(None, []),

@@ -1072,9 +1072,17 @@ def unissued_statuses(session: Session, *, limit: int = 500) -> list[PlanStatus]
 
 
 def failed_letters(session: Session, *, limit: int = 200) -> list[dict[str, Any]]:
-    """The work queue's section: letters whose renders failed (a clerk corrects the data and retries)."""
-    return [status.as_dict() for status in unissued_statuses(session, limit=5000)
-            if status.status == "failed"][:limit]
+    """The work queue's section: letters whose renders failed (a clerk corrects the data and retries).
+
+    Only plans not in the archive that have a failed render on record are read (few: a failure is the
+    exception), not every letter still pending, so the queue's cost does not grow with the worker's backlog."""
+    issued = select(Letter.id).where(Letter.decision_id == LetterPlan.decision_id,
+                                     Letter.letter_type == LetterPlan.letter_type,
+                                     Letter.addressee_kind == LetterPlan.addressee_kind).exists()
+    tried = select(LetterEvent.id).where(LetterEvent.plan_id == LetterPlan.id,
+                                         LetterEvent.event == "failed").exists()
+    plans = list(session.scalars(select(LetterPlan).where(tried, ~issued).order_by(LetterPlan.id)))
+    return [status.as_dict() for status in plan_statuses(session, plans) if status.status == "failed"][:limit]
 
 
 def _render(session: Session, actor: Actor, plan: LetterPlan,

@@ -20,6 +20,7 @@ from service.calendar import office_date
 from service.db.models import Application, BenefitGrant, BenefitMonth, Decision, DecisionReview, StopProposal
 from service.errors import InvalidRequest
 from service.workflows.common import Actor, require_role
+from service.workflows.compliance import missing_reports_stmt, report_waiting
 from service.workflows.coordination import unreported_stmt
 from service.workflows.letters import failed_letters
 from service.workflows.receivables import claims_to_correct
@@ -42,31 +43,14 @@ def _unreviewed() -> Any:
     return ~exists().where(DecisionReview.decision_id == Decision.id)
 
 
-def _report_waiting(month: str) -> Any:
-    """The benefit months ``month`` (scheduled or paid) without a monthly report: the partial index
-    ``ix_benefit_month_report_waiting`` (``report_received`` is kept by the database, migration 0018)."""
-    return (BenefitMonth.month == month, ~BenefitMonth.report_received,
-            BenefitMonth.status.in_(("scheduled", "paid")))
-
-
-def _missing_reports(month: str) -> Any:
-    """R51: active grants whose benefit month ``month`` (scheduled or paid) has no monthly report, as
-    ``compliance.missing_reports_stmt`` finds them, read from the partial index of months still waiting
-    for their report: at 100,000 grants the anti-join of every month with every report took ~70 ms."""
-    return (select(BenefitMonth.grant_id, BenefitGrant.case_id)
-            .join(BenefitGrant, BenefitGrant.id == BenefitMonth.grant_id)
-            .where(*_report_waiting(month), BenefitGrant.status == "active")
-            .order_by(BenefitMonth.grant_id))
-
-
 def _missing_reports_total(month: str) -> Any:
     """The months waiting for their report less those of grants no longer active: two index-only scans
     (~4 ms at 100,000 grants) where joining the waiting months with the active grants reads every active
     grant (~20 ms). Every month has its grant (a foreign key), so the difference is the join's count."""
-    waiting = select(func.count()).select_from(BenefitMonth).where(*_report_waiting(month))
+    waiting = select(func.count()).select_from(BenefitMonth).where(*report_waiting(month))
     not_active = (select(func.count()).select_from(BenefitMonth)
                   .join(BenefitGrant, BenefitGrant.id == BenefitMonth.grant_id)
-                  .where(*_report_waiting(month), BenefitGrant.status != "active"))
+                  .where(*report_waiting(month), BenefitGrant.status != "active"))
     return waiting.scalar_subquery() - not_active.scalar_subquery()
 
 
@@ -111,7 +95,7 @@ def _sections_for(month: str, max_extensions: int) -> dict[str, Section]:
                        "extension_deadline": g.extension_deadline.isoformat() if g.extension_deadline else None,
                        "extensions_used": g.extensions_used}),
         "monthly_report_missing": Section(
-            _missing_reports(previous),
+            missing_reports_stmt(previous),
             lambda r: {"grant_id": r[0], "case_id": r[1], "month": previous},
             _missing_reports_total(previous)),
         "last_month": Section(

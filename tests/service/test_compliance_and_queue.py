@@ -76,20 +76,23 @@ def test_the_queue_shows_extensions_due_and_last_months(world: World) -> None:
 
 
 def _missing_both_ways(world: World, month: str) -> tuple[list[int], list[int]]:
-    """The queue's missing reports (the maintained ``report_received`` flag) and compliance's (the
-    anti-join with the reports) for ``month``."""
-    from sqlalchemy import select
+    """The missing reports as the product reads them (the maintained ``report_received`` flag, for the
+    queue and 中止の提案) and as the truth is defined (months without a report: the anti-join)."""
+    from sqlalchemy import and_, exists, select
 
-    from service.db.models import BenefitGrant
+    from service.db.models import BenefitGrant, BenefitMonth, MonthlyReport
     from service.db.session import unit_of_work
     from service.workflows.compliance import missing_reports_stmt
-    from service.workflows.work_queue import _missing_reports
 
+    truth = (select(BenefitGrant.id)
+             .join(BenefitMonth, and_(BenefitMonth.grant_id == BenefitGrant.id, BenefitMonth.month == month))
+             .where(BenefitMonth.status.in_(("scheduled", "paid")), BenefitGrant.status == "active",
+                    ~exists().where(MonthlyReport.grant_id == BenefitGrant.id, MonthlyReport.month == month))
+             .order_by(BenefitGrant.id))
     with unit_of_work(world.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
-        queue = [row[0] for row in session.execute(_missing_reports(month))]
-        anti_join = list(session.scalars(select(missing_reports_stmt(month).order_by(BenefitGrant.id)
-                                                .subquery().c.id)))
-    return queue, anti_join
+        product = [row[0] for row in session.execute(missing_reports_stmt(month))]
+        anti_join = list(session.scalars(truth))
+    return product, anti_join
 
 
 def test_a_stored_report_takes_its_month_off_the_queue_even_when_the_month_is_rewritten(world: World) -> None:

@@ -156,3 +156,28 @@ def test_a_small_batch_is_rendered_on_its_first_download_and_the_worker_then_ski
     monkeypatch.setattr(letters, "render_remittance_statements", _never)
     assert "statements_stored" not in letters.work_letters(_factory(fin))
     assert fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files", 200).json() == first
+
+
+def test_letters_work_exits_1_when_a_statement_fails_and_says_so(fin: World, database_url: str,  # noqa: F811
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cron runs ``letters work``: a batch whose statements cannot be rendered is a failure it must see
+    (exit 1 and a line naming it), not only a count in the JSON."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from service.cli import app as cli
+    from service.workflows import letters
+
+    batch_id = _exported(fin, monkeypatch)
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("the statement cannot be laid out")
+
+    monkeypatch.setattr(letters, "render_remittance_statements", broken)
+    result = CliRunner().invoke(cli, ["letters", "work", "--db", database_url])
+    assert result.exit_code == 1, result.output
+    counts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (counts["failed"], counts["statements_stored"], counts["statements_failed"]) == (0, 0, 1)
+    assert "支払バッチ 1 件の支払明細書を作成できませんでした" in result.stderr
+    assert _progress(fin, batch_id)["failure"]["message"] == "the statement cannot be laid out"

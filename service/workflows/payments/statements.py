@@ -43,7 +43,7 @@ from service.db.models_payments import (
     Payment,
     PaymentTransfer,
 )
-from service.errors import Conflict
+from service.errors import Conflict, NotFound
 from service.workflows.common import Actor, audit, require_role
 from service.workflows.payments.batches import effective_pay_date, load_batch
 from service.workflows.payments.ledger import FINANCE, case_reference
@@ -259,6 +259,47 @@ def statement_files(session: Session, actor: Actor, batch_id: int) -> list[Store
     audit(session, actor, "payment_statement.download", target=f"payment_batch:{batch_id}",
           detail={"statements": len(files), "sha256": [f.sha256 for f in files][:50]})
     return files
+
+
+def statement_index(session: Session, actor: Actor, batch_id: int) -> list[dict[str, Any]]:
+    """The batch's statements as stored, without their PDFs: number, payee, total and SHA-256 of each (the
+    few missing rendered first, as for the download). Audited as a read of the batch's statements."""
+    if not statement_progress(session, batch_id).complete:
+        archive_statements(session, actor, batch_id)  # checks role, batch and export; renders or 409
+    else:
+        require_role(actor, FINANCE)
+        load_batch(session, batch_id)
+    rows = session.execute(select(PaymentStatement.number, PaymentStatement.payee_id, PaymentStatement.payee_name,
+                                  PaymentStatement.total_yen, PaymentStatement.sha256)
+                           .where(PaymentStatement.batch_id == batch_id).order_by(PaymentStatement.number)).all()
+    if not rows:
+        from service.workflows import letters
+
+        letters.export_time(session, batch_id)  # a batch not exported is refused as such
+    audit(session, actor, "payment_statement.list", target=f"payment_batch:{batch_id}",
+          detail={"statements": len(rows)})
+    return [{"number": int(number), "payee_id": payee_id, "payee_name": name, "total_yen": int(total),
+             "sha256": sha256} for number, payee_id, name, total, sha256 in rows]
+
+
+def statement_file(session: Session, actor: Actor, batch_id: int, number: int) -> StoredStatement:
+    """One statement as stored, read alone (a batch of 10,000 payees is not loaded to send one PDF); the
+    few missing are rendered first, as for the whole batch. Audited."""
+    require_role(actor, FINANCE)
+    load_batch(session, batch_id)
+    if not statement_progress(session, batch_id).complete:
+        archive_statements(session, actor, batch_id)  # renders the few missing, or 409 statements_pending
+    row = session.scalar(select(PaymentStatement).where(PaymentStatement.batch_id == batch_id,
+                                                        PaymentStatement.number == number))
+    if row is None:
+        from service.workflows import letters
+
+        letters.export_time(session, batch_id)  # a batch not exported: its own refusal, not "no statement"
+        raise NotFound(f"batch {batch_id} has no statement {number}", field="number")
+    audit(session, actor, "payment_statement.download", target=f"payment_batch:{batch_id}",
+          detail={"statements": 1, "number": number, "sha256": [row.sha256]})
+    return StoredStatement(number=row.number, payee_id=row.payee_id, payee_name=row.payee_name,
+                           total_yen=int(row.total_yen), sha256=row.sha256, content=bytes(row.content))
 
 
 # --- the worker ----------------------------------------------------------------------------------------
