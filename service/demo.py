@@ -35,7 +35,7 @@ from service.workflows.admin import create_user, get_or_create_agency, issue_tok
 from service.workflows.applications import required_documents
 from service.workflows.common import Actor
 from service.workflows.finance_reports import export_finance_files, monthly_statistics_csv
-from service.workflows.letters import remittance_statement_pdfs, work_letters
+from service.workflows.letters import work_letters
 from service.workflows.payments import municipality_pay_date
 
 MUNICIPALITY = "131016"  # 千代田区
@@ -472,13 +472,16 @@ def write_outputs(api: DemoApi, out_dir: Path, session_factory: Any) -> dict[str
             (out_dir / relative).write_bytes(api.call("GET", "clerk", f"/api/v1/letters/{letter['id']}/pdf"))
             letters.append(relative)
     api.step(f"通知書: {len(letters)} 件を letters/ に出力")
+    for batch in batches:
+        for statement in api.call("GET", "finance", f"/api/v1/payment-batches/{batch['id']}/statement-files"):
+            number = statement["number"]  # the archived copy the worker stored, as finance downloads it
+            relative = f"letters/remittance-batch{batch['id']}-{number:02d}.pdf"
+            (out_dir / relative).write_bytes(api.call(
+                "GET", "finance", f"/api/v1/payment-batches/{batch['id']}/statement-files/{number}.pdf"))
+            letters.append(relative)
     with unit_of_work(session_factory) as session:
         finance = _finance_actor(session, api.clock)
         for batch in batches:
-            for number, (_payee, pdf) in enumerate(remittance_statement_pdfs(session, finance, batch["id"]), 1):
-                relative = f"letters/remittance-batch{batch['id']}-{number:02d}.pdf"
-                (out_dir / relative).write_bytes(pdf)
-                letters.append(relative)
             export_finance_files(session, finance, batch["id"], out_dir / "finance" / f"batch-{batch['id']}")
         (out_dir / "finance" / f"statistics-{BENEFIT_MONTH}.csv").write_bytes(
             monthly_statistics_csv(session, finance, BENEFIT_MONTH))

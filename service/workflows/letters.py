@@ -1389,18 +1389,6 @@ def issue_after_approval(session: Session, actor: Actor, decision_id: int, *,
                    last_failed_at=None).as_dict() for plan in plans]}
 
 
-def remittance_statement_pdfs(session: Session, actor: Actor, batch_id: int) -> list[tuple[str, bytes]]:
-    """支払明細書 per payee of an exported batch, as (payee name, PDF). Rendered from the batch's
-    immutable ledger with the export time as creation date, so a reprint is byte-identical."""
-    from service.workflows.payments import remittance_statements
-
-    export_time(session, batch_id)  # refuses a batch not exported, before reading the ledger
-    numbered = list(enumerate(remittance_statements(session, actor, batch_id), start=1))
-    result = [(name, pdf) for _number, name, pdf in render_remittance_statements(session, batch_id, numbered)]
-    audit(session, actor, "remittance_statements.print", target=f"batch:{batch_id}")
-    return result
-
-
 def export_time(session: Session, batch_id: int) -> datetime:
     """When the batch was exported (the statements' creation date); refuses a batch not exported."""
     from service.db.models_payments import PaymentBatchEvent

@@ -7,34 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from e2e.browser_steps import fill_form, login, shot
 from web_world import DOC_KINDS, PASSWORD, PDF, STEP1, STEP2, STEP3, STEP4
-
-
-def login(page: Any, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.content()[:500]
-
-
-def fill_form(page: Any, values: dict[str, str]) -> None:
-    for name, value in values.items():
-        loc = page.locator(f'[name="{name}"]')
-        kind = loc.first.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
-        if kind.startswith("select"):
-            loc.select_option(value)
-        elif kind.endswith(":radio"):
-            page.check(f'[name="{name}"][value="{value}"]')
-        elif kind.endswith(":checkbox"):
-            page.check(f'[name="{name}"]')
-        else:
-            loc.fill(value)
-
-
-def shot(page: Any, screens: Path, name: str) -> None:
-    page.screenshot(path=str(screens / f"{name}.png"), full_page=True)
 
 
 def test_agency_submits_clerk_drafts_approver_approves_finance_exports_letters_download(

@@ -8,19 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from web_world import PASSWORD, Browser, apply_through_wizard
-
-
-def login(page: Any, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
-def shot(page: Any, screens: Path, name: str) -> None:
-    page.screenshot(path=str(screens / f"{name}.png"), full_page=True)
+from e2e.browser_steps import login, shot
+from web_world import Browser, apply_through_wizard
 
 
 def _http(url: str, username: str) -> Browser:

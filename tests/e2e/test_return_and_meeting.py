@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from e2e.test_browser import fill_form, login, shot
+from e2e.browser_steps import fill_form, login, shot
 from web_world import DOC_KINDS, PDF, STEP1, STEP2, STEP3, STEP4
 
 REASON = "給与明細が古いため、直近3か月分を添付してください。"

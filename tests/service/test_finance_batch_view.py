@@ -139,7 +139,7 @@ def test_statements_are_rendered_once_after_export_and_downloaded_as_stored(fin:
     def never(*_args: Any, **_kwargs: Any) -> Any:
         raise AssertionError("a statement was rendered again")
 
-    monkeypatch.setattr(letters, "remittance_statement_pdfs", never)  # downloads read the archive only
+    monkeypatch.setattr(letters, "render_remittance_statements", never)  # downloads read the archive only
     for item in listed:
         r = fin.get("finance", f"/api/v1/payment-batches/{batch_id}/statement-files/{item['number']}.pdf", 200)
         assert r.content.startswith(b"%PDF") and hashlib.sha256(r.content).hexdigest() == item["sha256"]
