@@ -4,9 +4,11 @@ lines and payees, and the confirmation of the amount after the move. The cost-ca
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
+from letters.breakdown import breakdown_table
 from letters.content.base import (
     BENEFIT_NAME,
     LetterCommon,
@@ -15,7 +17,6 @@ from letters.content.base import (
     cite,
     compose_letter,
     numbered,
-    trace_tables,
 )
 from letters.model import (
     LetterContent,
@@ -146,8 +147,42 @@ def build_moving_confirmation_letter(data: MovingConfirmationInput) -> LetterCon
     )
 
 
+def moving_annex(data: MovingDecisionInput, *, eligible_total: int, excluded_total: int) -> list[Table]:
+    """The 別紙 of a moving decision: every cost line with its amount and whether it is eligible, the two
+    totals (R76, R77), then the 算定内訳 of the trace: the destination's ceiling × the cap multiple, the
+    amount paid as the lower of the eligible costs and the cap, and its split between the payees (R78,
+    R79, PD13). Printed on its own page(s) after the letter, so that the decision — the amount, who is paid
+    what and when, the conditions and the 教示 — fits page 1 however many cost lines there are (issue 13)."""
+    cost_rows = tuple(
+        (
+            MOVING_COST_LABELS.get(line.category, line.category),
+            format_yen(line.amount_yen),
+            "対象" if line.eligible else "対象外",
+        )
+        for line in data.costs
+    )
+    cost_rows += (
+        ("補助対象経費の合計", format_yen(eligible_total), ""),
+        ("補助対象外経費の合計", format_yen(excluded_total), ""),
+    )
+    working = [
+        dataclasses.replace(breakdown_table(data.trace, heading="２　審査及び支給額の算定",
+                                            members=data.household_relationships), annex=True)
+    ] if data.trace else []
+    costs = Table(
+        heading="別紙　算定内訳　１　経費の内訳" if working else "別紙　算定内訳　経費の内訳",
+        column_headings=("経費", "金額", "区分"),
+        rows=cost_rows,
+        right_aligned_columns=(1,),
+        column_weights=(5, 3, 2),
+        annex=True,
+    )
+    return [costs, *working]
+
+
 def build_moving_decision_letter(data: MovingDecisionInput) -> LetterContent:
-    """住居確保給付金（転居費用補助）支給決定通知書: eligible and excluded costs, the cap, who is paid what.
+    """住居確保給付金（転居費用補助）支給決定通知書: the amount, the cap, who is paid what and when; the cost
+    lines and the working follow as a 別紙 (:func:`moving_annex`).
 
     Payable = min(sum of eligible costs, cap) (R78, PD13); the allocations must add up to it (R79).
     """
@@ -177,18 +212,6 @@ def build_moving_decision_letter(data: MovingDecisionInput) -> LetterContent:
             "支給上限額",
             f"{format_yen(data.cost_cap_yen)}（転居先の住宅扶助基準に基づく額の{data.cost_cap_months}か月分以内）",
         ),
-    )
-    cost_rows = tuple(
-        (
-            MOVING_COST_LABELS.get(line.category, line.category),
-            format_yen(line.amount_yen),
-            "対象" if line.eligible else "対象外",
-        )
-        for line in data.costs
-    )
-    cost_rows += (
-        ("補助対象経費の合計", format_yen(eligible_total), ""),
-        ("補助対象外経費の合計", format_yen(excluded_total), ""),
     )
     allocation_rows = tuple(
         (
@@ -221,20 +244,13 @@ def build_moving_decision_letter(data: MovingDecisionInput) -> LetterContent:
         tables=(
             Table(heading="", column_headings=("項目", "内容"), rows=summary),
             Table(
-                heading="経費の内訳",
-                column_headings=("経費", "金額", "区分"),
-                rows=cost_rows,
-                right_aligned_columns=(1,),
-                column_weights=(5, 3, 2),
-            ),
-            Table(
                 heading="支払先別の支給額",
                 column_headings=("支払先", "金額", "支払日"),
                 rows=allocation_rows,
                 right_aligned_columns=(1,),
                 column_weights=(5, 3, 3),
             ),
-            *trace_tables(data.trace, data.household_relationships),
+            *moving_annex(data, eligible_total=eligible_total, excluded_total=excluded_total),
         ),
         sections=(Section(heading="【留意事項】", paragraphs=numbered(notes)),),
         decision=True,

@@ -160,6 +160,80 @@ def decision_input() -> DecisionLetterInput:
     )
 
 
+LARGEST_MOVING_COSTS: tuple[tuple[str, int], ...] = (
+    ("key_money", 69800),
+    ("agency_fee", 76780),
+    ("rent_guarantee_fee", 34900),
+    ("home_insurance", 15000),
+    ("removal", 120000),
+    ("cleaning", 33000),
+    ("key_replacement", 16500),
+    ("deposit", 139600),
+    ("advance_rent", 69800),
+    ("furniture", 98000),
+    ("other", 12000),
+)
+"""Every cost category of the moving subsidy (PD13), at the size of a large household's move in 1級地."""
+
+LARGEST_MOVING_ELIGIBLE = frozenset(
+    {"key_money", "agency_fee", "rent_guarantee_fee", "home_insurance", "removal", "cleaning", "key_replacement"})
+
+
+def largest_moving_decision_input() -> MovingDecisionInput:
+    """The longest realistic 転居費用補助 decision: all eleven cost categories (PD13), eligible costs above
+    the cap (so the cap note prints), two payees with long names and an account line, a two-line address,
+    and the trace as ``calculations.moving.assess_moving`` writes it (R76–R79)."""
+    costs = tuple(MovingCostLine(category=category, amount_yen=amount, eligible=category in LARGEST_MOVING_ELIGIBLE)
+                  for category, amount in LARGEST_MOVING_COSTS)
+    eligible = sum(line.amount_yen for line in costs if line.eligible)
+    excluded = sum(line.amount_yen for line in costs if not line.eligible)
+    ceiling, multiplier = 69800, 3
+    cap = ceiling * multiplier
+    payable = min(eligible, cap)
+    agent_costs = sum(amount for category, amount in LARGEST_MOVING_COSTS[:4])
+    to_agent = min(agent_costs, payable)
+    to_other = payable - to_agent
+    return MovingDecisionInput(
+        cost_cap_months=multiplier,
+        letterhead=make_letterhead("千代福第99999号"),
+        addressee=Addressee(
+            name="長谷川原　𠮷右衛門之助",
+            postal_code="100-0001",
+            address_lines=("千代田区千代田一丁目2番3号　グリーンハイツ千代田イーストウイング1203号室",
+                           "（株式会社見本ハウジング・アンド・パートナーズ社宅管理部気付）"),
+        ),
+        issued_on=date(2026, 6, 1),
+        recipient_name="長谷川原　𠮷右衛門之助",
+        case_number="2026-000300",
+        application_date=date(2026, 5, 12),
+        decision_date=date(2026, 6, 1),
+        costs=costs,
+        cost_cap_yen=cap,
+        allocations=(
+            MovingAllocation(
+                payee_name="株式会社見本ハウジング・アンド・パートナーズ　千代田駅前営業所（不動産媒介業者）",
+                amount_yen=to_agent,
+                account_text="みずほ銀行　東京営業部（0001-001）　普通　1234567　"
+                             "ｶ)ﾐﾎﾝﾊｳｼﾞﾝｸﾞｱﾝﾄﾞﾊﾟｰﾄﾅｰｽﾞ",
+                pay_date=date(2026, 6, 25),
+            ),
+            MovingAllocation(payee_name="引越事業者等（領収書等の確認後に支払います）", amount_yen=to_other),
+        ),
+        trace=(
+            {"step": "household_size", "value": 6, "rule": "R8"},
+            {"step": "destination_ceiling_yen", "value": ceiling, "rule": "R78", "municipality": "八王子市",
+             "grade": "1"},
+            {"step": "moving_cost_cap_multiplier", "value": multiplier, "rule": "PD13"},
+            {"step": "cost_cap_yen", "value": cap, "rule": "PD13"},
+            {"step": "eligible_costs_yen", "value": eligible, "rule": "R76"},
+            {"step": "excluded_costs_yen", "value": excluded, "rule": "R77"},
+            {"step": "moving_amount_yen", "value": payable, "rule": "R78"},
+            {"step": "allocation_agent_yen", "value": to_agent, "rule": "PD13"},
+            {"step": "allocation_other_yen", "value": to_other, "rule": "PD13"},
+        ),
+    )
+
+
 def build_all_letters() -> dict[str, LetterContent]:
     """One LetterContent per type and variant, keyed by a stable name."""
     head = make_letterhead
@@ -378,7 +452,9 @@ def build_all_letters() -> dict[str, LetterContent]:
                 {"step": "eligible_costs_yen", "value": 181000, "rule": "R76"},
                 {"step": "excluded_costs_yen", "value": 90000, "rule": "R77"},
                 {"step": "destination_ceiling_yen", "value": 53700, "rule": "R78"},
+                {"step": "moving_cost_cap_multiplier", "value": 3, "rule": "PD13"},
                 {"step": "cost_cap_yen", "value": 161100, "rule": "R78"},
+                {"step": "moving_amount_yen", "value": 161100, "rule": "R78"},
                 {"step": "allocation_agent_yen", "value": 126000, "rule": "PD13"},
                 {"step": "allocation_other_yen", "value": 35100, "rule": "PD13"},
             ),

@@ -7,7 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from letter_samples import E3_TRACE, RECIPIENT, decision_input, make_letterhead, recipient_addressee
+from letter_samples import (
+    E3_TRACE,
+    RECIPIENT,
+    decision_input,
+    largest_moving_decision_input,
+    make_letterhead,
+    recipient_addressee,
+)
 
 from letters import (
     CouncilNoticeInput,
@@ -306,12 +313,29 @@ def test_the_moving_decision_shows_costs_cap_and_allocation(all_letters: dict[st
     assert letter.title == "住居確保給付金（転居費用補助）支給決定通知書"
     summary = _rows(letter.tables[0])
     assert summary["支給額"] == ("161,100円",)
-    costs = _rows(letter.tables[1])
+    payees = letter.tables[1].rows
+    assert [row[1] for row in payees] == ["126,000円", "35,100円"]
+    # issue 13: the cost lines and the working are the 別紙, so that the decision fits page 1
+    assert [table.annex for table in letter.tables] == [False, False, True, True]
+    costs = _rows(letter.tables[2])
+    assert letter.tables[2].heading.startswith("別紙　算定内訳")
     assert costs["敷金"] == ("60,000円", "対象外")
     assert costs["補助対象経費の合計"] == ("181,000円", "")
-    payees = letter.tables[2].rows
-    assert [row[1] for row in payees] == ["126,000円", "35,100円"]
-    assert _rows(letter.tables[3])["転居費用補助の上限額"][0].endswith("× 3 ＝ 161,100円")
+    assert costs["補助対象外経費の合計"] == ("90,000円", "")
+    working = _rows(letter.tables[3])
+    assert working["転居費用補助の上限額"][0].endswith("× 3 ＝ 161,100円")
+    assert working["支給額（転居費用補助）"][0].endswith("のいずれか低い額 ＝ 161,100円")
+    assert "　算定の内訳は、別紙のとおりです。" in letter.body
+
+
+def test_a_moving_decision_without_a_trace_still_lists_its_costs_in_the_annex() -> None:
+    """The cost lines go to the 別紙 whether or not the decision carries a calculation trace (R76, R77)."""
+    data = dataclasses.replace(largest_moving_decision_input(), trace=())
+    letter = build_moving_decision_letter(data)
+    annex = [table for table in letter.tables if table.annex]
+    assert [table.heading for table in annex] == ["別紙　算定内訳　経費の内訳"]
+    assert len(annex[0].rows) == len(data.costs) + 2
+    assert "　算定の内訳は、別紙のとおりです。" in letter.body
 
 
 def test_moving_allocations_must_add_up_to_the_payable_amount(all_letters: dict[str, LetterContent]) -> None:

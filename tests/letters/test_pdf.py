@@ -315,3 +315,46 @@ def test_a_decision_with_more_notes_still_closes_its_appeal_notice_on_page_one(
     monkeypatch.setattr(pdf_module, "APPEAL_TIGHTEST_LINE_MM", pdf_module.APPEAL_LINE_MM)
     spilled = _page_texts(render_pdf(letter, created_at=pinned_created_at))
     assert len(spilled) == 3
+
+
+def test_the_largest_moving_decision_closes_its_appeal_notice_on_page_one_and_its_annex_explains_the_amounts(
+        pinned_created_at: datetime) -> None:
+    """Issue 13 for the 転居費用補助: with every cost category (PD13), costs above the cap and long payee
+    names, the decision — amount, payees, notes and the whole 教示 — is page 1, and the 別紙 that follows
+    carries each cost line with its amount and class, both totals, the cap (the destination's ceiling × the
+    multiple, R78) and the amount as the lower of the eligible costs and the cap, to the yen."""
+    from letter_samples import largest_moving_decision_input
+
+    from letters import build_moving_decision_letter
+    from letters.content.moving import MOVING_COST_LABELS
+    from letters.model import format_yen
+
+    data = largest_moving_decision_input()
+    assert {line.category for line in data.costs} == set(MOVING_COST_LABELS)  # every PD13 category
+    letter = build_moving_decision_letter(data)
+    pages = [_squash(page) for page in _page_texts(render_pdf(letter, created_at=pinned_created_at))]
+    first, annex = pages[0], "".join(pages[1:])
+    assert "【教示】" in first and "この決定の取消しの訴えを提起することができます。" in first, pages[1][:120]
+    assert all("【教示】" not in page for page in pages[1:])
+    assert len(pages) == 2  # the 別紙 of this case is one page
+    eligible = sum(line.amount_yen for line in data.costs if line.eligible)
+    excluded = sum(line.amount_yen for line in data.costs if not line.eligible)
+    payable = min(eligible, data.cost_cap_yen)
+    # page 1: the decision itself
+    assert f"支給額{format_yen(payable)}" in first and f"上限額{format_yen(data.cost_cap_yen)}を支給します" in first
+    for allocation in data.allocations:
+        assert _squash(allocation.payee_name) in first and format_yen(allocation.amount_yen) in first
+    assert "家賃債務保証料" not in first and "経費の内訳" not in first
+    # the 別紙: every cost line, the totals, the cap working and the amount
+    assert annex.startswith(_squash(f"{letter.document_number}{letter.title}別紙　算定内訳"))
+    for line in data.costs:
+        row = f"{MOVING_COST_LABELS[line.category]}{format_yen(line.amount_yen)}{'対象' if line.eligible else '対象外'}"
+        assert row in annex, row
+    assert f"補助対象経費の合計{format_yen(eligible)}" in annex
+    assert f"補助対象外経費の合計{format_yen(excluded)}" in annex
+    ceiling = data.cost_cap_yen // data.cost_cap_months
+    assert _squash(f"転居先の上限額 {format_yen(ceiling)} × {data.cost_cap_months} ＝ {format_yen(data.cost_cap_yen)}") \
+        in annex
+    assert _squash(f"補助対象経費 {format_yen(eligible)} と支給上限額 {format_yen(data.cost_cap_yen)} "
+                   f"のいずれか低い額 ＝ {format_yen(payable)}") in annex
+    assert not CODE_PATTERN.findall("".join(pages))
