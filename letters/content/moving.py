@@ -217,7 +217,8 @@ def build_moving_decision_letter(data: MovingDecisionInput) -> LetterContent:
         (
             allocation.payee_name + (f"\n{allocation.account_text}" if allocation.account_text else ""),
             format_yen(allocation.amount_yen),
-            date_text(allocation.pay_date) if allocation.pay_date else "",
+            # R81: a moving grant is paid once its amount is confirmed from the receipts (支給額確定通知書).
+            date_text(allocation.pay_date) if allocation.pay_date else "支給額の確定後",
         )
         for allocation in data.allocations
     )

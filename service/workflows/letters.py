@@ -816,8 +816,10 @@ def _moving_confirmation(session: Session, ctx: DecisionContext) -> PlannedLette
     parts = split_moving_payment(spent, confirmed, "agent", "other" if other != agent else "agent")
 
     def build(head: Letterhead, _: Mapping[str, Any]) -> Any:
+        # PD28: paid in the first payment run on or after the confirmation, never on a date before it.
+        paid_on = first_pay_date(ctx.issued_on.strftime("%Y-%m"), ctx.issued_on, _pay_day(ctx))
         allocations = tuple(MovingAllocation(payee_name=agent if part.payee_id == "agent" else other,
-                                             amount_yen=part.amount_yen) for part in parts)
+                                             amount_yen=part.amount_yen, pay_date=paid_on) for part in parts)
         return MovingConfirmationInput(
             letterhead=head, addressee=_recipient(ctx), issued_on=ctx.issued_on,
             recipient_name=_recipient_name(ctx), case_number=_case_number(ctx), decision_date=ctx.issued_on,

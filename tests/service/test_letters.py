@@ -20,6 +20,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from letters import LetterContent
+from letters.model import date_text
 from letters.pdf import render_pdf
 from letters.snapshot import build_from_snapshot, to_snapshot
 from service.config import Settings
@@ -336,6 +337,25 @@ def test_a_moving_confirmation_letter_fixes_the_amount_from_the_costs_spent(quie
     for expected in ("支給決定額", "90,000円", "確定した支給額", "80,000円", "対象外", "20,000円",
                      "10,000円 少なくなります", "株式会社テスト不動産"):
         assert expected in text_, expected
+    # PD28: the 支払予定日 is the pay date (PD18, the 25th or the bank day before) of the first run on or
+    # after the confirmation: this month's when it is still ahead, else next month's.
+    from payments.bank_calendar import pay_date
+    from service.rules import add_months
+
+    decided_on = letter.issued_on
+    this_month = decided_on.strftime("%Y-%m")
+    expected_pay = min(d for d in (pay_date(this_month), pay_date(add_months(this_month, 1))) if d >= decided_on)
+    payee_rows = next(t for t in letter.tables if "支払予定日" in t.column_headings).rows
+    assert [row[2] for row in payee_rows] == [date_text(expected_pay)] * len(payee_rows)
+
+
+def test_a_moving_decision_says_it_is_paid_once_the_amount_is_confirmed(quiet_world: World) -> None:
+    """R81: the decision pays nothing yet; its 支払日 column says when (after the 支給額確定), never blank."""
+    app = quiet_world.apply(copy.deepcopy(MOVING_FACTS))
+    d = quiet_world.decide(app["case_id"], {"kind": "moving_grant", "application_id": app["id"]})
+    letter = built_letters(quiet_world, d["id"])["moving_decision/recipient"]
+    payee_rows = next(t for t in letter.tables if "支払日" in t.column_headings).rows
+    assert payee_rows and all(row[2] == "支給額の確定後" for row in payee_rows)
 
 
 def test_every_letterhead_prints_with_the_font() -> None:
