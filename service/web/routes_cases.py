@@ -57,7 +57,9 @@ def queue(request: Request, session: SessionDep, actor: WebActor, month: str | N
 
 @router.post("/queue/propose-stops", response_class=HTMLResponse)
 def propose_stops(request: Request, session: SessionDep, actor: WebActor, form: PostedForm) -> Response:
-    """The clerk asks for stop proposals for the month's missing reports (never a stop by itself, PD16)."""
+    """The clerk asks for stop proposals for the month's missing reports (never a stop by itself, PD16).
+    ``month`` is the reports' month: the queue of month M lists M-1's missing reports (R51, due in M) and its
+    button sends M-1; the clerk is taken back to the queue of M."""
     require(actor, "clerk")
     from service.workflows import compliance
 
@@ -68,14 +70,15 @@ def propose_stops(request: Request, session: SessionDep, actor: WebActor, form: 
     try:
         proposals = compliance.propose_stops_for_missing_reports(session, actor, month)
     except DomainError as exc:
-        return refuse(request, session, exc, f"/queue?month={month}")
+        return refuse(request, session, exc, f"/queue?month={rules.add_months(month, 1)}")
     year, mon = month.split("-")
+    back = f"/queue?month={rules.add_months(month, 1)}"
     if proposals:
         flash(request, f"{int(year)}年{int(mon)}月分の求職活動報告が未提出の {len(proposals)} 件について、中止の提案を作成しました。"
               "証拠を確認してから起案してください。", "success")
     else:
         flash(request, f"{int(year)}年{int(mon)}月分で報告が未提出の支給はありません。")
-    return redirect(request, f"/queue?month={month}")
+    return redirect(request, back)
 
 
 PAGE_SIZE = 50

@@ -264,9 +264,10 @@ class TestStatementsAndReceivables:
 class TestStopProposals:
     def test_the_clerk_asks_for_proposals_and_drafts_a_stop_prefilled_from_one(self, browser: Any) -> None:
         _agency, clerk, approver, case_id, _app_id = granted_case(browser)
-        page = clerk.get("/queue?month=2025-06").text
+        page = clerk.get("/queue?month=2025-07").text  # lists June's missing reports, due in July (R51)
         assert "2025年6月分の報告未提出について中止を提案させる" in page
-        assert "中止を提案させる" not in approver.get("/queue?month=2025-06").text
+        assert '<input type="hidden" name="month" value="2025-06">' in page
+        assert "中止を提案させる" not in approver.get("/queue?month=2025-07").text
         assert clerk.post("/queue/propose-stops", {"month": "2025-06"}, csrf=False).status_code == 403
         assert approver.post("/queue/propose-stops", {"month": "2025-06"}).status_code == 403
         r = clerk.post("/queue/propose-stops", {"month": "2025-06"})
