@@ -110,6 +110,13 @@ def extra_nav(role: str) -> list[tuple[str, str]]:
     return items
 
 
+def current_nav(path: str, items: list[tuple[str, str]]) -> str | None:
+    """The menu item the page belongs to: the longest link that is the path or a folder of it, so that
+    /finance/receivables marks 債権管理 only, not 支払 (/finance) as well."""
+    matching = [href for href, _ in items if path == href or (href != "/" and path.startswith(href + "/"))]
+    return max(matching, key=len, default=None)
+
+
 def web_actor(request: Request, session: SessionDep) -> Actor:
     actor = current_actor(session, request)
     if actor is None:
@@ -150,6 +157,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "nav": extra_nav(actor.role) if actor else [],
         "path": request.url.path,
     }
+    ctx["nav_current"] = current_nav(request.url.path, ctx["nav"])
     ctx.update(context or {})
     ctx.setdefault("case_names", case_names(request, actor, context or {}))
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code)

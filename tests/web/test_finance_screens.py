@@ -63,3 +63,12 @@ def test_the_returns_template_downloads_and_a_refused_file_names_line_and_column
     assert "取り込みませんでした" in r.text and "［2行目・振込番号列］" in r.text and "振込番号（1～10桁の数字" in r.text
     r = finance.post("/finance/returns", {}, files={"file": ("r.csv", b"batch,x\r\n", "text/csv")})
     assert "1行目の見出しは「バッチ番号、振込番号、金額、不能事由コード、不能事由」" in r.text
+
+
+def test_the_menu_marks_only_the_screen_you_are_on(browser: Any) -> None:
+    """支払 is /finance and 債権管理 /finance/receivables: on the receivables only 債権管理 is current."""
+    finance = browser("finance")
+    for path, label in (("/finance/receivables", "債権管理"), ("/finance/payees", "支払先"), ("/finance", "支払")):
+        page = finance.get(path).text
+        current = re.findall(r'<a href="[^"]+" aria-current="page">([^<]+)</a>', page)
+        assert current == [label], (path, current)
