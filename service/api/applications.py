@@ -50,7 +50,7 @@ def create_application(
                                          idempotency_key=idempotency_key)
     if not created:
         response.status_code = 200
-    return application_dict(session, app)
+    return application_dict(session, app, created_now=created)
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationDetailOut)
