@@ -387,7 +387,19 @@ def lifecycle_cases_per_second(quick: bool) -> dict[str, Any]:
     ``PROCESSES`` server processes (one per core, as uvicorn workers) with ``WORKERS`` requests in
     flight each; a case is 5 requests (create, the 5 documents in one form as the wizard sends them, submit,
     draft, approve with letters planned).
-    The client (one asyncio process, lean raw HTTP) runs on the same machine; its CPU time is reported."""
+    The client (one asyncio process, lean raw HTTP) runs on the same machine; its CPU time is reported,
+    with the servers' and the PostgreSQL backends' (``/proc``), and the letters still queued when the
+    requests end (they render after the approval's commit) are waited for and their CPU reported apart.
+
+    CPU budget per case (2026-11-29, 2 cores, calibration ~10.3M; ms of CPU, server + PostgreSQL):
+
+    * letters: ~10 ms each (server ~8.2 + PostgreSQL ~1.8, drained after the window), 3 a case = ~30 ms:
+      on 2 cores letters alone cap the figure at ~67 cases/s, even with free requests;
+    * requests: ~42 ms a case with the documents in one form (server ~33, PostgreSQL ~8, client ~1; 39
+      statements on PostgreSQL), ~65 ms with one file a request (9 requests, 41 statements);
+    * so ~72 ms a case: at most ~28 cases/s sustained on 2 cores with the letters issued; the window of
+      the requests alone measured 34.6-36.5 cases/s (letters trailing: 400/1200 issued in it) and
+      17-18 cases/s until the last letter was issued. 100 cases/s needs <= 20 ms a case in all."""
     import asyncio
 
     import httpx
