@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.api.uploads import RefusedUpload
 from service.config import Settings, get_settings
 from service.db.migrate import upgrade
 from service.db.session import make_engine, make_session_factory
@@ -69,6 +70,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc, RefusedUpload):  # raised while an upload form streams in (service.api.uploads)
+            return _domain(_request, exc.error)
         codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 422: "invalid"}
         return _error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))

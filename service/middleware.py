@@ -3,7 +3,8 @@
 ``RequestGuard`` (pure ASGI, so that it sees the body as it streams):
 
 * a body cap per route: multipart uploads ``HB_MAX_UPLOAD_BYTES`` (+ the multipart framing; a screen
-  form may carry ``SCREEN_FILES_PER_FORM`` files), the 振込不能 returns file 5 MiB, anything else
+  form may carry ``SCREEN_FILES_PER_FORM`` files; the API's document upload several files, four times
+  the cap together, each file held to the cap by ``service.api.uploads`` as it streams), the 振込不能 returns file 5 MiB, anything else
   (JSON, forms) 1 MiB. A declared ``Content-Length`` over the cap is refused before a byte is read;
   a streamed body is refused as soon as the count passes the cap (413), and nothing more is read;
 * JSON nested deeper than ``MAX_JSON_DEPTH`` is refused (400) before it is parsed (a parser's
@@ -26,6 +27,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from service.api.uploads import max_upload_total_bytes
 from service.security import find_individual_number
 
 Scope = MutableMapping[str, Any]
@@ -43,6 +45,7 @@ MAX_JSON_DEPTH = 32
 #: password that happens to contain 12 digits with a valid check digit is not refused.
 GUARD_EXEMPT_FIELDS = frozenset({"password", "new_password", "password_confirm", "csrf_token"})
 API_PREFIX = "/api/"
+_API_DOCUMENTS = re.compile(r"/api/v1/cases/[^/]+/documents")
 _DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
 
 MESSAGES_JA = {
@@ -105,6 +108,8 @@ class RequestGuard:
         if content_type.startswith("multipart/"):
             if path == "/api/v1/payment-returns" or path == "/finance/returns":
                 return RETURNS_FILE_LIMIT + MULTIPART_OVERHEAD
+            if _API_DOCUMENTS.fullmatch(path):  # several files in one form (service.api.uploads)
+                return max_upload_total_bytes(self.max_upload_bytes) + MULTIPART_OVERHEAD
             if path.startswith(API_PREFIX):
                 return self.max_upload_bytes + MULTIPART_OVERHEAD
             return self.max_upload_bytes * SCREEN_FILES_PER_FORM + MULTIPART_OVERHEAD

@@ -3,7 +3,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Header, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
+from pydantic import StringConstraints
 
+from service.api.uploads import API_FILES_PER_REQUEST, DocumentUploadRoute
 from service.deps import ActorDep, SessionDep
 from service.errors import InvalidRequest, parse_date
 from service.schemas.applications import (
@@ -14,7 +17,7 @@ from service.schemas.applications import (
     dump_facts,
     dump_intake,
 )
-from service.schemas.responses import ApplicationDetailOut, ApplicationOut, DocumentOut
+from service.schemas.responses import ApplicationDetailOut, ApplicationOut, DocumentOut, DocumentsOut
 from service.security import find_individual_number
 from service.workflows import applications as wf
 from service.workflows.grants import application_dict, document_dict
@@ -47,7 +50,7 @@ def create_application(
                                          idempotency_key=idempotency_key)
     if not created:
         response.status_code = 200
-    return application_dict(session, app)
+    return application_dict(session, app, created_now=created)
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationDetailOut)
@@ -94,22 +97,58 @@ def coordination_meeting(application_id: int, body: CoordinationMeetingIn, actor
     return application_dict(session, app)
 
 
-@router.post("/cases/{case_id}/documents", status_code=201, response_model=DocumentOut)
 def upload_document(
     request: Request,
     case_id: int,
     actor: ActorDep,
     session: SessionDep,
-    kind: Annotated[str, Form(max_length=50)],
-    file: Annotated[UploadFile, File()],
+    kind: Annotated[str | None, Form(max_length=50, description="the R85 kind of ``file`` (one file)")] = None,
+    file: Annotated[UploadFile | None, File(description="one file (with ``kind``)")] = None,
+    kinds: Annotated[list[Annotated[str, StringConstraints(max_length=50)]] | None,
+                     Form(max_length=API_FILES_PER_REQUEST,
+                          description="the R85 kind of each of ``files``, in the same order")] = None,
+    files: Annotated[list[UploadFile] | None,
+                     File(max_length=API_FILES_PER_REQUEST,
+                          description="several files in one request (the wizard's document step), each with "
+                                      "its kind in ``kinds``")] = None,
     application_id: Annotated[int | None, Form()] = None,
 ) -> dict[str, Any]:
+    """Store uploaded documents (R85): one file (``kind`` + ``file``; the answer is the document) or
+    several (``kinds`` + ``files`` paired in order, as the wizard's document step sends them; the answer
+    lists the documents). A file is at most ``HB_MAX_UPLOAD_BYTES``, the files of one request together at
+    most four times that, and at most ``API_FILES_PER_REQUEST``; all are refused while the body streams.
+    Every file is checked before any is stored; errors name the field (``files[2]``, ``kinds[2]``)."""
     settings = request.app.state.settings
-    content = file.file.read(settings.max_upload_bytes + 1)
-    doc = wf.upload_document(
-        session, actor, case_id, kind=kind, filename=file.filename or "upload",
-        content_type=(file.content_type or "").split(";")[0].strip(), content=content,
-        application_id=application_id, max_bytes=settings.max_upload_bytes,
-        allowed_types=tuple(settings.allowed_upload_types),
-    )
-    return document_dict(doc)
+    limits = {"max_bytes": settings.max_upload_bytes, "allowed_types": tuple(settings.allowed_upload_types)}
+    if files is None and kinds is None:
+        missing = [name for name, value in (("kind", kind), ("file", file)) if value is None]
+        if missing:
+            raise RequestValidationError([{"type": "missing", "loc": ("body", name), "msg": "Field required",
+                                           "input": None} for name in missing])
+        assert kind is not None and file is not None
+        doc = wf.upload_document(
+            session, actor, case_id, kind=kind, filename=file.filename or "upload",
+            content_type=(file.content_type or "").split(";")[0].strip(),
+            content=file.file.read(settings.max_upload_bytes + 1), application_id=application_id, **limits)
+        return document_dict(doc)
+    if kind is not None or file is not None:
+        raise InvalidRequest("send either kind and file (one document) or kinds and files (several), not both",
+                             field="file" if file is not None else "kind")
+    if not files:
+        raise InvalidRequest("files: at least one file is required", field="files")
+    if kinds is None or len(kinds) != len(files):
+        raise InvalidRequest(f"kinds: one kind for each of the {len(files)} files, in the same order",
+                             field="kinds")
+    uploads = [wf.Upload(kind_i, upload.filename or "upload", (upload.content_type or "").split(";")[0].strip(),
+                         upload.file.read(settings.max_upload_bytes + 1))
+               for kind_i, upload in zip(kinds, files, strict=True)]
+    docs = wf.upload_documents(session, actor, case_id, uploads, application_id=application_id,
+                               indexed_fields=True, **limits)
+    return {"documents": [document_dict(doc) for doc in docs]}
+
+
+router.add_api_route(
+    "/cases/{case_id}/documents", upload_document, methods=["POST"], status_code=201,
+    response_model=DocumentOut | DocumentsOut, route_class_override=DocumentUploadRoute,
+    responses={201: {"description": "The stored document (``file``), or ``{\"documents\": [...]}`` "
+                                    "(``files``)"}})

@@ -55,7 +55,7 @@ def draft_decision(case_id: int, body: Annotated[DecisionCommand, Body()], actor
     """A clerk drafts a decision: one body per ``kind`` (the command of that kind); the body's
     ``case_version`` guards against concurrent changes."""
     decision = decisions.draft_decision(session, actor, case_id, body.model_dump(mode="json"))
-    return grants.decision_dict(session, decision)
+    return grants.decision_dict(session, decision, drafted_now=True)
 
 
 @router.get("/decisions/{decision_id}", response_model=DecisionOut)

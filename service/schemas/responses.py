@@ -42,6 +42,12 @@ class DocumentOut(Out):
     uploaded_at: str = Field(description="ISO 8601 timestamp")
 
 
+class DocumentsOut(Out):
+    """The documents one upload request stored (``files``), in the order sent."""
+
+    documents: list[DocumentOut]
+
+
 class ApplicationOut(Out):
     id: int
     case_id: int

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from service import rules
 from service.db.models import Application, BenefitCase, Decision, DecisionReview, Document
-from service.errors import Conflict, IncompleteApplication, InvalidRequest, NotFound
+from service.errors import Conflict, DomainError, IncompleteApplication, InvalidRequest, NotFound
 from service.workflows import case_search
 from service.workflows.common import Actor, audit, hold, load_case, require_role
 
@@ -360,9 +360,12 @@ def upload_documents(
     application_id: int | None,
     max_bytes: int,
     allowed_types: tuple[str, ...],
+    indexed_fields: bool = False,
 ) -> list[Document]:
-    """Files of one form (the wizard's document step), stored with SHA-256, size and type (R85). Every
-    file is checked before any is stored; they are written together, each with its audit entry."""
+    """Files of one form (the wizard's document step, the API's ``files``), stored with SHA-256, size and
+    type (R85). Every file is checked before any is stored; they are written together, each with its audit
+    entry. With ``indexed_fields`` an error names the file as the API form does (``files[2]``, ``kinds[2]``,
+    ``files[2].filename``)."""
 
     require_role(actor, "agency", "clerk")
     case = load_case(session, actor, case_id)
@@ -370,7 +373,15 @@ def upload_documents(
         app = load_application(session, actor, application_id)
         if app.case_id != case.id:
             raise InvalidRequest("the application belongs to another case", field="application_id")
-    names = [_checked_upload(upload, max_bytes, allowed_types) for upload in uploads]
+    names = []
+    for index, upload in enumerate(uploads):
+        try:
+            names.append(_checked_upload(upload, max_bytes, allowed_types))
+        except DomainError as refused:
+            if indexed_fields:
+                refused.field = {"kind": f"kinds[{index}]", "file": f"files[{index}]",
+                                 "filename": f"files[{index}].filename"}.get(refused.field or "", refused.field)
+            raise
     now = actor.clock.now()
     docs = [Document(case_id=case.id, application_id=application_id, kind=upload.kind,
                      filename=name, content_type=upload.content_type,

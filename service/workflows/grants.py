@@ -79,10 +79,13 @@ def clock_dict(session: Session, grant: BenefitGrant, *, today: date) -> dict[st
     }
 
 
-def decision_dict(session: Session, decision: Decision) -> dict[str, Any]:
+def decision_dict(session: Session, decision: Decision, *, drafted_now: bool = False) -> dict[str, Any]:
+    """The decision as the API answers it; ``drafted_now``: drafted in this transaction, so it has no
+    review yet (its answer needs no look-up)."""
     from service.workflows.decisions import status_after_review
 
-    review = session.scalar(select(DecisionReview).where(DecisionReview.decision_id == decision.id))
+    review = None if drafted_now else session.scalar(
+        select(DecisionReview).where(DecisionReview.decision_id == decision.id))
     return {
         "id": decision.id,
         "case_id": decision.case_id,
@@ -114,8 +117,11 @@ def read_decision(session: Session, actor: Actor, decision_id: int) -> dict[str,
     return decision_dict(session, decision)
 
 
-def application_dict(session: Session, app: Application) -> dict[str, Any]:
-    docs = session.scalars(select(Document).where(Document.application_id == app.id).order_by(Document.id))
+def application_dict(session: Session, app: Application, *, created_now: bool = False) -> dict[str, Any]:
+    """The application as the API answers it; ``created_now``: inserted in this transaction, so no
+    document names it yet (its answer needs no look-up)."""
+    docs: list[Document] = [] if created_now else list(session.scalars(
+        select(Document).where(Document.application_id == app.id).order_by(Document.id)))
     return {
         "id": app.id,
         "case_id": app.case_id,

@@ -48,7 +48,10 @@ def _operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]
 
 def _named_model(schema: dict[str, Any], spec: dict[str, Any]) -> bool:
     """A ``$ref`` to a component that declares its properties (or an array of such): not a bare
-    ``object`` that would document nothing."""
+    ``object`` that would document nothing; a choice (``anyOf``/``oneOf``) of such models too."""
+    alternatives = schema.get("anyOf", []) + schema.get("oneOf", [])
+    if alternatives:
+        return all(_named_model(alternative, spec) for alternative in alternatives)
     if schema.get("type") == "array":
         return _named_model(schema.get("items", {}), spec)
     return "$ref" in schema and bool(_resolve(schema, spec).get("properties"))
@@ -101,8 +104,13 @@ def test_the_checks_catch_an_operation_without_a_model() -> None:
     spec = {"components": {"schemas": {"M": {"properties": {"a": {"type": "string"}}}, "E": {"type": "object"}}}}
     ok = {"responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/M"}}}}}}
     assert _response_problems(ok, spec) == []
+    either = {"anyOf": [{"$ref": "#/components/schemas/M"}, {"$ref": "#/components/schemas/M"}]}
+    assert _response_problems({"responses": {"201": {"content": {"application/json": {"schema": either}}}}},
+                              spec) == []
     for bad in ({"200": {"content": {"application/json": {"schema": {"type": "object",
                                                                      "additionalProperties": True}}}}},
+                {"200": {"content": {"application/json": {"schema": {"anyOf": [
+                    {"$ref": "#/components/schemas/M"}, {"$ref": "#/components/schemas/E"}]}}}}},
                 {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/E"}}}}},
                 {"200": {"description": "no content"}},
                 {"200": {"content": {"application/pdf": {}}}},

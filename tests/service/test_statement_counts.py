@@ -93,3 +93,54 @@ def test_the_approval_request_with_its_token_and_answer_takes_a_pinned_number_of
     assert answer["status"] == "approved" and len(answer["letters"]) == 3
     assert {letter["status"] for letter in answer["letters"]} == {"pending"}
     assert 1 <= len(approving) <= APPROVAL_REQUEST_MAX[_dialect(world)], "\n".join(approving)
+
+
+#: The lifecycle bench's case over HTTP (issue 11), request by request, token look-up and audit entry
+#: included; measured when pinned, with one of headroom. SQLite sends one INSERT a row (the five
+#: documents, their audit entries, the letters).
+CASE_REQUEST_MAX = {
+    "postgresql": {"create": 4 + 1, "documents": 5 + 1, "submit": 6 + 1, "draft": 9 + 1, "approve": 15 + 1},
+    "sqlite": {"create": 4 + 1, "documents": 13 + 1, "submit": 6 + 1, "draft": 9 + 1, "approve": 18 + 1},
+}
+
+
+def test_the_benchmarked_case_takes_a_pinned_number_of_statements_a_request(world: World) -> None:
+    """Create, the five documents in one form, submit, draft, approve (letters planned), as the bench sends
+    them. The answers of a new application and a new draft are built without reading back what cannot
+    exist yet (the application's documents, the draft's review)."""
+    from service_world import PDF
+
+    from service.bench_lifecycle import _case_body
+
+    _steady(world)
+    body, kinds = _case_body(7)
+    seen: dict[str, list[str]] = {}
+
+    def send(name: str, who: str, url: str, expect: int, **kwargs: Any) -> Any:
+        with statements(world) as sent:
+            r = world.client.post(url, headers=world.h(who), **kwargs)
+        assert r.status_code == expect, r.text
+        seen[name] = sent
+        return r.json()
+
+    with statements(world) as sent:
+        r = world.client.post("/api/v1/applications", content=body,
+                              headers={**world.h("agency"), "content-type": "application/json"})
+    assert r.status_code == 201, r.text
+    app, seen["create"] = r.json(), sent
+    stored = send("documents", "agency", f"/api/v1/cases/{app['case_id']}/documents", 201,
+                  data={"kinds": list(kinds), "application_id": str(app["id"])},
+                  files=[("files", (f"{kind}.pdf", PDF, "application/pdf")) for kind in kinds])
+    assert len(stored["documents"]) == len(kinds) == 5
+    assert send("submit", "agency", f"/api/v1/applications/{app['id']}/submit", 200)["status"] == "submitted"
+    draft = send("draft", "clerk", f"/api/v1/cases/{app['case_id']}/decisions", 201,
+                 json={"kind": "grant", "application_id": app["id"]})
+    assert draft["status"] == "draft" and draft["reviewed_by"] is None
+    approved = send("approve", "approver", f"/api/v1/decisions/{draft['id']}/approve", 200)
+    assert approved["status"] == "approved" and len(approved["letters"]) == 3
+    pins = CASE_REQUEST_MAX[_dialect(world)]
+    for name, sent in seen.items():
+        assert 1 <= len(sent) <= pins[name], f"{name}: {len(sent)}\n" + "\n".join(sent)
+    assert not any(s.startswith("SELECT document.") for s in seen["create"]), seen["create"]
+    after_insert = seen["draft"][next(i for i, s in enumerate(seen["draft"]) if s.startswith("INSERT INTO decision")):]
+    assert not any(s.startswith("SELECT decision_review.") for s in after_insert), seen["draft"]
