@@ -156,7 +156,14 @@ def test_the_database_holds_no_personal_number_after_the_attempts(world: World, 
     try:
         with engine.connect() as conn:
             for table in inspect(conn).get_table_names():
-                for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                # Digests the system computes (token and password hashes, SHA-256 of files) are no text a
+                # person typed: a hex digest holds 12 digits with a valid check digit about once in 50.
+                columns = [c["name"] for c in inspect(conn).get_columns(table)
+                           if not any(part in c["name"] for part in ("hash", "sha256", "digest"))]
+                if not columns:
+                    continue
+                listed = ", ".join(f'"{name}"' for name in columns)
+                for row in conn.execute(text(f'SELECT {listed} FROM "{table}"')):
                     assert not any(isinstance(v, str) and contains_individual_number(v) for v in row), table
     finally:
         engine.dispose()
