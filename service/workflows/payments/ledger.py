@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -64,12 +65,15 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
         connection.execute(insert(table), rows)
         return
     columns = list(rows[0])
+    values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
     driver = connection.connection.driver_connection
     assert driver is not None
     with driver.cursor() as cursor, cursor.copy(
             f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        write = copy.write_row
         for row in rows:
-            copy.write_row([json.dumps(v) if isinstance(v, dict) else v for v in (row[name] for name in columns)])
+            found = values(row)
+            write([json.dumps(v) if type(v) is dict else v for v in found] if dict in map(type, found) else found)
 
 
 def mark_months_paid(session: Session, batch_id: int) -> None:
