@@ -54,6 +54,7 @@ from service.workflows.payments.ledger import (
     live_payment_filter,
     mark_months_paid,
     reversal_select,
+    without_gc_pauses,
 )
 
 
@@ -240,6 +241,7 @@ def suggested_pay_date(actor: Actor, scheduled: date) -> date:
     return max(scheduled, next_bank_business_day(actor.clock.today()))
 
 
+@without_gc_pauses
 def export_batch(session: Session, actor: Actor, batch_id: int, *, pay_date: date | None = None,
                  settings: OriginatorSettings | None = None) -> ExportedFile:
     """Write the approved batch's 総合振込 file (zengin.md), once: the bytes are stored with their SHA-256

@@ -63,6 +63,7 @@ from service.workflows.payments.ledger import (
     bulk_insert,
     case_reference,
     live_payment_filter,
+    without_gc_pauses,
 )
 from service.workflows.payments.payees import (
     ACCOUNT_FIELDS,
@@ -158,6 +159,7 @@ def _lock_runs(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK_KEY})
 
 
+@without_gc_pauses
 def prepare_month(session: Session, actor: Actor, benefit_month: str, *,
                   settings: OriginatorSettings | None = None) -> RunReport:
     """The monthly run for ``benefit_month`` (R45, PD13, PD18, PD19): one draft batch, or none.
