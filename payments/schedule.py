@@ -281,7 +281,9 @@ def group_by_payee(instalments: Iterable[Instalment]) -> list[PayeeTransfer]:
         )
     transfers = []
     for payee_id in sorted(by_payee):
-        lines = sorted(by_payee[payee_id], key=lambda x: (x.case_reference, x.benefit_month, x.grant_id))
+        lines = by_payee[payee_id]
+        if len(lines) > 1:  # one tenant per payee is the common case (issue 15)
+            lines.sort(key=lambda x: (x.case_reference, x.benefit_month, x.grant_id))
         transfers.append(
             PayeeTransfer(payee_id=payee_id, amount_yen=sum(x.amount_yen for x in lines), lines=tuple(lines))
         )

@@ -31,6 +31,8 @@ _NAME_CLASS = _BANK_CLASS | {0x20, 0x28, 0x29, 0x2E}
 _EDI_CLASS = _NAME_CLASS | {0x2F, 0x5C, 0xA2, 0xA3, 0xA6}
 _VOICEABLE = frozenset({0xB3}) | frozenset(range(0xB6, 0xC5)) | frozenset(range(0xCA, 0xCF))
 _HA_ROW = frozenset(range(0xCA, 0xCF))
+#: Each class as the bytes it permits, for ``bytes.translate`` (membership checked in C).
+_ALLOWED_BYTES = {c: bytes(sorted(c)) for c in (_BANK_CLASS, _NAME_CLASS, _EDI_CLASS)}
 
 # ---- layouts: (start, end, field, kind); kind: N, C:name, C:bank, C:bank?, F (filler), X (fixed)
 _HEADER = (
@@ -143,13 +145,15 @@ def _check_text(record: bytes, number: int, start: int, end: int, field: str, ki
     allowed = _NAME_CLASS if kind in ("C:name",) else _BANK_CLASS
     if kind == "C:edi":
         allowed = _EDI_CLASS
-    bad = [b for b in text if b not in allowed]
+    bad = text.translate(None, _ALLOWED_BYTES[allowed])  # the bytes outside the class, found in C
     if bad:
         message = f"bytes {', '.join(f'0x{b:02X}' for b in sorted(set(bad)))} not permitted (zengin.md §1.8)"
         if kind == "C:bank?" and _matches_reference(record, number, field):
             report.warn(number, span, field, message + "; equals the zengin-code name", "V5")
         else:
             report.error(number, span, field, message, "V5")
+    if 0xDE not in text and 0xDF not in text:  # no voicing mark to place (most names; issue 15)
+        return
     previous = -1
     for b in text:
         if (b == 0xDE and previous not in _VOICEABLE) or (b == 0xDF and previous not in _HA_ROW):

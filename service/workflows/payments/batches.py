@@ -54,6 +54,7 @@ from service.workflows.payments.ledger import (
     live_payment_filter,
     mark_months_paid,
     reversal_select,
+    without_gc_pauses,
 )
 
 
@@ -240,6 +241,7 @@ def suggested_pay_date(actor: Actor, scheduled: date) -> date:
     return max(scheduled, next_bank_business_day(actor.clock.today()))
 
 
+@without_gc_pauses
 def export_batch(session: Session, actor: Actor, batch_id: int, *, pay_date: date | None = None,
                  settings: OriginatorSettings | None = None) -> ExportedFile:
     """Write the approved batch's 総合振込 file (zengin.md), once: the bytes are stored with their SHA-256
@@ -253,8 +255,10 @@ def export_batch(session: Session, actor: Actor, batch_id: int, *, pay_date: dat
     check_pay_date(actor, chosen)
     _refuse_stale(session, batch)
     settings = settings or get_originator_settings()
-    rows = session.scalars(select(PaymentTransfer).where(PaymentTransfer.batch_id == batch.id)
-                           .order_by(PaymentTransfer.customer_code)).all()
+    t = PaymentTransfer
+    rows = session.execute(select(t.payee_id, t.payee_name, t.holder_name, t.bank_code, t.branch_code,
+                                  t.account_type, t.account_number, t.amount_yen, t.customer_code, t.new_code)
+                           .where(t.batch_id == batch.id).order_by(t.customer_code)).all()
     try:
         transfers = [
             transfer_for_payee(

@@ -17,11 +17,12 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
 from payments.payees import Payee as PayeeData
-from payments.payees import PayeeProblem, check_payee, transfer_for_payee
+from payments.payees import PayeeProblem, check_payee, checked_transfer
 from payments.zengin import TransferFileError
 from service.db.models import (
     Application,
@@ -46,7 +47,12 @@ ACCOUNT_KEY_FIELDS = ("bank_code", "branch_code", "account_type", "account_numbe
 PAYEE_FIELD_MAX = {"name": 200, "holder_name": 100, "corporate_number": 13}
 
 
-def payee_data(payee: Payee) -> PayeeData:
+#: The payee columns the run and the file need, read as rows (no ORM object per payee: issue 15).
+PAYEE_ROW_COLUMNS = (Payee.id, Payee.name, Payee.corporate_number, *(getattr(Payee, k) for k in ACCOUNT_FIELDS),
+                     Payee.account_version)
+
+
+def payee_data(payee: Payee | Row[Any]) -> PayeeData:
     return PayeeData(payee_id=str(payee.id), name=payee.name, holder_name=payee.holder_name,
                      bank_code=payee.bank_code, branch_code=payee.branch_code,
                      account_type=payee.account_type, account_number=payee.account_number,
@@ -369,22 +375,26 @@ def _insert_payees(session: Session, actor: Actor, accounts: list[dict[str, Any]
     return ids
 
 
-def payee_problems(payee: Payee) -> list[PayeeProblem]:
+def payee_problems(payee: Payee | Row[Any]) -> list[PayeeProblem]:
     """What keeps a payee out of the file: :func:`check_payee`, a name longer than the file's record
-    holds, and anything the 全銀 rendering refuses (issue 12: one payee never stops the run)."""
+    holds, and anything the 全銀 rendering refuses (issue 12: one payee never stops the run). Each check
+    runs once (:func:`checked_transfer`: the check and the record in one pass, issue 15). ``payee`` is
+    the model or a row of its columns (the run reads rows, not objects)."""
     data = payee_data(payee)
-    found = list(check_payee(data))
+    refused: Exception | None = None
+    try:
+        checked, _transfer = checked_transfer(data, amount_yen=1, customer_code_1=1)
+    except (TransferFileError, ValueError) as error:
+        checked, refused = [], error
+    found = list(checked)
     for name, width in PAYEE_FIELD_MAX.items():
         value = getattr(payee, name) or ""
         if len(value) > width:
             found.append(PayeeProblem(field=name, code="too_long",
                                       message=f"{name} は {width} 文字までです（{len(value)} 文字）"))
-    if not found:
-        try:
-            transfer_for_payee(data, amount_yen=1, customer_code_1=1)
-        except (TransferFileError, ValueError) as error:
-            found.append(PayeeProblem(field=getattr(error, "field", None) or "payee", code="zengin_refused",
-                                      message=f"全銀ファイルに書けません: {error}"))
+    if refused is not None and not found:
+        found.append(PayeeProblem(field=getattr(refused, "field", None) or "payee", code="zengin_refused",
+                                  message=f"全銀ファイルに書けません: {refused}"))
     return found
 
 

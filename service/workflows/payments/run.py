@@ -63,8 +63,15 @@ from service.workflows.payments.ledger import (
     bulk_insert,
     case_reference,
     live_payment_filter,
+    without_gc_pauses,
 )
-from service.workflows.payments.payees import ACCOUNT_FIELDS, duplicate_accounts, ensure_intake_payees, payee_problems
+from service.workflows.payments.payees import (
+    ACCOUNT_FIELDS,
+    PAYEE_ROW_COLUMNS,
+    duplicate_accounts,
+    ensure_intake_payees,
+    payee_problems,
+)
 
 #: Advisory lock key serialising monthly runs on PostgreSQL ("HBPAYRUN").
 RUN_LOCK_KEY = 0x484250415952554E
@@ -152,6 +159,7 @@ def _lock_runs(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK_KEY})
 
 
+@without_gc_pauses
 def prepare_month(session: Session, actor: Actor, benefit_month: str, *,
                   settings: OriginatorSettings | None = None) -> RunReport:
     """The monthly run for ``benefit_month`` (R45, PD13, PD18, PD19): one draft batch, or none.
@@ -168,7 +176,9 @@ def prepare_month(session: Session, actor: Actor, benefit_month: str, *,
     paid_on = _check_run_month(actor, benefit_month, settings)
     _lock_runs(session)
     due = _read_due(session, actor, benefit_month)
-    payees = {p.id: p for p in session.scalars(select(Payee).where(any_id(session, Payee.id, due.payee_ids)))}
+    # Rows, not ORM objects; each payee is checked once (a payee paid for several grants too).
+    payees: dict[int, Any] = {p.id: p for p in session.execute(
+        select(*PAYEE_ROW_COLUMNS).where(any_id(session, Payee.id, due.payee_ids)))}
     problems: dict[str, list[PayeeProblem]] = {str(pid): payee_problems(p) for pid, p in payees.items()}
     try:
         plan = plan_month(due.entitlements, due.settled, problems, returned=due.returned, up_to_month=benefit_month)
@@ -189,7 +199,7 @@ def prepare_month(session: Session, actor: Actor, benefit_month: str, *,
                      total_yen=batch.total_yen, excluded=excluded)
 
 
-def _refunds_for_run(session: Session, plan: MonthPlan, payees: dict[int, Payee]) -> tuple[list[Any], list[Any]]:
+def _refunds_for_run(session: Session, plan: MonthPlan, payees: dict[int, Any]) -> tuple[list[Any], list[Any]]:
     """Approved refund orders (還付, PD9) paid as more transfers of this run's batch (service.workflows.payments.refunds)."""
     from service.workflows.payments.refunds import refunds_for_run
 
@@ -374,7 +384,7 @@ def _moving_due(session: Session, due: _Due, month: str, moving: Sequence[Any], 
                 returned((grant_id, key_month, part_name), payee_id)
 
 
-def _new_codes(session: Session, payee_ids: Iterable[int], payees: dict[int, Payee]) -> dict[int, str]:
+def _new_codes(session: Session, payee_ids: Iterable[int], payees: dict[int, Any]) -> dict[int, str]:
     """新規コード per payee: 1 for a first transfer, 2 after an account change, else 0 (zengin.md §1.5)."""
     cancelled = select(PaymentBatchEvent.batch_id).where(PaymentBatchEvent.event == "cancelled")
     last = (select(PaymentTransfer.payee_id, func.max(PaymentTransfer.account_version).label("version"))
@@ -389,7 +399,7 @@ def _new_codes(session: Session, payee_ids: Iterable[int], payees: dict[int, Pay
 
 
 def _write_batch(session: Session, actor: Actor, month: str, paid_on: date, plan: MonthPlan, due: _Due,
-                 payees: dict[int, Payee], excluded: tuple[dict[str, Any], ...],
+                 payees: dict[int, Any], excluded: tuple[dict[str, Any], ...],
                  refunds: Sequence[Any] = ()) -> PaymentBatch:
     transfers = group_by_payee(plan.instalments)
     refund_yen = sum(r.amount_yen for r in refunds)
