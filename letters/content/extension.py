@@ -96,12 +96,12 @@ def build_extension_decision_letter(data: ExtensionDecisionInput) -> LetterConte
     check_month("first_month", data.first_month)
     check_month("last_month", data.last_month)
     if not 1 <= data.extension_number <= data.max_extensions:
-        raise LetterInputError(f"extension_number must be 1..{data.max_extensions} (PD7): {data.extension_number}")
+        raise LetterInputError(f"extension_number must be 1..{data.max_extensions}: {data.extension_number}")  # PD7
     months = months_in_period(data.first_month, data.last_month)
     total = data.months_paid_before + months
     if data.months_paid_before < 1 or total > data.max_total_months:
         raise LetterInputError(
-            f"an extension may not take the total beyond {data.max_total_months} months (PD7): {total}")
+            f"an extension may not take the total beyond {data.max_total_months} months: {total}")  # PD7
     last_extension = data.extension_number == data.max_extensions or total == data.max_total_months
     kind = "延長（1回目）" if data.extension_number == 1 else f"再延長（{data.extension_number}回目）"
     rows = (
@@ -148,7 +148,7 @@ def build_extension_refusal_letter(data: ExtensionRefusalInput) -> LetterContent
     tables: list[Table] = [Table(heading="", column_headings=("項目", "内容"), rows=rows)]
     if data.late_application:
         if data.extension_deadline is None:
-            raise LetterInputError("a late extension application needs its extension_deadline (PD6)")
+            raise LetterInputError("a late extension application needs its extension_deadline")  # PD6
         if data.application_date <= data.extension_deadline:
             raise LetterInputError("the application was not late: it is on or before the deadline")
         title = f"{BENEFIT_NAME}支給期間延長申請却下通知書"

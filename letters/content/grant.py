@@ -156,7 +156,7 @@ def build_decision_letter(data: DecisionLetterInput) -> LetterContent:
     check_month("first_month", data.first_month)
     check_month("last_month", data.last_month)
     if months_in_period(data.first_month, data.last_month) > data.max_total_months:
-        raise LetterInputError(f"a decision covers at most {data.max_total_months} months (PD7)")
+        raise LetterInputError(f"a decision covers at most {data.max_total_months} months")  # PD7
     rows = (
         ("受給者番号", data.case_number),
         ("支給対象者", data.recipient_name),
@@ -170,7 +170,7 @@ def build_decision_letter(data: DecisionLetterInput) -> LetterContent:
     first_pay = data.payment.first_pay_date
     if first_pay is not None:
         if first_pay < data.decision_date:
-            raise LetterInputError("the first transfer date precedes the decision (PD28)")
+            raise LetterInputError("the first transfer date precedes the decision")  # PD28
         paid_month = f"{first_pay.year:04d}-{first_pay.month:02d}"
         if month_index(paid_month) > month_index(data.first_month):
             notes.insert(0, f"{month_text(data.first_month)}から{month_text(add_months(paid_month, -1))}までの分は、"

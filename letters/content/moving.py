@@ -111,7 +111,7 @@ def build_moving_confirmation_letter(data: MovingConfirmationInput) -> LetterCon
     if data.confirmed_amount_yen > min(data.decided_amount_yen, eligible_total):
         raise LetterInputError("the confirmed amount exceeds the decided amount or the eligible costs spent")
     if sum(a.amount_yen for a in data.allocations) != data.confirmed_amount_yen:
-        raise LetterInputError("the allocations must add up to the confirmed amount (R79)")
+        raise LetterInputError("the allocations must add up to the confirmed amount")  # R79
     summary = (
         ("受給者番号", data.case_number),
         ("支給対象者", data.recipient_name),
@@ -197,7 +197,7 @@ def build_moving_decision_letter(data: MovingDecisionInput) -> LetterContent:
     if payable <= 0:
         raise LetterInputError("nothing is payable: use the refusal letter")
     if not data.allocations:
-        raise LetterInputError("a moving decision must say who is paid what (R79)")
+        raise LetterInputError("a moving decision must say who is paid what")  # R79
     for allocation in data.allocations:
         check_yen("allocations.amount_yen", allocation.amount_yen, positive=True)
     if sum(a.amount_yen for a in data.allocations) != payable:

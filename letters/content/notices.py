@@ -192,10 +192,8 @@ def build_council_notice(data: CouncilNoticeInput) -> LetterContent:
 
     Raises :class:`ConsentNotOnRecord` unless the recipient's consent to share it is on record.
     """
-    if not data.consent_on_record:
-        raise ConsentNotOnRecord(
-            "the recipient's consent to send the decision to the 社会福祉協議会 is not on record (R57, R84)"
-        )
+    if not data.consent_on_record:  # R57, R84
+        raise ConsentNotOnRecord("the recipient's consent to send the decision to the 社会福祉協議会 is not on record")
     check_text("decision_title", data.decision_title)
     rows = [
         ("対象者", data.borrower_name),

@@ -108,7 +108,7 @@ def build_stop_notice(data: StopNoticeInput) -> LetterContent:
     check_month("first_unpaid_month", data.first_unpaid_month)
     check_yen("repayment_yen", data.repayment_yen)
     if not data.evidence or not all(item.strip() for item in data.evidence):
-        raise LetterInputError("a stop decision must list the evidence relied on (PD16, R52)")
+        raise LetterInputError("a stop decision must list the evidence relied on")  # PD16, R52
     cause = STOP_CAUSE_TEXT[data.cause]
     if data.cause_detail:
         cause = f"{cause}\n{data.cause_detail}"

@@ -534,7 +534,7 @@ def test_the_first_transfer_date_is_never_before_the_decision(all_letters: dict[
     text = build_decision_letter(late).plain_text()
     assert "令和8年12月分から令和8年12月分までの分は、初回の振込日（令和9年1月25日）にまとめて振り込みます" in text
     too_early = dataclasses.replace(late, payment=dataclasses.replace(data.payment, first_pay_date=date(2026, 12, 25)))
-    with pytest.raises(LetterInputError, match="PD28"):
+    with pytest.raises(LetterInputError, match="the first transfer date precedes the decision"):
         build_decision_letter(too_early)
 
 
