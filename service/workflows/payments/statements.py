@@ -261,21 +261,30 @@ def statement_files(session: Session, actor: Actor, batch_id: int) -> list[Store
     return files
 
 
+def _ready_to_read(session: Session, actor: Actor, batch_id: int) -> None:
+    """Before a read of stored statements: finance only, the batch exists, and the few missing are
+    rendered first (or 409 ``statements_pending``; a batch not exported is refused as such)."""
+    require_role(actor, FINANCE)
+    load_batch(session, batch_id)
+    if not statement_progress(session, batch_id).complete:
+        archive_statements(session, actor, batch_id)
+
+
+def _refuse_unexported(session: Session, batch_id: int) -> None:
+    from service.workflows import letters
+
+    letters.export_time(session, batch_id)  # a batch not exported: its own refusal, not "no statement"
+
+
 def statement_index(session: Session, actor: Actor, batch_id: int) -> list[dict[str, Any]]:
     """The batch's statements as stored, without their PDFs: number, payee, total and SHA-256 of each (the
     few missing rendered first, as for the download). Audited as a read of the batch's statements."""
-    if not statement_progress(session, batch_id).complete:
-        archive_statements(session, actor, batch_id)  # checks role, batch and export; renders or 409
-    else:
-        require_role(actor, FINANCE)
-        load_batch(session, batch_id)
+    _ready_to_read(session, actor, batch_id)
     rows = session.execute(select(PaymentStatement.number, PaymentStatement.payee_id, PaymentStatement.payee_name,
                                   PaymentStatement.total_yen, PaymentStatement.sha256)
                            .where(PaymentStatement.batch_id == batch_id).order_by(PaymentStatement.number)).all()
     if not rows:
-        from service.workflows import letters
-
-        letters.export_time(session, batch_id)  # a batch not exported is refused as such
+        _refuse_unexported(session, batch_id)
     audit(session, actor, "payment_statement.list", target=f"payment_batch:{batch_id}",
           detail={"statements": len(rows)})
     return [{"number": int(number), "payee_id": payee_id, "payee_name": name, "total_yen": int(total),
@@ -285,16 +294,11 @@ def statement_index(session: Session, actor: Actor, batch_id: int) -> list[dict[
 def statement_file(session: Session, actor: Actor, batch_id: int, number: int) -> StoredStatement:
     """One statement as stored, read alone (a batch of 10,000 payees is not loaded to send one PDF); the
     few missing are rendered first, as for the whole batch. Audited."""
-    require_role(actor, FINANCE)
-    load_batch(session, batch_id)
-    if not statement_progress(session, batch_id).complete:
-        archive_statements(session, actor, batch_id)  # renders the few missing, or 409 statements_pending
+    _ready_to_read(session, actor, batch_id)
     row = session.scalar(select(PaymentStatement).where(PaymentStatement.batch_id == batch_id,
                                                         PaymentStatement.number == number))
     if row is None:
-        from service.workflows import letters
-
-        letters.export_time(session, batch_id)  # a batch not exported: its own refusal, not "no statement"
+        _refuse_unexported(session, batch_id)
         raise NotFound(f"batch {batch_id} has no statement {number}", field="number")
     audit(session, actor, "payment_statement.download", target=f"payment_batch:{batch_id}",
           detail={"statements": 1, "number": number, "sha256": [row.sha256]})
