@@ -112,7 +112,9 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
         write = copy.write_row
         for row in rows:
             found = values(row)
-            write([json.dumps(v) if type(v) is dict else v for v in found] if dict in map(type, found) else found)
+            if any(type(value) is dict for value in found):  # JSON columns (few rows hold one)
+                found = [json.dumps(value) if type(value) is dict else value for value in found]
+            write(found)
 
 
 def mark_months_paid(session: Session, batch_id: int) -> None:
