@@ -106,6 +106,7 @@ class LetterPlanStatusOut(Out):
     letter_id: int | None
     attempts: int
     error: str | None
+    error_code: str | None = Field(description="why the last render failed: missing_glyph | letter_input | …")
 
 
 class ApprovedDecisionOut(DecisionOut):

@@ -26,6 +26,8 @@ templates.env.filters.update(labels.FILTERS)
 templates.env.globals.update(labels.TABLES)
 templates.env.globals["field_label"] = labels.field_label
 templates.env.globals["LETTER_TYPE"] = labels.LETTER_TYPE
+templates.env.globals["LETTER_FAILURE"] = labels.LETTER_FAILURE
+templates.env.globals["LETTER_FAILURE_OTHER"] = labels.LETTER_FAILURE_OTHER
 
 
 class LoginRequired(Exception):

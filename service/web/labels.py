@@ -384,3 +384,11 @@ LETTER_TYPE = {
     "council_notice": "社会福祉協議会への通知",
     "remittance_statement": "支払明細書",
 }
+
+#: Why a letter could not be rendered, as the clerk must act on it (the letter outbox's error codes).
+LETTER_FAILURE = {
+    "missing_glyph": "氏名・住所などに、通知書の書体で印字できない文字があります。標準の字体に直してから再発行してください。",
+    "letter_input": "決定の内容が通知書の記載事項を満たしていません（支払先・期間・金額などを確認してください）。",
+}
+#: Any other failure (e.g. the database was unavailable): retried; the administrator sees the log.
+LETTER_FAILURE_OTHER = "作成中にシステムのエラーが発生しました。再発行しても直らない場合はシステム管理者に連絡してください。"

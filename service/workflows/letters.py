@@ -1020,6 +1020,8 @@ class PlanStatus:
     attempts: int
     """Failed renders since the last retry."""
     last_error: str | None
+    last_error_code: str | None
+    """``missing_glyph``, ``letter_input`` or another code: what the clerk must correct (screens say it in Japanese)."""
     last_failed_at: datetime | None
 
     def as_dict(self) -> dict[str, Any]:
@@ -1027,7 +1029,7 @@ class PlanStatus:
         return {"plan_id": plan.id, "case_id": plan.case_id, "decision_id": plan.decision_id,
                 "letter_type": plan.letter_type, "addressee_kind": plan.addressee_kind,
                 "document_number": plan.document_number, "status": self.status, "letter_id": self.letter_id,
-                "attempts": self.attempts, "error": self.last_error}
+                "attempts": self.attempts, "error": self.last_error, "error_code": self.last_error_code}
 
 
 def plan_statuses(session: Session, plans: Sequence[LetterPlan]) -> list[PlanStatus]:
@@ -1036,7 +1038,7 @@ def plan_statuses(session: Session, plans: Sequence[LetterPlan]) -> list[PlanSta
     planned_now = session.info.get(_PLANNED_NOW, set())
     if all(plan.id in planned_now for plan in plans):  # e.g. the approval's answer: pending, no query
         return [PlanStatus(plan=plan, status="pending", letter_id=None, attempts=0, last_error=None,
-                           last_failed_at=None) for plan in plans]
+                           last_error_code=None, last_failed_at=None) for plan in plans]
     decision_ids = {plan.decision_id for plan in plans}
     issued = {(letter.decision_id, letter.letter_type, letter.addressee_kind): letter.id
               for letter in session.scalars(select(Letter).where(Letter.decision_id.in_(decision_ids)))}
@@ -1055,6 +1057,7 @@ def plan_statuses(session: Session, plans: Sequence[LetterPlan]) -> list[PlanSta
         status = "issued" if letter_id is not None else "failed" if attempts >= MAX_ATTEMPTS else "pending"
         result.append(PlanStatus(plan=plan, status=status, letter_id=letter_id, attempts=attempts,
                                  last_error=last.error_message if last else None,
+                                 last_error_code=last.error_code if last else None,
                                  last_failed_at=as_utc(last.at) if last else None))
     return result
 
@@ -1388,7 +1391,7 @@ def issue_after_approval(session: Session, actor: Actor, decision_id: int, *,
     # Just planned: pending, nothing rendered or failed yet (no query while the series is locked).
     return {"planned": True, "error": None, "letters": [
         PlanStatus(plan=plan, status="pending", letter_id=None, attempts=0, last_error=None,
-                   last_failed_at=None).as_dict() for plan in plans]}
+                   last_error_code=None, last_failed_at=None).as_dict() for plan in plans]}
 
 
 def export_time(session: Session, batch_id: int) -> datetime:

@@ -278,8 +278,8 @@ def test_a_returned_refund_waits_for_a_fixed_account_then_is_paid_again(fin: Wor
     assert again["total_yen"] == 7000
 
 
-def _screen_login(fin: World, name: str) -> Any:
-    """A second client on the same app, logged in to the screens as a new finance user ``name``."""
+def _screen_login(fin: World, name: str, role: str = "finance") -> Any:
+    """A second client on the same app, logged in to the screens as a new user ``name`` with ``role``."""
     import re
 
     from fastapi.testclient import TestClient
@@ -289,7 +289,7 @@ def _screen_login(fin: World, name: str) -> Any:
 
     password = "finance-screen-password-2026"
     with unit_of_work(fin.client.app.state.session_factory) as session:  # type: ignore[attr-defined]
-        create_user(session, name, "finance", password=password)
+        create_user(session, name, role, password=password)
     client = TestClient(fin.client.app, base_url="http://testserver")
     page = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]

@@ -510,6 +510,35 @@ def test_a_letter_that_keeps_failing_shows_in_the_work_queue_and_a_clerk_can_ret
     assert screen.status_code in (200, 303, 401)
 
 
+def test_a_letter_that_cannot_be_printed_tells_the_clerk_what_to_correct(world: World) -> None:
+    """Never silent (issue 13): a name the font cannot print fails the letter with ``missing_glyph``; the
+    API says so and the clerk's queue and letters screens say in Japanese what to correct."""
+    from test_finance_batch_view import _screen_login
+
+    from letters.pdf import MissingGlyph
+    from service.clock import FixedClock
+
+    app = world.apply()
+    world.decide(app["case_id"], {"kind": "grant", "application_id": app["id"]})
+    factory = world.client.app.state.session_factory  # type: ignore[attr-defined]
+
+    def unprintable(plan: Any) -> None:
+        if plan.addressee_kind == "landlord":
+            raise MissingGlyph("\U000f0000", "addressee.name")
+
+    start = datetime.now(UTC)
+    for minutes in (0, 1, 10):
+        wf.work_letters(factory, clock=FixedClock(start + timedelta(minutes=minutes)), after_render=unprintable)
+    landlord = _plans(world, app["case_id"])["proxy_payment_notice/landlord"]
+    assert (landlord["status"], landlord["error_code"]) == ("failed", "missing_glyph")
+    decision = _plans(world, app["case_id"])["decision/recipient"]
+    assert (decision["status"], decision["error_code"]) == ("issued", None)
+    clerk = _screen_login(world, "letters-web-clerk", "clerk")
+    cause = "氏名・住所などに、通知書の書体で印字できない文字があります。"
+    assert cause in clerk.get("/queue?month=2025-05").text
+    assert cause in clerk.get(f"/cases/{app['case_id']}/letters").text
+
+
 def test_the_outbox_tables_are_append_only(world: World) -> None:
     from service_world import assert_append_only
 
